@@ -1,0 +1,18 @@
+# Every dependency is a Debian bookworm package (see scripts/setup.sh); nothing is downloaded.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(LDNS REQUIRED IMPORTED_TARGET ldns)
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+pkg_check_modules(NFTNL REQUIRED IMPORTED_TARGET libnftnl)
+pkg_check_modules(MNL REQUIRED IMPORTED_TARGET libmnl)
+
+if(OPENSANDBOX_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(OPENSANDBOX_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
