@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, then builds and runs every test three ways:
+#   1. build/        the normal build, warnings as errors
+#   2. build-asan/   the same suites under AddressSanitizer + UBSan
+#   3. build-fuzz/   clang + libFuzzer targets, each run over its corpus for a bounded number of inputs
+# Integration tests need root (network namespaces, nftables); run this as root.
+# Usage: scripts/test.sh [--quick]   (--quick: only the normal build)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+quick=false
+[[ ${1:-} == --quick ]] && quick=true
+
+"$root/scripts/setup.sh"
+
+total_passed=0
+total_failed=0
+
+configure_and_build() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$root/$dir" -DOPENSANDBOX_WERROR=ON "$@" >/dev/null
+  cmake --build "$root/$dir" -j"$jobs"
+}
+
+# Runs ctest in a build dir and adds its counts to the totals; a failure does not stop later suites.
+run_suite() {
+  local dir=$1
+  shift
+  local log="$root/$dir/ctest.log"
+  local status=0
+  ctest --test-dir "$root/$dir" --output-on-failure -j"$jobs" "$@" 2>&1 | tee "$log" || status=1
+  local summary
+  summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [[ -z $summary ]]; then
+    echo "test.sh: no ctest summary in $dir" >&2
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  local failed all
+  failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$summary")
+  all=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$summary")
+  total_passed=$((total_passed + all - failed))
+  total_failed=$((total_failed + failed))
+  if [[ $status -ne 0 && $failed -eq 0 ]]; then
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+echo "=== normal build ==="
+configure_and_build build
+run_suite build
+
+if [[ $quick == false ]]; then
+  echo "=== ASan + UBSan build ==="
+  configure_and_build build-asan -DOPENSANDBOX_SANITIZE=ON -DOPENSANDBOX_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan
+
+  echo "=== fuzz targets (clang + libFuzzer) ==="
+  CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -DOPENSANDBOX_WERROR=ON -DOPENSANDBOX_FUZZ=ON \
+    -DOPENSANDBOX_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz_targets
+  run_suite build-fuzz -L fuzz
+fi
+
+echo "total: ${total_passed} passed, ${total_failed} failed"
+[[ $total_failed -eq 0 ]]
