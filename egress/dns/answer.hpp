@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/ip_address.hpp"
+
+namespace egress::dns {
+
+struct ResolvedAddress {
+    common::IpAddress address;
+    uint32_t ttl_seconds;
+};
+
+// What the proxy needs to know about an upstream's answer.
+struct UpstreamAnswer {
+    bool parsed = false;
+    uint8_t rcode = 0;
+    bool truncated = false;
+    // Every A and AAAA record of the answer section, whatever its owner (CNAME chains included).
+    std::vector<ResolvedAddress> addresses;
+};
+
+UpstreamAnswer read_answer(std::span<const uint8_t> wire);
+
+// Overwrites the message ID (the first two bytes) of a DNS message; no-op when too short.
+void set_message_id(std::span<uint8_t> wire, uint16_t id);
+
+}  // namespace egress::dns
