@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace harness {
+
+struct DnsAnswer {
+    std::string name;  // owner, without trailing dot
+    uint16_t type = 0;
+    uint32_t ttl = 0;
+    std::string data;  // "198.51.100.10", "2001:db8::1", or a target name without trailing dot
+};
+
+struct DnsQueryResult {
+    int error = 0;  // errno-style: ETIMEDOUT, ECONNREFUSED, EBADMSG (unparseable/mismatched reply)
+    int rcode = -1;
+    uint16_t id = 0;
+    bool qr = false;
+    bool ra = false;
+    bool truncated = false;
+    std::string question_name;  // as echoed, without trailing dot
+    uint16_t question_type = 0;
+    std::vector<DnsAnswer> answers;
+
+    bool ok() const { return error == 0; }
+    // The A/AAAA data in answer order.
+    std::vector<std::string> addresses() const;
+};
+
+// One query from inside `netns` to server:port over UDP or TCP; waits at most `timeout`.
+DnsQueryResult dns_query(const std::string& netns, const std::string& server, uint16_t port,
+                         const std::string& name, uint16_t qtype, bool use_tcp,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+// Several queries pipelined on one TCP connection (RFC 7766); results in query order.
+std::vector<DnsQueryResult> dns_query_tcp_pipelined(
+    const std::string& netns, const std::string& server, uint16_t port,
+    const std::vector<std::pair<std::string, uint16_t>>& questions,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+}  // namespace harness

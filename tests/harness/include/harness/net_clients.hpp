@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace harness {
+
+// Clients that act from inside a namespace. `error` is 0 or an errno (ETIMEDOUT on timeout).
+inline constexpr std::chrono::milliseconds kDefaultClientTimeout{2000};
+
+struct ConnectResult {
+    bool connected = false;
+    int error = 0;
+};
+
+struct HttpResult {
+    int error = 0;
+    int status = 0;  // 0 when no status line arrived
+    std::string body;
+    std::string raw;
+};
+
+struct EchoResult {
+    int error = 0;
+    std::string reply;
+};
+
+ConnectResult tcp_connect(const std::string& netns, const std::string& address, uint16_t port,
+                          std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+// HTTP/1.0 GET; reads until the server closes.
+HttpResult http_get(const std::string& netns, const std::string& address, uint16_t port,
+                    const std::string& path = "/", std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+// Sends `payload` and reads back as many bytes.
+EchoResult tcp_echo(const std::string& netns, const std::string& address, uint16_t port,
+                    const std::string& payload, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+// Sends one datagram and waits for one back.
+EchoResult udp_echo(const std::string& netns, const std::string& address, uint16_t port,
+                    const std::string& payload, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+}  // namespace harness
