@@ -1,0 +1,59 @@
+#include "policy/policy_changes.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+#include "policy/policy_error.hpp"
+#include "policy/text.hpp"
+
+namespace egress::policy {
+
+size_t parse_max_rules(std::string_view text) {
+    const std::string_view digits = trim_space(text);
+    size_t value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+        return default_max_rules;
+    }
+    return value;
+}
+
+void check_rule_limit(const Policy& policy, size_t max_rules) {
+    if (max_rules != 0 && policy.rules.size() > max_rules) {
+        throw RuleLimitError("egress rule total count " + std::to_string(policy.rules.size()) +
+                             " exceeds limit " + std::to_string(max_rules));
+    }
+}
+
+Policy merge_rules(const Policy& base, std::span<const Rule> patch) {
+    Policy merged{base.default_action, {}, true};
+    merged.rules.reserve(patch.size() + base.rules.size());
+    std::unordered_set<std::string_view> seen_targets;
+    auto keep_first = [&](const Rule& rule) {
+        if (seen_targets.insert(rule.target.text).second) {
+            merged.rules.push_back(rule);
+        }
+    };
+    std::for_each(patch.begin(), patch.end(), keep_first);
+    std::for_each(base.rules.begin(), base.rules.end(), keep_first);
+    return merged;
+}
+
+DeletionResult delete_targets(const Policy& base, std::span<const std::string> targets) {
+    std::unordered_set<std::string> doomed;
+    for (const std::string& target : targets) {
+        if (!trim_space(target).empty()) {
+            doomed.insert(parse_target(target).text);
+        }
+    }
+    DeletionResult result{base, 0};
+    auto& rules = result.policy.rules;
+    const auto removed_from = std::remove_if(
+        rules.begin(), rules.end(), [&](const Rule& rule) { return doomed.contains(rule.target.text); });
+    result.removed_count = static_cast<size_t>(rules.end() - removed_from);
+    rules.erase(removed_from, rules.end());
+    return result;
+}
+
+}  // namespace egress::policy

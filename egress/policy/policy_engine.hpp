@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "policy/always_overlay.hpp"
+#include "policy/policy_changes.hpp"
+#include "policy/policy_snapshot.hpp"
+#include "policy/snapshot_store.hpp"
+
+namespace egress::policy {
+
+struct EngineSettings {
+    size_t max_rules = default_max_rules;  // 0: unlimited
+    std::filesystem::path policy_file;     // empty: no persistence
+};
+
+struct ChangeOutcome {
+    bool changed = false;  // false: nothing matched (DELETE) or nothing differs (overlay)
+    PolicyMode mode = PolicyMode::deny_all;
+    std::string persist_error;  // the change is applied, but saving it failed
+};
+
+// Serialises every change of the user policy and of the overlay: validate, build the snapshot,
+// hand it to the enforcement layer (nft), publish it for DNS and only then persist the user
+// policy. A change the enforcement hook refuses (by throwing) changes nothing, in memory or on
+// disk, and the exception reaches the caller.
+class PolicyEngine {
+  public:
+    using EnforcementHook = std::function<void(const PolicySnapshot&)>;
+
+    PolicyEngine(EngineSettings settings, Policy initial_user_policy, AlwaysRules initial_overlay,
+                 EnforcementHook enforce);
+
+    // POST/PUT. Throws RuleLimitError.
+    ChangeOutcome replace(Policy policy);
+    // PATCH. Throws RuleLimitError.
+    ChangeOutcome patch(std::span<const Rule> rules);
+    // DELETE. Throws PolicyError for a malformed target; unchanged when nothing matched.
+    ChangeOutcome remove(std::span<const std::string> targets);
+    // From the always-rules watcher; a no-op when the overlay is already in force.
+    ChangeOutcome set_overlay(AlwaysRules overlay);
+
+    const SnapshotStore& snapshots() const { return store_; }
+    std::shared_ptr<const PolicySnapshot> current() const { return store_.current(); }
+
+  private:
+    ChangeOutcome commit(Policy user_policy, AlwaysRules overlay, bool persist);
+
+    EngineSettings settings_;
+    EnforcementHook enforce_;
+    std::mutex change_mutex_;
+    SnapshotStore store_;
+};
+
+}  // namespace egress::policy

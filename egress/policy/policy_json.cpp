@@ -1,0 +1,145 @@
+#include "policy/policy_json.hpp"
+
+#include "policy/json_document.hpp"
+#include "policy/policy_error.hpp"
+#include "policy/text.hpp"
+
+namespace egress::policy {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void reject_type(const std::string& what, const char* expected, const json& value) {
+    throw PolicyError(what + " must be " + expected + ", got " + json_type_name(value));
+}
+
+// A string member of an object whose keys are already folded to lowercase.
+std::string string_member(const json& object, const char* key, const std::string& path) {
+    const auto found = object.find(key);
+    if (found == object.end() || found->is_null()) {
+        return {};
+    }
+    if (!found->is_string()) {
+        reject_type(path, "a string", *found);
+    }
+    return found->get<std::string>();
+}
+
+Action parse_default_action(std::string_view raw) {
+    const std::string action = to_lower_ascii(trim_space(raw));
+    if (action.empty() || action == "deny") {
+        return Action::deny;
+    }
+    if (action == "allow") {
+        return Action::allow;
+    }
+    throw PolicyError("unsupported defaultAction \"" + action + "\" (use \"allow\" or \"deny\")");
+}
+
+Rule rule_from_json(const json& element, const std::string& path) {
+    if (element.is_null()) {
+        return make_rule("", "");  // Go leaves a null element as a zero rule: empty target
+    }
+    if (!element.is_object()) {
+        reject_type(path, "an object", element);
+    }
+    const std::string action = string_member(element, "action", path + ".action");
+    const std::string target = string_member(element, "target", path + ".target");
+    return make_rule(action, target);
+}
+
+std::vector<Rule> rules_from_json(const json& array, const std::string& path) {
+    std::vector<Rule> rules;
+    rules.reserve(array.size());
+    for (size_t i = 0; i < array.size(); ++i) {
+        rules.push_back(rule_from_json(array[i], path + "[" + std::to_string(i) + "]"));
+    }
+    return rules;
+}
+
+bool means_default_policy(std::string_view trimmed) {
+    return trimmed.empty() || trimmed == "null" || trimmed == "{}";
+}
+
+// A top-level array document for PATCH and DELETE; null or [] are "empty array".
+json non_empty_array_document(std::string_view text, const char* what) {
+    const json document = parse_json_folding_keys(trim_space(text));
+    if (document.is_null() || (document.is_array() && document.empty())) {
+        throw PolicyError("empty array");
+    }
+    if (!document.is_array()) {
+        reject_type(what, "a JSON array", document);
+    }
+    return document;
+}
+
+}  // namespace
+
+Policy parse_policy(std::string_view text) {
+    const std::string_view trimmed = trim_space(text);
+    if (means_default_policy(trimmed)) {
+        return default_deny_policy();
+    }
+    const json document = parse_json_folding_keys(trimmed);
+    if (document.is_null()) {
+        return default_deny_policy();
+    }
+    if (!document.is_object()) {
+        reject_type("the policy", "a JSON object", document);
+    }
+    Policy policy;
+    policy.default_action = parse_default_action(string_member(document, "defaultaction", "defaultAction"));
+    const auto egress = document.find("egress");
+    if (egress == document.end() || egress->is_null()) {
+        return policy;
+    }
+    if (!egress->is_array()) {
+        reject_type("egress", "an array of rules", *egress);
+    }
+    policy.rules = rules_from_json(*egress, "egress");
+    policy.has_rule_list = true;
+    return policy;
+}
+
+std::vector<Rule> parse_rule_list(std::string_view text) {
+    return rules_from_json(non_empty_array_document(text, "the rule list"), "rule");
+}
+
+std::vector<std::string> parse_target_list(std::string_view text) {
+    const json document = non_empty_array_document(text, "the target list");
+    std::vector<std::string> targets;
+    for (size_t i = 0; i < document.size(); ++i) {
+        if (!document[i].is_string()) {
+            reject_type("target[" + std::to_string(i) + "]", "a string", document[i]);
+        }
+        const std::string_view target = trim_space(document[i].get_ref<const std::string&>());
+        if (!target.empty()) {
+            targets.emplace_back(target);
+        }
+    }
+    return targets;
+}
+
+nlohmann::ordered_json policy_to_json(const Policy& policy) {
+    nlohmann::ordered_json egress = nullptr;
+    if (policy.has_rule_list || !policy.rules.empty()) {
+        egress = nlohmann::ordered_json::array();
+        for (const Rule& rule : policy.rules) {
+            egress.push_back({{"action", to_string(rule.action)}, {"target", rule.target.text}});
+        }
+    }
+    nlohmann::ordered_json document;
+    document["egress"] = std::move(egress);
+    document["defaultAction"] = to_string(policy.default_action);
+    return document;
+}
+
+std::string serialize_policy(const Policy& policy) {
+    return policy_to_json(policy).dump();
+}
+
+std::string serialize_policy_pretty(const Policy& policy) {
+    return policy_to_json(policy).dump(2) + "\n";
+}
+
+}  // namespace egress::policy
