@@ -2,6 +2,8 @@
 
 #include <ldns/ldns.h>
 
+#include <algorithm>
+
 #include "dns/ldns_handles.hpp"
 
 namespace egress::dns {
@@ -76,6 +78,9 @@ void read_question(ldns_pkt* packet, Query& query) {
     query.qtype = static_cast<uint16_t>(ldns_rr_get_type(question));
     query.qclass = static_cast<uint16_t>(ldns_rr_get_class(question));
     query.has_edns = ldns_pkt_edns(packet);
+    if (query.has_edns) {
+        query.udp_reply_limit = std::max<uint16_t>(512, ldns_pkt_edns_udp_size(packet));
+    }
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ struct Query {
     bool recursion_desired = false;
     bool checking_disabled = false;
     bool has_edns = false;
+    // Largest UDP reply the client accepts: its EDNS payload size, at least 512.
+    uint16_t udp_reply_limit = 512;
     uint16_t qtype = 0;
     uint16_t qclass = 0;
     // The question name as the policy sees it: ASCII lowercased, labels joined by '.', no trailing

@@ -94,18 +94,48 @@ int send_framed(int fd, const Query& query, io::Deadline deadline) {
     return io::send_all(fd, frame.data(), frame.size(), deadline);
 }
 
-DnsQueryResult receive_framed(int fd, uint16_t expected_id, io::Deadline deadline) {
+// Reads one length-prefixed message into `body`; returns 0 or an errno.
+int receive_frame(int fd, std::string& body, io::Deadline deadline) {
     std::string header;
     if (const int rc = io::receive_exact(fd, header, 2, deadline); rc != 0) {
-        return failure(rc);
+        return rc;
     }
     const size_t length =
         (static_cast<size_t>(static_cast<uint8_t>(header[0])) << 8) | static_cast<uint8_t>(header[1]);
-    std::string body;
-    if (const int rc = io::receive_exact(fd, body, length, deadline); rc != 0) {
-        return failure(rc);
+    return io::receive_exact(fd, body, length, deadline);
+}
+
+uint16_t message_id(const std::string& body) {
+    return body.size() < 2
+               ? 0
+               : static_cast<uint16_t>(static_cast<uint8_t>(body[0]) << 8 | static_cast<uint8_t>(body[1]));
+}
+
+// Answers may arrive in any order (RFC 7766 §7): each is matched to its query by ID.
+std::vector<DnsQueryResult> receive_answers(int fd, const std::vector<Query>& queries,
+                                            io::Deadline deadline) {
+    std::vector<DnsQueryResult> results(queries.size(), failure(ETIMEDOUT));
+    std::vector<bool> answered(queries.size(), false);
+    size_t pending = queries.size();
+    while (pending > 0) {
+        std::string body;
+        if (const int rc = receive_frame(fd, body, deadline); rc != 0) {
+            for (size_t i = 0; i < queries.size(); ++i) {
+                results[i] = answered[i] ? results[i] : failure(rc);
+            }
+            break;
+        }
+        for (size_t i = 0; i < queries.size(); ++i) {
+            if (!answered[i] && queries[i].id == message_id(body)) {
+                results[i] =
+                    parse_reply({reinterpret_cast<const uint8_t*>(body.data()), body.size()}, queries[i].id);
+                answered[i] = true;
+                --pending;
+                break;
+            }
+        }
     }
-    return parse_reply({reinterpret_cast<const uint8_t*>(body.data()), body.size()}, expected_id);
+    return results;
 }
 
 }  // namespace
@@ -149,14 +179,10 @@ std::vector<DnsQueryResult> dns_query_tcp_pipelined(
     for (size_t i = 0; i < queries.size() && error == 0; ++i) {
         error = send_framed(fd.get(), queries[i], deadline);
     }
-    std::vector<DnsQueryResult> results;
-    for (const auto& query : queries) {
-        results.push_back(error != 0 ? failure(error) : receive_framed(fd.get(), query.id, deadline));
-        if (!results.back().ok()) {
-            error = results.back().error;
-        }
+    if (error != 0) {
+        return std::vector<DnsQueryResult>(queries.size(), failure(error));
     }
-    return results;
+    return receive_answers(fd.get(), queries, deadline);
 }
 
 }  // namespace harness

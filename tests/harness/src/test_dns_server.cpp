@@ -234,6 +234,9 @@ class TestDnsServer::Loop {
 TestDnsServer::TestDnsServer(TestDnsServerConfig config)
     : address_(config.address), zone_(std::move(config.zone)), ttl_(config.ttl) {
     TcpUdpSockets sockets = bind_tcp_and_udp(config.netns, config.address, config.port);
+    // A proxy under load sends thousands of queries at once: queue them rather than drop them.
+    const int receive_buffer = 8 * 1024 * 1024;
+    ::setsockopt(sockets.udp.get(), SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer);
     port_ = sockets.port;
     loop_ = std::make_unique<Loop>(*this, std::move(sockets));
     thread_ = std::thread([this] { loop_->run(); });

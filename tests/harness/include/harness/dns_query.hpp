@@ -36,7 +36,8 @@ DnsQueryResult dns_query(const std::string& netns, const std::string& server, ui
                          const std::string& name, uint16_t qtype, bool use_tcp,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
-// Several queries pipelined on one TCP connection (RFC 7766); results in query order.
+// Several queries pipelined on one TCP connection (RFC 7766); answers are matched by ID and
+// may arrive in any order; results are in query order.
 std::vector<DnsQueryResult> dns_query_tcp_pipelined(
     const std::string& netns, const std::string& server, uint16_t port,
     const std::vector<std::pair<std::string, uint16_t>>& questions,

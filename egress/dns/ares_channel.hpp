@@ -1,0 +1,56 @@
+#pragma once
+
+#include <ares.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "common/event_loop.hpp"
+#include "common/ip_endpoint.hpp"
+
+namespace egress::dns {
+
+// One c-ares channel talking to exactly one DNS server, driven by an EventLoop: c-ares tells us
+// which sockets to watch (socket-state callback) and we feed readiness and timeouts back to it.
+class AresChannel {
+  public:
+    struct Options {
+        common::IpEndpoint server;
+        bool use_tcp = false;  // otherwise UDP, retried over TCP by c-ares when the answer is truncated
+        std::chrono::milliseconds timeout{5000};
+        // SO_MARK put on every socket before it connects (needs CAP_NET_ADMIN); none when empty.
+        std::optional<uint32_t> socket_mark;
+    };
+
+    AresChannel(common::EventLoop& loop, const Options& options);
+    ~AresChannel();
+    AresChannel(const AresChannel&) = delete;
+    AresChannel& operator=(const AresChannel&) = delete;
+
+    // Sends a raw query. c-ares replaces the message ID with its own; `callback` gets the answer
+    // bytes (with c-ares' ID), or a failure status. It may run before send() returns.
+    void send(std::span<const uint8_t> query, ares_callback callback, void* argument);
+
+    const common::IpEndpoint& server() const { return server_; }
+    // Why the last socket could not be marked, for error messages; empty when marking works.
+    const std::string& mark_error() const { return mark_error_; }
+
+  private:
+    static void on_socket_state(void* self, ares_socket_t fd, int readable, int writable);
+    static int on_socket_created(ares_socket_t fd, int type, void* self);
+    void process(int read_fd, int write_fd);
+    void arm_timeout();
+
+    common::EventLoop& loop_;
+    common::IpEndpoint server_;
+    std::optional<uint32_t> socket_mark_;
+    ares_channel channel_ = nullptr;
+    std::optional<common::EventLoop::TimerId> timer_;
+    common::EventLoop::Clock::time_point timer_due_{};
+    std::string mark_error_;
+};
+
+}  // namespace egress::dns

@@ -1,0 +1,32 @@
+#include "dns/proxy_metrics.hpp"
+
+namespace egress::dns {
+namespace {
+
+std::vector<double> latency_buckets() {
+    return common::exponential_buckets(0.00005, 2, 16);
+}
+
+}  // namespace
+
+ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry)
+    : ProxyMetrics(registry,
+                   registry.counter_family("egress_dns_queries_total",
+                                           "DNS queries received by the proxy, by outcome", {"outcome"})) {}
+
+ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry, common::Family<common::Counter>& outcomes)
+    : allowed(outcomes.with_labels({"allowed"})),
+      denied(outcomes.with_labels({"denied"})),
+      upstream_failed(outcomes.with_labels({"upstream_failure"})),
+      malformed(outcomes.with_labels({"malformed"})),
+      overloaded(outcomes.with_labels({"overloaded"})),
+      not_implemented(outcomes.with_labels({"not_implemented"})),
+      in_flight(registry.gauge("egress_dns_queries_in_flight", "Queries waiting for an upstream answer")),
+      upstream_latency_seconds(registry.histogram("egress_dns_upstream_latency_seconds",
+                                                  "Time from forwarding a query to its upstream answer",
+                                                  latency_buckets())),
+      handling_seconds(registry.histogram("egress_dns_handling_seconds",
+                                          "Time from receiving a query to sending its reply",
+                                          latency_buckets())) {}
+
+}  // namespace egress::dns

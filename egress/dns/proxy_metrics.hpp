@@ -1,0 +1,25 @@
+#pragma once
+
+#include "common/metrics.hpp"
+
+namespace egress::dns {
+
+// The DNS proxy's instruments, registered once; updating one is a relaxed atomic operation.
+struct ProxyMetrics {
+    explicit ProxyMetrics(common::MetricsRegistry& registry);
+
+    common::Counter& allowed;
+    common::Counter& denied;
+    common::Counter& upstream_failed;
+    common::Counter& malformed;
+    common::Counter& overloaded;
+    common::Counter& not_implemented;
+    common::Gauge& in_flight;
+    common::Histogram& upstream_latency_seconds;
+    common::Histogram& handling_seconds;
+
+  private:
+    ProxyMetrics(common::MetricsRegistry& registry, common::Family<common::Counter>& outcomes);
+};
+
+}  // namespace egress::dns

@@ -1,0 +1,310 @@
+#include "dns/proxy_server.hpp"
+
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "dns/reply.hpp"
+
+namespace egress::dns {
+namespace {
+
+constexpr size_t kMaxDatagram = 65535;
+constexpr size_t kDatagramsPerWakeup = 64;
+constexpr int kListenBacklog = 1024;
+constexpr size_t kDeniedLogBurst = 20;
+constexpr uint8_t kTruncatedFlag = 0x02;
+
+std::system_error socket_error(const std::string& what, const common::IpEndpoint& endpoint) {
+    return std::system_error(errno, std::generic_category(), what + " " + endpoint.to_string());
+}
+
+common::UniqueFd bound_socket(const common::IpEndpoint& endpoint, int type, const char* protocol) {
+    const int family = endpoint.address().is_v4() ? AF_INET : AF_INET6;
+    common::UniqueFd socket_fd(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!socket_fd) {
+        throw socket_error(std::string("cannot create DNS listener socket for ") + protocol, endpoint);
+    }
+    const int on = 1;
+    setsockopt(socket_fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (family == AF_INET6) {
+        setsockopt(socket_fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    }
+    if (type == SOCK_DGRAM) {
+        // Every client shares this socket: absorb bursts instead of dropping queries.
+        constexpr int kReceiveBuffer = 8 * 1024 * 1024;
+        if (setsockopt(socket_fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) !=
+            0) {
+            setsockopt(socket_fd.get(), SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+        }
+    }
+    sockaddr_storage address{};
+    const socklen_t length = endpoint.to_sockaddr(address);
+    if (bind(socket_fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) {
+        throw socket_error(std::string("cannot bind DNS listener ") + protocol, endpoint);
+    }
+    return socket_fd;
+}
+
+common::IpEndpoint local_endpoint(int socket_fd, const common::IpEndpoint& fallback) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        return fallback;
+    }
+    return common::IpEndpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length)
+        .value_or(fallback);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+struct DnsProxy::PendingAnswer {
+    ReplyTarget target;
+    Query query;
+    Clock::time_point received;
+    Clock::time_point forwarded;
+};
+
+DnsProxy::DnsProxy(common::EventLoop& loop, ProxyOptions options, const QueryPolicy& policy,
+                   UpstreamForwarder& forwarder, ProxyMetrics& metrics)
+    : loop_(loop),
+      options_(std::move(options)),
+      policy_(policy),
+      forwarder_(forwarder),
+      metrics_(metrics),
+      datagram_buffer_(kMaxDatagram) {}
+
+DnsProxy::~DnsProxy() {
+    *alive_ = false;
+    stop();
+}
+
+void DnsProxy::start() {
+    for (const auto& endpoint : options_.listen) {
+        bind_udp(endpoint);
+        bind_tcp(endpoint);
+    }
+}
+
+void DnsProxy::stop() {
+    for (auto& socket_fd : udp_sockets_) {
+        loop_.unwatch(socket_fd.get());
+    }
+    for (auto& socket_fd : tcp_listeners_) {
+        loop_.unwatch(socket_fd.get());
+    }
+    udp_sockets_.clear();
+    tcp_listeners_.clear();
+    connections_.clear();
+}
+
+void DnsProxy::bind_udp(const common::IpEndpoint& endpoint) {
+    common::UniqueFd socket_fd = bound_socket(endpoint, SOCK_DGRAM, "udp");
+    const int fd = socket_fd.get();
+    udp_endpoints_.push_back(local_endpoint(fd, endpoint));
+    loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { receive_datagrams(fd); });
+    udp_sockets_.push_back(std::move(socket_fd));
+}
+
+void DnsProxy::bind_tcp(const common::IpEndpoint& endpoint) {
+    common::UniqueFd socket_fd = bound_socket(endpoint, SOCK_STREAM, "tcp");
+    if (listen(socket_fd.get(), kListenBacklog) != 0) {
+        throw socket_error("cannot listen for DNS over tcp on", endpoint);
+    }
+    const int fd = socket_fd.get();
+    tcp_endpoints_.push_back(local_endpoint(fd, endpoint));
+    loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { accept_connections(fd); });
+    tcp_listeners_.push_back(std::move(socket_fd));
+}
+
+void DnsProxy::receive_datagrams(int socket_fd) {
+    for (size_t i = 0; i < kDatagramsPerWakeup; ++i) {
+        ReplyTarget target;
+        target.udp_socket = socket_fd;
+        target.peer_length = sizeof target.peer;
+        const ssize_t received = recvfrom(socket_fd, datagram_buffer_.data(), datagram_buffer_.size(), 0,
+                                          reinterpret_cast<sockaddr*>(&target.peer), &target.peer_length);
+        if (received < 0) {
+            return;  // EAGAIN: drained; other errors on a UDP socket concern one datagram only
+        }
+        handle_message(std::span<const uint8_t>(datagram_buffer_.data(), static_cast<size_t>(received)),
+                       target);
+    }
+}
+
+void DnsProxy::accept_connections(int listener) {
+    for (;;) {
+        common::UniqueFd client(accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!client) {
+            return;
+        }
+        if (connections_.size() >= options_.max_tcp_connections) {
+            metrics_.overloaded.inc();
+            continue;  // closing at once is the cheapest refusal
+        }
+        const uint64_t id = next_connection_id_++;
+        auto on_message = [this](std::span<const uint8_t> message, uint64_t connection_id) {
+            ReplyTarget target;
+            target.tcp = true;
+            target.connection_id = connection_id;
+            handle_message(message, target);
+        };
+        auto on_close = [this, alive = std::weak_ptr<bool>(alive_)](uint64_t connection_id) {
+            // Destroy outside the connection's own call stack.
+            loop_.post([this, alive, connection_id] {
+                if (!alive.expired()) {
+                    connections_.erase(connection_id);
+                }
+            });
+        };
+        connections_.emplace(
+            id, std::make_unique<TcpConnection>(loop_, std::move(client), id, options_.tcp_idle_timeout,
+                                                on_message, on_close));
+    }
+}
+
+void DnsProxy::handle_message(std::span<const uint8_t> wire, const ReplyTarget& target) {
+    const auto received = Clock::now();
+    Query query = parse_query(wire);
+    switch (query.verdict) {
+        case QueryVerdict::ignore:
+            metrics_.malformed.inc();
+            abandon(target);
+            return;
+        case QueryVerdict::form_error:
+            metrics_.malformed.inc();
+            reply(target, build_reply(query, ResponseCode::form_error));
+            return;
+        case QueryVerdict::not_implemented:
+            metrics_.not_implemented.inc();
+            reply(target, build_reply(query, ResponseCode::not_implemented));
+            return;
+        case QueryVerdict::decide:
+            break;
+    }
+    if (!policy_.allows(query.policy_name)) {
+        answer_denied(query, target, received);
+        return;
+    }
+    if (in_flight_ >= options_.max_in_flight) {
+        metrics_.overloaded.inc();
+        reply(target, build_reply(query, ResponseCode::server_failure));
+        return;
+    }
+    forward(wire, std::move(query), target, received);
+}
+
+void DnsProxy::answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received) {
+    metrics_.denied.inc();
+    reply(target, build_reply(query, ResponseCode::name_error, true));
+    metrics_.handling_seconds.observe(seconds_since(received));
+    log_denied(query);
+    if (denied_listener_ && !query.policy_name.empty()) {
+        denied_listener_(query.policy_name);
+    }
+}
+
+void DnsProxy::forward(std::span<const uint8_t> wire, Query query, const ReplyTarget& target,
+                       Clock::time_point received) {
+    ++in_flight_;
+    metrics_.in_flight.inc();
+    PendingAnswer pending{target, std::move(query), received, Clock::now()};
+    const auto transport = target.tcp ? UpstreamForwarder::Transport::tcp : UpstreamForwarder::Transport::udp;
+    forwarder_.forward(wire, transport,
+                       [this, alive = std::weak_ptr<bool>(alive_), pending](ForwardResult result) mutable {
+                           if (!alive.expired()) {
+                               on_upstream_result(std::move(pending), std::move(result));
+                           }
+                       });
+}
+
+void DnsProxy::on_upstream_result(PendingAnswer pending, ForwardResult result) {
+    --in_flight_;
+    metrics_.in_flight.dec();
+    if (!result.ok) {
+        metrics_.upstream_failed.inc();
+        spdlog::warn("[dns] forward error for {}: {}", pending.query.display_name, result.error);
+        reply(pending.target, build_reply(pending.query, ResponseCode::server_failure));
+        return;
+    }
+    metrics_.allowed.inc();
+    metrics_.upstream_latency_seconds.observe(seconds_since(pending.forwarded));
+    spdlog::debug("[dns] allowed {}", pending.query.display_name);
+    if (resolved_hook_ == nullptr) {
+        deliver(pending, result.answer);
+        return;
+    }
+    UpstreamAnswer answer = read_answer(result.answer);
+    if (answer.addresses.empty()) {
+        deliver(pending, result.answer);
+        return;
+    }
+    auto release = [this, alive = std::weak_ptr<bool>(alive_), pending, bytes = std::move(result.answer)]() {
+        if (!alive.expired()) {
+            deliver(pending, bytes);
+        }
+    };
+    resolved_hook_->on_resolved(pending.query.policy_name, answer.addresses, std::move(release));
+}
+
+void DnsProxy::deliver(const PendingAnswer& pending, std::span<const uint8_t> answer) {
+    if (!pending.target.tcp && answer.size() > pending.query.udp_reply_limit) {
+        // Too big for this client over UDP: tell it to retry over TCP.
+        std::vector<uint8_t> truncated = build_reply(pending.query, ResponseCode::no_error);
+        truncated[2] |= kTruncatedFlag;
+        reply(pending.target, truncated);
+    } else {
+        reply(pending.target, answer);
+    }
+    metrics_.handling_seconds.observe(seconds_since(pending.received));
+}
+
+void DnsProxy::reply(const ReplyTarget& target, std::span<const uint8_t> message) {
+    if (!target.tcp) {
+        // A full socket buffer drops the reply, as UDP would; the client retries.
+        sendto(target.udp_socket, message.data(), message.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&target.peer), target.peer_length);
+        return;
+    }
+    auto connection = connections_.find(target.connection_id);
+    if (connection != connections_.end()) {
+        connection->second->send(message);
+    }
+}
+
+void DnsProxy::abandon(const ReplyTarget& target) {
+    if (!target.tcp) {
+        return;
+    }
+    auto connection = connections_.find(target.connection_id);
+    if (connection != connections_.end()) {
+        connection->second->answer_abandoned();
+    }
+}
+
+void DnsProxy::log_denied(const Query& query) {
+    const auto now = Clock::now();
+    if (now - denied_log_window_ >= std::chrono::seconds(1)) {
+        if (denied_suppressed_ > 0) {
+            spdlog::warn("[dns] {} more denied queries not logged in the last second", denied_suppressed_);
+        }
+        denied_log_window_ = now;
+        denied_logged_in_window_ = 0;
+        denied_suppressed_ = 0;
+    }
+    if (denied_logged_in_window_ < kDeniedLogBurst) {
+        ++denied_logged_in_window_;
+        spdlog::warn("[dns] denied {} (type {})", query.display_name, query.qtype);
+    } else {
+        ++denied_suppressed_;
+    }
+}
+
+}  // namespace egress::dns

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "common/event_loop.hpp"
+#include "common/fd.hpp"
+#include "common/ip_endpoint.hpp"
+#include "dns/proxy_metrics.hpp"
+#include "dns/query.hpp"
+#include "dns/query_policy.hpp"
+#include "dns/tcp_connection.hpp"
+#include "dns/upstream_forwarder.hpp"
+
+namespace egress::dns {
+
+struct ProxyOptions {
+    std::vector<common::IpEndpoint> listen;
+    size_t max_in_flight = 10000;  // queries waiting on an upstream; past it, SERVFAIL at once
+    size_t max_tcp_connections = 1024;
+    std::chrono::milliseconds tcp_idle_timeout{10000};
+};
+
+// The transparent DNS proxy: UDP and TCP listeners on one event loop. Denied names get NXDOMAIN
+// without leaving the sandbox; allowed ones are forwarded, their addresses handed to the
+// resolved-address hook, and the answer released to the client only when the hook says so.
+class DnsProxy {
+  public:
+    DnsProxy(common::EventLoop& loop, ProxyOptions options, const QueryPolicy& policy,
+             UpstreamForwarder& forwarder, ProxyMetrics& metrics);
+    ~DnsProxy();
+    DnsProxy(const DnsProxy&) = delete;
+    DnsProxy& operator=(const DnsProxy&) = delete;
+
+    void set_resolved_hook(ResolvedAddressHook* hook) { resolved_hook_ = hook; }
+    void set_denied_listener(DeniedNameListener listener) { denied_listener_ = std::move(listener); }
+
+    // Binds every listen address for UDP and TCP; throws std::system_error naming the address.
+    void start();
+    // Closes the listeners and every client connection; answers still owed are dropped.
+    void stop();
+
+    // The addresses actually bound (useful when a listen port was 0), UDP then TCP per address.
+    const std::vector<common::IpEndpoint>& udp_endpoints() const { return udp_endpoints_; }
+    const std::vector<common::IpEndpoint>& tcp_endpoints() const { return tcp_endpoints_; }
+    size_t in_flight() const { return in_flight_; }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    struct ReplyTarget {
+        bool tcp = false;
+        int udp_socket = -1;
+        sockaddr_storage peer{};
+        socklen_t peer_length = 0;
+        uint64_t connection_id = 0;
+    };
+    struct PendingAnswer;
+
+    void bind_udp(const common::IpEndpoint& endpoint);
+    void bind_tcp(const common::IpEndpoint& endpoint);
+    void receive_datagrams(int socket);
+    void accept_connections(int socket);
+    void handle_message(std::span<const uint8_t> wire, const ReplyTarget& target);
+    void answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received);
+    void forward(std::span<const uint8_t> wire, Query query, const ReplyTarget& target,
+                 Clock::time_point received);
+    void on_upstream_result(PendingAnswer pending, ForwardResult result);
+    void deliver(const PendingAnswer& pending, std::span<const uint8_t> answer);
+    void reply(const ReplyTarget& target, std::span<const uint8_t> message);
+    void abandon(const ReplyTarget& target);
+    void log_denied(const Query& query);
+
+    common::EventLoop& loop_;
+    ProxyOptions options_;
+    const QueryPolicy& policy_;
+    UpstreamForwarder& forwarder_;
+    ProxyMetrics& metrics_;
+    ResolvedAddressHook* resolved_hook_ = nullptr;
+    DeniedNameListener denied_listener_;
+
+    std::vector<common::UniqueFd> udp_sockets_;
+    std::vector<common::UniqueFd> tcp_listeners_;
+    std::vector<common::IpEndpoint> udp_endpoints_;
+    std::vector<common::IpEndpoint> tcp_endpoints_;
+    std::unordered_map<uint64_t, std::unique_ptr<TcpConnection>> connections_;
+    uint64_t next_connection_id_ = 1;
+    size_t in_flight_ = 0;
+    std::vector<uint8_t> datagram_buffer_;
+    // Denied-name log lines are rate limited: at most kDeniedLogBurst per second.
+    Clock::time_point denied_log_window_{};
+    size_t denied_logged_in_window_ = 0;
+    size_t denied_suppressed_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace egress::dns

@@ -1,0 +1,158 @@
+#include "dns/upstream_forwarder.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "dns/answer.hpp"
+
+namespace egress::dns {
+namespace {
+
+constexpr uint8_t kRcodeNoError = 0;
+constexpr uint8_t kRcodeNameError = 3;
+
+// ". IN NS" with RD=1: any answer at all proves the upstream is alive.
+std::vector<uint8_t> root_ns_probe_query() {
+    return {0, 0, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1};
+}
+
+bool is_unmarked(const ForwarderOptions& options, const common::IpEndpoint& upstream) {
+    const auto& list = options.unmarked_upstreams;
+    return std::find(list.begin(), list.end(), upstream.address()) != list.end();
+}
+
+}  // namespace
+
+struct UpstreamForwarder::Attempt {
+    UpstreamForwarder* forwarder;
+    std::vector<uint8_t> query;
+    uint16_t client_id;
+    Transport transport;
+    std::vector<size_t> order;
+    size_t next = 0;
+    std::string last_error;
+    Completion completion;
+};
+
+struct UpstreamForwarder::Probe {
+    UpstreamForwarder* forwarder;
+    size_t upstream_index;
+};
+
+UpstreamForwarder::UpstreamForwarder(common::EventLoop& loop, ForwarderOptions options)
+    : loop_(loop), options_(std::move(options)), probe_query_(root_ns_probe_query()) {
+    if (options_.upstreams.empty()) {
+        throw std::invalid_argument("no DNS upstream configured");
+    }
+    for (const auto& endpoint : options_.upstreams) {
+        AresChannel::Options channel{endpoint, false, options_.timeout,
+                                     is_unmarked(options_, endpoint) ? std::nullopt : options_.socket_mark};
+        auto upstream = std::make_unique<Upstream>(Upstream{endpoint, nullptr, nullptr, nullptr, true});
+        upstream->udp = std::make_unique<AresChannel>(loop_, channel);
+        channel.use_tcp = true;
+        upstream->tcp = std::make_unique<AresChannel>(loop_, channel);
+        channel.use_tcp = false;
+        channel.timeout = std::min(options_.timeout, options_.probe_timeout);
+        upstream->probe = std::make_unique<AresChannel>(loop_, channel);
+        upstreams_.push_back(std::move(upstream));
+    }
+}
+
+UpstreamForwarder::~UpstreamForwarder() {
+    shutting_down_ = true;
+    if (probe_timer_) {
+        loop_.cancel_timer(*probe_timer_);
+    }
+    upstreams_.clear();  // destroying channels completes their queries with ARES_EDESTRUCTION
+}
+
+void UpstreamForwarder::forward(std::span<const uint8_t> query, Transport transport, Completion completion) {
+    auto attempt = std::make_unique<Attempt>();
+    attempt->forwarder = this;
+    attempt->query.assign(query.begin(), query.end());
+    attempt->client_id = query.size() >= 2 ? static_cast<uint16_t>(query[0] << 8 | query[1]) : 0;
+    attempt->transport = transport;
+    attempt->order = attempt_order();
+    attempt->completion = std::move(completion);
+    try_next(std::move(attempt));
+}
+
+std::vector<size_t> UpstreamForwarder::attempt_order() const {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < upstreams_.size(); ++i) {
+        if (upstreams_[i]->healthy) {
+            order.push_back(i);
+        }
+    }
+    if (order.empty()) {  // nobody answered the probes: try everyone rather than no one
+        for (size_t i = 0; i < upstreams_.size(); ++i) {
+            order.push_back(i);
+        }
+    }
+    return order;
+}
+
+void UpstreamForwarder::try_next(std::unique_ptr<Attempt> attempt) {
+    if (attempt->next >= attempt->order.size()) {
+        ForwardResult failed{false, {}, attempt->last_error};
+        attempt->completion(std::move(failed));
+        return;
+    }
+    Upstream& upstream = *upstreams_[attempt->order[attempt->next++]];
+    AresChannel& channel = attempt->transport == Transport::tcp ? *upstream.tcp : *upstream.udp;
+    std::span<const uint8_t> query = attempt->query;
+    channel.send(query, &UpstreamForwarder::on_answer, attempt.release());
+}
+
+void UpstreamForwarder::on_answer(void* argument, int status, int /*timeouts*/, unsigned char* answer,
+                                  int length) {
+    std::unique_ptr<Attempt> attempt(static_cast<Attempt*>(argument));
+    UpstreamForwarder& self = *attempt->forwarder;
+    if (self.shutting_down_ || status == ARES_EDESTRUCTION) {
+        return;
+    }
+    Upstream& upstream = *self.upstreams_[attempt->order[attempt->next - 1]];
+    if (status != ARES_SUCCESS) {
+        if (status == ARES_ETIMEOUT) {
+            upstream.healthy = false;  // until a probe says otherwise
+        }
+        const std::string reason = status == ARES_ECONNREFUSED && !upstream.udp->mark_error().empty()
+                                       ? upstream.udp->mark_error()
+                                       : ares_strerror(status);
+        attempt->last_error = upstream.endpoint.to_string() + ": " + reason;
+        self.try_next(std::move(attempt));
+        return;
+    }
+    const uint8_t rcode = length >= 4 ? static_cast<uint8_t>(answer[3] & 0x0F) : 0xFF;
+    if (rcode != kRcodeNoError && rcode != kRcodeNameError) {
+        attempt->last_error = upstream.endpoint.to_string() + ": answered rcode " + std::to_string(rcode);
+        self.try_next(std::move(attempt));
+        return;
+    }
+    ForwardResult result{true, std::vector<uint8_t>(answer, answer + length), {}};
+    set_message_id(result.answer, attempt->client_id);
+    attempt->completion(std::move(result));
+}
+
+void UpstreamForwarder::start_probes() {
+    run_probe_round();
+}
+
+void UpstreamForwarder::run_probe_round() {
+    for (size_t i = 0; i < upstreams_.size(); ++i) {
+        auto probe = std::make_unique<Probe>(Probe{this, i});
+        upstreams_[i]->probe->send(probe_query_, &UpstreamForwarder::on_probe_answer, probe.release());
+    }
+    probe_timer_ = loop_.run_after(options_.probe_interval, [this] { run_probe_round(); });
+}
+
+void UpstreamForwarder::on_probe_answer(void* argument, int status, int /*timeouts*/,
+                                        unsigned char* /*answer*/, int /*length*/) {
+    std::unique_ptr<Probe> probe(static_cast<Probe*>(argument));
+    if (probe->forwarder->shutting_down_ || status == ARES_EDESTRUCTION) {
+        return;
+    }
+    probe->forwarder->upstreams_[probe->upstream_index]->healthy = status == ARES_SUCCESS;
+}
+
+}  // namespace egress::dns
