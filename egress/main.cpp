@@ -1,10 +1,87 @@
-#include <csignal>
-#include <cstdio>
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "common/build_info.hpp"
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/signals.hpp"
+#include "policy/always_overlay.hpp"
+#include "policy/always_overlay_watcher.hpp"
+#include "policy/policy_engine.hpp"
+#include "policy/policy_file.hpp"
+#include "sidecar/config.hpp"
+#include "sidecar/dns_service.hpp"
+
+namespace {
+
+using namespace egress;
+
+void warn(std::string_view message) {
+    spdlog::warn("{}", message);
+}
+
+void log_configuration_warnings(const sidecar::EgressConfig& config) {
+    if (!config.mode_warning.empty()) {
+        warn(config.mode_warning);
+    }
+    for (const auto& entry : config.nameserver_exempt_rejected) {
+        spdlog::warn(
+            "ignoring OPENSANDBOX_EGRESS_NAMESERVER_EXEMPT entry \"{}\": only single IP addresses are "
+            "allowed",
+            entry);
+    }
+    if (!config.nameserver_exempt.empty()) {
+        spdlog::warn("nameserver exempt list in use: queries to those resolvers are sent without SO_MARK");
+    }
+}
+
+int run_sidecar(common::BlockedSignals& signals) {
+    const sidecar::EgressConfig config = sidecar::load_config_from_environment();
+    common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
+                         config.log_output);
+    log_configuration_warnings(config);
+    spdlog::info("enforcement mode: {}", sidecar::to_string(config.mode));
+    if (config.mode == sidecar::EnforcementMode::dns_nft) {
+        spdlog::critical(
+            "dns+nft mode is not available in this build yet; refusing to start without the "
+            "enforcement that was asked for");
+        return 1;
+    }
+
+    auto initial = policy::load_initial_policy(config.policy_file, config.rules_json, warn);
+    policy::AlwaysOverlayLoader overlay(config.always_rules_dir, warn);
+    overlay.load();
+    policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
+                                [](const policy::PolicySnapshot&) {});
+    spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
+
+    common::MetricsRegistry metrics;
+    sidecar::DnsService dns(config, engine.snapshots(), metrics);
+    dns.start();
+    for (const auto& endpoint : config.dns_listen) {
+        spdlog::info("dns proxy started on {}", endpoint.to_string());
+    }
+
+    policy::AlwaysOverlayWatcher overlay_watcher(
+        config.always_rules_reload,
+        [&] {
+            if (overlay.refresh()) {
+                engine.set_overlay(overlay.rules());
+                spdlog::info("reloaded always rules from {}", config.always_rules_dir.string());
+            }
+        },
+        warn);
+
+    signals.wait();
+    spdlog::info("received shutdown signal; exiting");
+    overlay_watcher.stop();
+    dns.stop();
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"OpenSandbox egress sidecar: DNS policy proxy and nftables enforcement"};
@@ -16,13 +93,12 @@ int main(int argc, char** argv) {
     if (show_version) {
         return 0;
     }
-
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    return 0;
+    // Before any thread starts, so every thread inherits the blocked mask.
+    auto signals = common::BlockedSignals::for_shutdown();
+    try {
+        return run_sidecar(signals);
+    } catch (const std::exception& error) {
+        spdlog::critical("egress failed to start: {}", error.what());
+        return 1;
+    }
 }

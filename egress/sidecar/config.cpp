@@ -1,0 +1,122 @@
+#include "sidecar/config.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/config.hpp"
+#include "dns/upstream_config.hpp"
+#include "policy/policy_changes.hpp"
+
+namespace egress::sidecar {
+namespace {
+
+constexpr int64_t kMaxUpstreamTimeoutSeconds = 120;
+
+std::string read_text_file(const std::filesystem::path& path) {
+    std::ifstream file(path);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+std::vector<common::IpEndpoint> parse_listen_list(const std::string& text) {
+    try {
+        return dns::parse_upstream_list(text.empty() ? "127.0.0.1:15353,[::1]:15353" : text);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument(std::string("OPENSANDBOX_EGRESS_DNS_LISTEN: ") + error.what());
+    }
+}
+
+uint32_t parse_mark(const std::string& text) {
+    if (text.empty()) {
+        return 0x1;
+    }
+    try {
+        size_t used = 0;
+        const unsigned long value = std::stoul(text, &used, 0);
+        if (used == text.size() && value > 0 && value <= 0xFFFFFFFFul) {
+            return static_cast<uint32_t>(value);
+        }
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("OPENSANDBOX_EGRESS_SOCKET_MARK: \"" + text +
+                                "\" is not a non-zero 32-bit number (e.g. 0x1)");
+}
+
+void load_upstreams(EgressConfig& config, const std::filesystem::path& resolv_conf_path) {
+    const std::string configured = common::env_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM", "");
+    if (!common::trim(configured).empty()) {
+        try {
+            config.dns_upstreams = dns::parse_upstream_list(configured);
+        } catch (const std::invalid_argument& error) {
+            throw std::invalid_argument(std::string("OPENSANDBOX_EGRESS_DNS_UPSTREAM: ") + error.what());
+        }
+        return;
+    }
+    config.upstreams_from_resolv_conf = true;
+    config.dns_upstreams =
+        dns::upstreams_from_nameservers(dns::nameservers_from_resolv_conf(read_text_file(resolv_conf_path)));
+    if (config.dns_upstreams.empty()) {
+        throw std::invalid_argument(
+            "no DNS upstream: " + resolv_conf_path.string() +
+            " has no usable nameserver and OPENSANDBOX_EGRESS_DNS_UPSTREAM is not set");
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(EnforcementMode mode) {
+    return mode == EnforcementMode::dns ? "dns" : "dns+nft";
+}
+
+std::optional<EnforcementMode> parse_mode(std::string_view text) {
+    bool dns = false;
+    bool nft = false;
+    for (const auto& token : common::split_list(text, '+')) {
+        if (common::equals_ignoring_case(token, "dns")) {
+            dns = true;
+        } else if (common::equals_ignoring_case(token, "nft")) {
+            nft = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (common::trim(text).empty()) {
+        return EnforcementMode::dns;
+    }
+    if (!dns) {
+        return std::nullopt;
+    }
+    return nft ? EnforcementMode::dns_nft : EnforcementMode::dns;
+}
+
+EgressConfig load_config_from_environment(const std::filesystem::path& resolv_conf_path) {
+    EgressConfig config;
+    const std::string mode_text = common::env_or("OPENSANDBOX_EGRESS_MODE", "");
+    if (auto mode = parse_mode(mode_text)) {
+        config.mode = *mode;
+    } else {
+        config.mode_warning = "invalid OPENSANDBOX_EGRESS_MODE=" + mode_text + ", falling back to dns";
+    }
+    config.log_level = common::env_or("OPENSANDBOX_EGRESS_LOG_LEVEL", "info");
+    config.log_output = common::env_or("OPENSANDBOX_LOG_OUTPUT", "stdout");
+    config.rules_json = common::env_raw("OPENSANDBOX_EGRESS_RULES").value_or("");
+    config.policy_file = common::env_or("OPENSANDBOX_EGRESS_POLICY_FILE", "");
+    config.max_rules = policy::parse_max_rules(common::env_or("OPENSANDBOX_EGRESS_MAX_RULES", ""));
+    config.always_rules_dir = common::env_or("OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR", "/var/egress/rules");
+    config.dns_listen = parse_listen_list(common::env_or("OPENSANDBOX_EGRESS_DNS_LISTEN", ""));
+    load_upstreams(config, resolv_conf_path);
+    auto exempt = dns::parse_exempt_list(common::env_or("OPENSANDBOX_EGRESS_NAMESERVER_EXEMPT", ""));
+    config.nameserver_exempt = std::move(exempt.addresses);
+    config.nameserver_exempt_rejected = std::move(exempt.rejected);
+    config.dns_upstream_timeout = std::chrono::seconds(common::env_int_in_range_or(
+        "OPENSANDBOX_EGRESS_DNS_UPSTREAM_TIMEOUT", 5, 1, kMaxUpstreamTimeoutSeconds));
+    config.dns_probe_interval = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
+    config.socket_mark =
+        parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
+    return config;
+}
+
+}  // namespace egress::sidecar

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.hpp"
+#include "common/ip_endpoint.hpp"
+
+namespace egress::sidecar {
+
+enum class EnforcementMode { dns, dns_nft };
+
+// "dns" or "dns+nft": the value upstream reports as enforcementMode.
+std::string_view to_string(EnforcementMode mode);
+
+// OPENSANDBOX_EGRESS_MODE: '+'-separated tokens in any order; "dns" is required, "nft" optional
+// ("dns", "dns+nft", "nft+dns"). nullopt for anything else (the caller warns and uses dns).
+std::optional<EnforcementMode> parse_mode(std::string_view text);
+
+// Everything the sidecar reads from its environment, parsed and validated once at start.
+struct EgressConfig {
+    EnforcementMode mode = EnforcementMode::dns;
+    std::string mode_warning;  // set when OPENSANDBOX_EGRESS_MODE was not understood
+
+    std::string log_level = "info";
+    std::string log_output = "stdout";
+
+    std::string rules_json;             // OPENSANDBOX_EGRESS_RULES
+    std::filesystem::path policy_file;  // OPENSANDBOX_EGRESS_POLICY_FILE
+    size_t max_rules = 4096;            // OPENSANDBOX_EGRESS_MAX_RULES
+    std::filesystem::path always_rules_dir = "/var/egress/rules";
+    std::chrono::milliseconds always_rules_reload{5000};
+
+    std::vector<common::IpEndpoint> dns_listen;     // OPENSANDBOX_EGRESS_DNS_LISTEN
+    std::vector<common::IpEndpoint> dns_upstreams;  // OPENSANDBOX_EGRESS_DNS_UPSTREAM, else resolv.conf
+    bool upstreams_from_resolv_conf = false;
+    std::vector<common::IpAddress> nameserver_exempt;
+    std::vector<std::string> nameserver_exempt_rejected;
+    std::chrono::milliseconds dns_upstream_timeout{5000};
+    std::chrono::milliseconds dns_probe_interval{30000};
+    uint32_t socket_mark = 0x1;
+};
+
+// Reads the environment (and resolv_conf_path when no upstream is configured). Throws
+// std::invalid_argument with a message naming the variable for values that cannot be used.
+EgressConfig load_config_from_environment(const std::filesystem::path& resolv_conf_path = "/etc/resolv.conf");
+
+}  // namespace egress::sidecar

@@ -1,0 +1,69 @@
+#include "sidecar/dns_service.hpp"
+
+#include "dns/snapshot_query_policy.hpp"
+
+namespace egress::sidecar {
+namespace {
+
+dns::ForwarderOptions forwarder_options(const EgressConfig& config) {
+    dns::ForwarderOptions options;
+    options.upstreams = config.dns_upstreams;
+    options.unmarked_upstreams = config.nameserver_exempt;
+    options.socket_mark = config.socket_mark;
+    options.timeout = config.dns_upstream_timeout;
+    options.probe_interval = config.dns_probe_interval;
+    options.probe_timeout = std::min(config.dns_upstream_timeout, std::chrono::milliseconds(2000));
+    return options;
+}
+
+}  // namespace
+
+DnsService::DnsService(const EgressConfig& config, const policy::SnapshotStore& policies,
+                       common::MetricsRegistry& metrics)
+    : forwarder_options_(forwarder_options(config)), policies_(policies), metrics_(metrics) {
+    proxy_options_.listen = config.dns_listen;
+}
+
+DnsService::~DnsService() {
+    stop();
+}
+
+void DnsService::start() {
+    std::promise<void> started;
+    auto ready = started.get_future();
+    thread_ = std::thread([this, &started] { serve(started); });
+    try {
+        ready.get();
+    } catch (...) {
+        thread_.join();
+        throw;
+    }
+}
+
+void DnsService::stop() {
+    if (thread_.joinable()) {
+        loop_.stop();
+        thread_.join();
+    }
+}
+
+void DnsService::serve(std::promise<void>& started) {
+    dns::SnapshotQueryPolicy policy(policies_);
+    std::unique_ptr<dns::UpstreamForwarder> forwarder;
+    std::unique_ptr<dns::DnsProxy> proxy;
+    try {
+        forwarder = std::make_unique<dns::UpstreamForwarder>(loop_, forwarder_options_);
+        proxy = std::make_unique<dns::DnsProxy>(loop_, proxy_options_, policy, *forwarder, metrics_);
+        proxy->set_resolved_hook(resolved_hook_);
+        proxy->set_denied_listener(denied_listener_);
+        proxy->start();
+        forwarder->start_probes();
+    } catch (...) {
+        started.set_exception(std::current_exception());
+        return;
+    }
+    started.set_value();
+    loop_.run();
+}
+
+}  // namespace egress::sidecar
