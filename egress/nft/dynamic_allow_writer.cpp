@@ -1,0 +1,163 @@
+#include "nft/dynamic_allow_writer.hpp"
+
+#include <sys/epoll.h>
+
+#include <cerrno>
+#include <optional>
+
+#include "common/log.hpp"
+#include "nft/nft_error.hpp"
+#include "nft/ruleset_names.hpp"
+#include "nft/set_elements.hpp"
+
+namespace egress::nft {
+
+struct DynamicAllowWriter::InFlight {
+    explicit InFlight(uint32_t first_seq) : batch(first_seq) {}
+
+    NftBatch batch;
+    std::optional<BatchAcks> acks;  // once the batch is finished and sent
+    std::string name;
+    std::vector<common::IpAddress> addresses;
+    std::chrono::seconds longest_timeout{0};
+    std::function<void()> release;
+    common::EventLoop::TimerId timer = 0;
+};
+
+namespace {
+
+// One entry per address (the longest timeout wins), split by family.
+std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress>& addresses,
+                                          const ElementTimeoutPolicy& timeouts, common::IpFamily family) {
+    std::map<common::IpAddress, std::chrono::seconds> longest;
+    for (const auto& resolved : addresses) {
+        if (resolved.address.family() == family) {
+            auto& timeout = longest[resolved.address];
+            timeout = std::max(timeout, timeouts.timeout_for(resolved.ttl_seconds));
+        }
+    }
+    std::vector<TimedAddress> result;
+    for (const auto& [address, timeout] : longest) {
+        result.push_back({address, timeout});
+    }
+    return result;
+}
+
+}  // namespace
+
+DynamicAllowWriter::DynamicAllowWriter(common::EventLoop& loop, std::shared_ptr<AddressProvenance> provenance,
+                                       Options options)
+    : loop_(loop),
+      provenance_(provenance ? std::move(provenance) : std::make_shared<AddressProvenance>()),
+      options_(options),
+      socket_(NetlinkSocket::Mode::non_blocking),
+      receive_buffer_(64 * 1024) {
+    loop_.watch(socket_.fd(), EPOLLIN, [this](uint32_t) { on_readable(); });
+}
+
+DynamicAllowWriter::~DynamicAllowWriter() {
+    loop_.unwatch(socket_.fd());
+    fail_all("the nftables writer is shutting down");
+}
+
+void DynamicAllowWriter::on_resolved(std::string_view name,
+                                     const std::vector<dns::ResolvedAddress>& addresses,
+                                     std::function<void()> release) {
+    auto entry = std::make_unique<InFlight>(sequence_.reserve_block());
+    for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
+        const auto timed = timed_addresses(addresses, options_.timeouts, family);
+        if (!timed.empty()) {
+            add_timed_elements(entry->batch, names::dyn_allow(family), timed);
+        }
+        for (const auto& item : timed) {
+            entry->addresses.push_back(item.address);
+            entry->longest_timeout = std::max(entry->longest_timeout, item.timeout);
+        }
+    }
+    if (entry->batch.empty()) {
+        release();
+        return;
+    }
+    entry->name = std::string(name);
+    entry->release = std::move(release);
+    try {
+        socket_.send(entry->batch.finish());
+    } catch (const NftError& error) {
+        ++failed_;
+        common::log_fields(common::LogLevel::warn, "nftables: adding resolved addresses failed",
+                           {{"host", name}, {"error", error.what()}});
+        entry->release();
+        return;
+    }
+    entry->acks.emplace(entry->batch);
+    const uint32_t key = entry->batch.begin_seq();
+    entry->timer = loop_.run_after(options_.ack_timeout, [this, key] {
+        finish(key, "no acknowledgement from the kernel within " +
+                        std::to_string(options_.ack_timeout.count()) + " ms");
+    });
+    in_flight_.emplace(key, std::move(entry));
+}
+
+void DynamicAllowWriter::on_readable() {
+    for (;;) {
+        const ptrdiff_t received = socket_.receive(receive_buffer_);
+        if (received == -EAGAIN || received == -EWOULDBLOCK) {
+            return;
+        }
+        if (received == -EINTR) {
+            continue;
+        }
+        if (received < 0) {
+            // ENOBUFS: acknowledgements were dropped; we cannot tell which batches they were for.
+            fail_all("reading acknowledgements: " + describe_kernel_error(static_cast<int>(-received)));
+            return;
+        }
+        for_each_netlink_message(
+            std::span<const uint8_t>(receive_buffer_.data(), static_cast<size_t>(received)),
+            [this](const nlmsghdr& message) { on_ack(message); });
+    }
+}
+
+void DynamicAllowWriter::on_ack(const nlmsghdr& message) {
+    auto owner = in_flight_.upper_bound(message.nlmsg_seq);
+    if (owner == in_flight_.begin()) {
+        return;
+    }
+    --owner;
+    InFlight& entry = *owner->second;
+    if (!entry.acks->owns(message.nlmsg_seq)) {
+        return;
+    }
+    entry.acks->on_ack(message);
+    if (entry.acks->complete()) {
+        finish(owner->first, entry.acks->failure_summary());
+    }
+}
+
+void DynamicAllowWriter::finish(uint32_t key, const std::string& failure) {
+    const auto found = in_flight_.find(key);
+    if (found == in_flight_.end()) {
+        return;
+    }
+    std::unique_ptr<InFlight> entry = std::move(found->second);
+    in_flight_.erase(found);
+    loop_.cancel_timer(entry->timer);
+    if (failure.empty()) {
+        ++acknowledged_;
+        provenance_->record(entry->name, entry->addresses,
+                            AddressProvenance::Clock::now() + entry->longest_timeout);
+    } else {
+        ++failed_;
+        common::log_fields(common::LogLevel::warn, "nftables: adding resolved addresses failed",
+                           {{"host", entry->name}, {"error", failure}});
+    }
+    entry->release();
+}
+
+void DynamicAllowWriter::fail_all(const std::string& failure) {
+    while (!in_flight_.empty()) {
+        finish(in_flight_.begin()->first, failure);
+    }
+}
+
+}  // namespace egress::nft

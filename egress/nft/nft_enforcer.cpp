@@ -1,0 +1,55 @@
+#include "nft/nft_enforcer.hpp"
+
+#include <cerrno>
+
+#include "common/log.hpp"
+#include "nft/nft_error.hpp"
+#include "nft/ruleset_batch.hpp"
+#include "nft/transaction.hpp"
+
+namespace egress::nft {
+
+NftEnforcer::NftEnforcer(RulesetOptions options, std::shared_ptr<AddressProvenance> provenance)
+    : options_(options),
+      provenance_(provenance ? std::move(provenance) : std::make_shared<AddressProvenance>()),
+      socket_(NetlinkSocket::Mode::blocking) {}
+
+void NftEnforcer::install(const FilterPolicy& policy) {
+    std::lock_guard lock(mutex_);
+    NftBatch batch(sequence_.reserve_block());
+    append_install(batch, options_, policy);
+    commit(socket_, batch, "installing nftables table inet opensandbox");
+    for (const auto& nameserver : policy.nameservers) {
+        common::log_fields(
+            common::LogLevel::warn,
+            "nftables: DNS to this exempt nameserver is not redirected; the workload can query it "
+            "directly and bypass the DNS policy",
+            {{"nameserver", nameserver.to_string()}});
+    }
+}
+
+std::vector<common::IpAddress> NftEnforcer::apply(const FilterPolicy& policy,
+                                                  const AddressProvenance::NameAllowed& still_allowed) {
+    std::lock_guard lock(mutex_);
+    auto revoked = provenance_->addresses_to_revoke(still_allowed, AddressProvenance::Clock::now());
+    NftBatch batch(sequence_.reserve_block());
+    append_policy_update(batch, options_, policy, revoked);
+    commit(socket_, batch, "updating nftables policy in table inet opensandbox");
+    provenance_->forget(revoked);
+    return revoked;
+}
+
+void NftEnforcer::remove() {
+    std::lock_guard lock(mutex_);
+    NftBatch batch(sequence_.reserve_block());
+    append_removal(batch);
+    try {
+        commit(socket_, batch, "removing nftables table inet opensandbox");
+    } catch (const NftError& error) {
+        if (error.error_code() != ENOENT) {
+            throw;
+        }
+    }
+}
+
+}  // namespace egress::nft

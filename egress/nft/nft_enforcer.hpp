@@ -1,0 +1,46 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/ip_address.hpp"
+#include "nft/address_provenance.hpp"
+#include "nft/netlink_socket.hpp"
+#include "nft/ruleset_config.hpp"
+#include "nft/sequence_counter.hpp"
+
+namespace egress::nft {
+
+// Installs and updates table inet opensandbox over netlink, synchronously (callers: startup and
+// the policy API's threads; serialised by an internal mutex). The DNS hot path uses its own
+// socket (DynamicAllowWriter) and never waits on this mutex; the kernel serialises transactions.
+// The netlink socket lives in the network namespace of the thread that constructs this object.
+class NftEnforcer {
+  public:
+    NftEnforcer(RulesetOptions options, std::shared_ptr<AddressProvenance> provenance);
+
+    // One transaction: replaces any previous table of ours atomically. Throws NftError whose
+    // message says what failed ("... Operation not permitted (... needs CAP_NET_ADMIN ...)").
+    void install(const FilterPolicy& policy);
+
+    // Incremental policy change in one transaction, table and learned addresses kept, except
+    // learned addresses whose every name `still_allowed` rejects (those are deleted in the same
+    // transaction, and returned). Throws NftError; on failure nothing changed.
+    std::vector<common::IpAddress> apply(const FilterPolicy& policy,
+                                         const AddressProvenance::NameAllowed& still_allowed);
+
+    // delete table inet opensandbox; a missing table is not an error.
+    void remove();
+
+    const RulesetOptions& options() const { return options_; }
+
+  private:
+    RulesetOptions options_;
+    std::shared_ptr<AddressProvenance> provenance_;
+    std::mutex mutex_;
+    NetlinkSocket socket_;
+    SequenceCounter sequence_;
+};
+
+}  // namespace egress::nft

@@ -1,0 +1,193 @@
+#include "nft/rule_builder.hpp"
+
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <algorithm>
+#include <array>
+#include <new>
+#include <string>
+
+namespace egress::nft {
+namespace {
+
+constexpr uint32_t kIpv4DestinationOffset = 16;
+constexpr uint32_t kIpv6DestinationOffset = 24;
+constexpr uint32_t kTransportDestinationPortOffset = 2;
+
+ExprPtr make_expression(const char* name) {
+    ExprPtr expression(nftnl_expr_alloc(name));
+    if (!expression) {
+        throw std::bad_alloc();
+    }
+    return expression;
+}
+
+std::span<const uint8_t> bytes_of(const auto& value) {
+    return {reinterpret_cast<const uint8_t*>(&value), sizeof value};
+}
+
+}  // namespace
+
+RuleBuilder::RuleBuilder(std::string_view table, std::string_view chain) : rule_(nftnl_rule_alloc()) {
+    if (!rule_) {
+        throw std::bad_alloc();
+    }
+    nftnl_rule_set_u32(rule_.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
+    nftnl_rule_set_str(rule_.get(), NFTNL_RULE_TABLE, std::string(table).c_str());
+    nftnl_rule_set_str(rule_.get(), NFTNL_RULE_CHAIN, std::string(chain).c_str());
+}
+
+void RuleBuilder::add(ExprPtr expression) {
+    nftnl_rule_add_expr(rule_.get(), expression.release());
+}
+
+void RuleBuilder::load_meta(uint32_t key) {
+    auto expression = make_expression("meta");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_META_KEY, key);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
+    add(std::move(expression));
+}
+
+void RuleBuilder::compare_equal(std::span<const uint8_t> data) {
+    auto expression = make_expression("cmp");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+    nftnl_expr_set(expression.get(), NFTNL_EXPR_CMP_DATA, data.data(), static_cast<uint32_t>(data.size()));
+    add(std::move(expression));
+}
+
+void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length) {
+    auto expression = make_expression("payload");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_BASE, base);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_LEN, length);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+    add(std::move(expression));
+}
+
+RuleBuilder& RuleBuilder::match_nfproto(common::IpFamily family) {
+    load_meta(NFT_META_NFPROTO);
+    const uint8_t protocol = family == common::IpFamily::v4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+    compare_equal(bytes_of(protocol));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_l4proto(uint8_t protocol) {
+    load_meta(NFT_META_L4PROTO);
+    compare_equal(bytes_of(protocol));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_destination_port(uint16_t port) {
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t));
+    const uint16_t network_order = htons(port);
+    compare_equal(bytes_of(network_order));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_icmpv6_type(uint8_t type) {
+    match_nfproto(common::IpFamily::v6);
+    match_l4proto(IPPROTO_ICMPV6);
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+    compare_equal(bytes_of(type));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_mark(uint32_t mark) {
+    load_meta(NFT_META_MARK);
+    compare_equal(bytes_of(mark));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_output_interface(std::string_view name) {
+    load_meta(NFT_META_OIFNAME);
+    std::array<uint8_t, 16> padded{};  // IFNAMSIZ, zero padded like nft
+    std::copy_n(name.begin(), std::min(name.size(), padded.size() - 1), padded.begin());
+    compare_equal(padded);
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_ct_state_any(uint32_t state_bits) {
+    auto load = make_expression("ct");
+    nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+    nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_DREG, NFT_REG_1);
+    add(std::move(load));
+    auto mask = make_expression("bitwise");
+    const uint32_t zero = 0;
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_MASK, &state_bits, sizeof state_bits);
+    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
+    add(std::move(mask));
+    auto compare = make_expression("cmp");
+    nftnl_expr_set_u32(compare.get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(compare.get(), NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+    nftnl_expr_set(compare.get(), NFTNL_EXPR_CMP_DATA, &zero, sizeof zero);
+    add(std::move(compare));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_destination_in_set(common::IpFamily family, std::string_view set_name,
+                                                   std::optional<uint32_t> set_id) {
+    match_nfproto(family);
+    const bool v4 = family == common::IpFamily::v4;
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
+                 v4 ? 4 : 16);
+    auto lookup = make_expression("lookup");
+    nftnl_expr_set_u32(lookup.get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+    nftnl_expr_set_str(lookup.get(), NFTNL_EXPR_LOOKUP_SET, std::string(set_name).c_str());
+    if (set_id) {
+        nftnl_expr_set_u32(lookup.get(), NFTNL_EXPR_LOOKUP_SET_ID, *set_id);
+    }
+    add(std::move(lookup));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_destination(const common::IpAddress& address) {
+    match_nfproto(address.family());
+    const bool v4 = address.is_v4();
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
+                 v4 ? 4 : 16);
+    compare_equal(address.bytes());
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::counter() {
+    add(make_expression("counter"));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::verdict(int verdict_code) {
+    auto expression = make_expression("immediate");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_IMM_VERDICT, static_cast<uint32_t>(verdict_code));
+    add(std::move(expression));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::redirect_to_port(uint16_t port) {
+    auto immediate = make_expression("immediate");
+    const uint16_t network_order = htons(port);
+    nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+    nftnl_expr_set(immediate.get(), NFTNL_EXPR_IMM_DATA, &network_order, sizeof network_order);
+    add(std::move(immediate));
+    auto redirect = make_expression("redir");
+    nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
+    nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+    add(std::move(redirect));
+    return *this;
+}
+
+RulePtr RuleBuilder::build() && {
+    return std::move(rule_);
+}
+
+}  // namespace egress::nft

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/ip_address.hpp"
+#include "nft/netlink_objects.hpp"
+
+namespace egress::nft {
+
+// Builds one nf_tables rule from expressions, the way nft encodes the matching rule text
+// (compare with `nft --debug=netlink add rule ...`). Matches load into register 1.
+class RuleBuilder {
+  public:
+    RuleBuilder(std::string_view table, std::string_view chain);
+
+    // meta nfproto ipv4|ipv6 — required before ip/ip6 payload matches in an inet chain.
+    RuleBuilder& match_nfproto(common::IpFamily family);
+    // meta l4proto <protocol> (IPPROTO_TCP, IPPROTO_UDP).
+    RuleBuilder& match_l4proto(uint8_t protocol);
+    // th dport <port>; needs a preceding l4proto match.
+    RuleBuilder& match_destination_port(uint16_t port);
+    // meta nfproto ipv6 meta l4proto ipv6-icmp icmpv6 type <type>.
+    RuleBuilder& match_icmpv6_type(uint8_t type);
+    RuleBuilder& match_mark(uint32_t mark);
+    RuleBuilder& match_output_interface(std::string_view name);
+    // ct state & bits != 0 (NF_CT_STATE_BIT(...) values).
+    RuleBuilder& match_ct_state_any(uint32_t state_bits);
+    // ip daddr @set / ip6 daddr @set (includes the nfproto guard). set_id: the set is created in
+    // the same transaction.
+    RuleBuilder& match_destination_in_set(common::IpFamily family, std::string_view set_name,
+                                          std::optional<uint32_t> set_id);
+    // ip daddr <address> / ip6 daddr <address> (includes the nfproto guard).
+    RuleBuilder& match_destination(const common::IpAddress& address);
+    RuleBuilder& counter();
+    // accept (NF_ACCEPT) or drop (NF_DROP).
+    RuleBuilder& verdict(int verdict_code);
+    // redirect to :port (nat chains only).
+    RuleBuilder& redirect_to_port(uint16_t port);
+
+    RulePtr build() &&;
+
+  private:
+    void add(ExprPtr expression);
+    void load_meta(uint32_t key);
+    void compare_equal(std::span<const uint8_t> data);
+    void load_payload(uint32_t base, uint32_t offset, uint32_t length);
+
+    RulePtr rule_;
+};
+
+}  // namespace egress::nft

@@ -1,0 +1,376 @@
+#include "nft/ruleset_batch.hpp"
+
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <map>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nft/batch_messages.hpp"
+#include "nft/interval_elements.hpp"
+#include "nft/rule_builder.hpp"
+#include "nft/ruleset_names.hpp"
+#include "nft/set_elements.hpp"
+
+namespace egress::nft {
+namespace {
+
+using common::IpFamily;
+
+constexpr uint32_t kNftTypeIpv4Address = 7;  // nft's datatype ids, so `nft list` prints the type
+constexpr uint32_t kNftTypeIpv6Address = 8;
+constexpr int kFilterPriority = 0;
+constexpr int kNatOutputPriority = -100;
+constexpr uint16_t kDnsPort = 53;
+constexpr uint16_t kDotPort = 853;
+constexpr uint16_t kHttpsPort = 443;
+constexpr size_t kDynamicSetSize = 65536;
+
+// Set ids for sets created in this batch (rules and elements refer to them by name + id).
+class SetIds {
+  public:
+    uint32_t assign(std::string_view name) { return ids_[std::string(name)] = next_++; }
+    std::optional<uint32_t> find(std::string_view name) const {
+        const auto found = ids_.find(std::string(name));
+        return found == ids_.end() ? std::nullopt : std::optional(found->second);
+    }
+
+  private:
+    std::map<std::string, uint32_t> ids_;
+    uint32_t next_ = 1;
+};
+
+// Everything a batch builder needs in one place.
+struct Context {
+    NftBatch& batch;
+    const RulesetOptions& options;
+    const FilterPolicy& policy;
+    SetIds ids;
+};
+
+void declare_set(Context& context, std::string_view name, IpFamily family, bool dynamic) {
+    SetPtr set(nftnl_set_alloc());
+    if (!set) {
+        throw std::bad_alloc();
+    }
+    const bool v4 = family == IpFamily::v4;
+    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
+    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(name).c_str());
+    nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, v4 ? kNftTypeIpv4Address : kNftTypeIpv6Address);
+    nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, v4 ? 4 : 16);
+    nftnl_set_set_u32(set.get(), NFTNL_SET_ID, context.ids.assign(name));
+    if (dynamic) {
+        const auto timeout =
+            std::chrono::duration_cast<std::chrono::milliseconds>(context.options.dynamic_set_timeout);
+        nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+        nftnl_set_set_u64(set.get(), NFTNL_SET_TIMEOUT, static_cast<uint64_t>(timeout.count()));
+        nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, kDynamicSetSize);
+    } else {
+        nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+    }
+    add_set(context.batch, *set, "adding set " + std::string(name));
+}
+
+std::vector<common::IpPrefix> of_family(std::span<const common::IpPrefix> prefixes, IpFamily family) {
+    std::vector<common::IpPrefix> selected;
+    for (const auto& prefix : prefixes) {
+        if (prefix.family() == family) {
+            selected.push_back(prefix);
+        }
+    }
+    return normalize_prefixes(std::move(selected));
+}
+
+std::vector<common::IpPrefix> nameserver_prefixes(const FilterPolicy& policy, IpFamily family) {
+    std::vector<common::IpPrefix> prefixes;
+    for (const auto& address : policy.nameservers) {
+        prefixes.push_back(common::IpPrefix::host(address));
+    }
+    return of_family(prefixes, family);
+}
+
+// Each static set with the prefixes it should hold.
+std::vector<std::pair<std::string_view, std::vector<common::IpPrefix>>> static_set_contents(
+    const RulesetOptions& options, const FilterPolicy& policy) {
+    std::vector<std::pair<std::string_view, std::vector<common::IpPrefix>>> contents = {
+        {names::kNameserverV4, nameserver_prefixes(policy, IpFamily::v4)},
+        {names::kNameserverV6, nameserver_prefixes(policy, IpFamily::v6)},
+    };
+    if (options.mode == EnforcementMode::dns) {
+        return contents;
+    }
+    const auto& sets = policy.prefixes;
+    contents.emplace_back(names::kAllowV4, of_family(sets.allow_v4, IpFamily::v4));
+    contents.emplace_back(names::kAllowV6, of_family(sets.allow_v6, IpFamily::v6));
+    contents.emplace_back(names::kDenyV4, of_family(sets.deny_v4, IpFamily::v4));
+    contents.emplace_back(names::kDenyV6, of_family(sets.deny_v6, IpFamily::v6));
+    contents.emplace_back(names::kDohBlockV4, of_family(policy.doh.blocklist, IpFamily::v4));
+    contents.emplace_back(names::kDohBlockV6, of_family(policy.doh.blocklist, IpFamily::v6));
+    return contents;
+}
+
+IpFamily family_of_set(std::string_view name) {
+    return name.ends_with("_v4") ? IpFamily::v4 : IpFamily::v6;
+}
+
+void declare_sets(Context& context) {
+    for (const auto& [name, prefixes] : static_set_contents(context.options, context.policy)) {
+        declare_set(context, name, family_of_set(name), false);
+    }
+    if (context.options.mode == EnforcementMode::dns_and_nft) {
+        declare_set(context, names::kDynAllowV4, IpFamily::v4, true);
+        declare_set(context, names::kDynAllowV6, IpFamily::v6, true);
+    }
+}
+
+void fill_static_sets(Context& context) {
+    for (const auto& [name, prefixes] : static_set_contents(context.options, context.policy)) {
+        put_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name), prefixes);
+    }
+}
+
+void add_base_chain(Context& context, std::string_view name, const char* type, int priority, int policy) {
+    ChainPtr chain(nftnl_chain_alloc());
+    if (!chain) {
+        throw std::bad_alloc();
+    }
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TABLE, std::string(names::kTable).c_str());
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, std::string(name).c_str());
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TYPE, type);
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_OUT);
+    nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, priority);
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, static_cast<uint32_t>(policy));
+    add_chain(context.batch, *chain,
+              std::string("adding chain ") + std::string(name) + " (type " + type + " hook output)");
+}
+
+int filter_chain_policy(const Context& context) {
+    const bool accept =
+        context.options.mode == EnforcementMode::dns || context.policy.default_action == DefaultAction::allow;
+    return accept ? NF_ACCEPT : NF_DROP;
+}
+
+void append_rule(Context& context, std::string_view chain, RuleBuilder&& builder, std::string_view text) {
+    RulePtr rule = std::move(builder).build();
+    add_rule(context.batch, *rule, "adding rule '" + std::string(text) + "' to chain " + std::string(chain));
+}
+
+RuleBuilder rule_in(std::string_view chain) {
+    return RuleBuilder(names::kTable, chain);
+}
+
+std::string_view protocol_name(uint8_t protocol) {
+    return protocol == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+// Port-53 traffic to an exempt resolver: neither redirected nor dropped.
+void add_nameserver_rules(Context& context, std::string_view chain) {
+    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+        const std::string_view set = family == IpFamily::v4 ? names::kNameserverV4 : names::kNameserverV6;
+        for (const uint8_t protocol : {uint8_t{IPPROTO_UDP}, uint8_t{IPPROTO_TCP}}) {
+            auto builder = rule_in(chain);
+            builder.match_destination_in_set(family, set, context.ids.find(set))
+                .match_l4proto(protocol)
+                .match_destination_port(kDnsPort)
+                .verdict(NF_ACCEPT);
+            append_rule(context, chain, std::move(builder),
+                        std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr @" + std::string(set) +
+                            " " + std::string(protocol_name(protocol)) + " dport 53 accept");
+        }
+    }
+}
+
+void add_port_rule(Context& context, uint8_t protocol, uint16_t port, int verdict) {
+    auto builder = rule_in(names::kFilterChain);
+    builder.match_l4proto(protocol).match_destination_port(port).verdict(verdict);
+    append_rule(context, names::kFilterChain, std::move(builder),
+                std::string(protocol_name(protocol)) + " dport " + std::to_string(port) +
+                    (verdict == NF_ACCEPT ? " accept" : " drop"));
+}
+
+void add_set_rule(Context& context, IpFamily family, std::string_view set, int verdict,
+                  std::optional<uint16_t> tcp_port = std::nullopt) {
+    auto builder = rule_in(names::kFilterChain);
+    builder.match_destination_in_set(family, set, context.ids.find(set));
+    std::string text = std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr @" + std::string(set);
+    if (tcp_port) {
+        builder.match_l4proto(IPPROTO_TCP).match_destination_port(*tcp_port);
+        text += " tcp dport " + std::to_string(*tcp_port);
+    }
+    builder.verdict(verdict);
+    append_rule(context, names::kFilterChain, std::move(builder),
+                text + (verdict == NF_ACCEPT ? " accept" : " drop"));
+}
+
+// Redirected DNS: the filter hook still reports the original output device (not lo), so accept
+// the proxy's loopback listeners explicitly (this also survives a deny of 127.0.0.0/8).
+void add_proxy_rules(Context& context) {
+    const uint16_t port = context.options.proxy_port;
+    for (const char* loopback : {"127.0.0.1", "::1"}) {
+        const auto address = common::IpAddress::parse_or_throw(loopback);
+        for (const uint8_t protocol : {uint8_t{IPPROTO_UDP}, uint8_t{IPPROTO_TCP}}) {
+            auto builder = rule_in(names::kFilterChain);
+            builder.match_destination(address).match_l4proto(protocol).match_destination_port(port).verdict(
+                NF_ACCEPT);
+            append_rule(context, names::kFilterChain, std::move(builder),
+                        std::string(address.is_v4() ? "ip" : "ip6") + " daddr " + loopback + " " +
+                            std::string(protocol_name(protocol)) + " dport " + std::to_string(port) +
+                            " accept");
+        }
+    }
+}
+
+// The rules that keep DNS on the proxy: marked (the proxy's own) and loopback (redirected)
+// traffic pass; any other port-53 packet is dropped whatever its conntrack state, so a flow the
+// nat chain did not redirect (e.g. one that reuses the tuple of the proxy's upstream flow) dies.
+void add_dns_guard_rules(Context& context) {
+    const auto chain = names::kFilterChain;
+    auto marked = rule_in(chain);
+    marked.match_mark(context.options.bypass_mark).verdict(NF_ACCEPT);
+    append_rule(context, chain, std::move(marked),
+                "meta mark " + std::to_string(context.options.bypass_mark) + " accept");
+    auto loopback = rule_in(chain);
+    loopback.match_output_interface("lo").verdict(NF_ACCEPT);
+    append_rule(context, chain, std::move(loopback), "oifname \"lo\" accept");
+    add_proxy_rules(context);
+    add_nameserver_rules(context, chain);
+    add_port_rule(context, IPPROTO_UDP, kDnsPort, NF_DROP);
+    add_port_rule(context, IPPROTO_TCP, kDnsPort, NF_DROP);
+}
+
+// IPv6 needs neighbour discovery to reach anything, and it leaves through this hook.
+void add_neighbour_discovery_rules(Context& context) {
+    constexpr std::pair<uint8_t, const char*> kTypes[] = {
+        {133, "nd-router-solicit"}, {135, "nd-neighbor-solicit"}, {136, "nd-neighbor-advert"}};
+    for (const auto& [type, name] : kTypes) {
+        auto builder = rule_in(names::kFilterChain);
+        builder.match_icmpv6_type(type).verdict(NF_ACCEPT);
+        append_rule(context, names::kFilterChain, std::move(builder),
+                    std::string("icmpv6 type ") + name + " accept");
+    }
+}
+
+void add_doh_rules(Context& context) {
+    const auto& doh = context.policy.doh;
+    if (!doh.block_443) {
+        return;
+    }
+    if (doh.blocklist.empty()) {
+        add_port_rule(context, IPPROTO_TCP, kHttpsPort, NF_DROP);
+        return;
+    }
+    add_set_rule(context, IpFamily::v4, names::kDohBlockV4, NF_DROP, kHttpsPort);
+    add_set_rule(context, IpFamily::v6, names::kDohBlockV6, NF_DROP, kHttpsPort);
+}
+
+void add_policy_rules(Context& context) {
+    auto established = rule_in(names::kFilterChain);
+    established.match_ct_state_any(NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED))
+        .verdict(NF_ACCEPT);
+    append_rule(context, names::kFilterChain, std::move(established), "ct state established,related accept");
+    add_neighbour_discovery_rules(context);
+    if (context.options.block_dot) {
+        add_port_rule(context, IPPROTO_TCP, kDotPort, NF_DROP);
+        add_port_rule(context, IPPROTO_UDP, kDotPort, NF_DROP);
+    }
+    add_doh_rules(context);
+    add_set_rule(context, IpFamily::v4, names::kDenyV4, NF_DROP);
+    add_set_rule(context, IpFamily::v6, names::kDenyV6, NF_DROP);
+    add_set_rule(context, IpFamily::v4, names::kDynAllowV4, NF_ACCEPT);
+    add_set_rule(context, IpFamily::v6, names::kDynAllowV6, NF_ACCEPT);
+    add_set_rule(context, IpFamily::v4, names::kAllowV4, NF_ACCEPT);
+    add_set_rule(context, IpFamily::v6, names::kAllowV6, NF_ACCEPT);
+    if (context.policy.default_action == DefaultAction::deny) {
+        auto last = rule_in(names::kFilterChain);
+        last.counter().verdict(NF_DROP);
+        append_rule(context, names::kFilterChain, std::move(last), "counter drop");
+    }
+}
+
+void add_filter_chain_and_rules(Context& context) {
+    add_base_chain(context, names::kFilterChain, "filter", kFilterPriority, filter_chain_policy(context));
+    add_dns_guard_rules(context);
+    if (context.options.mode == EnforcementMode::dns_and_nft) {
+        add_policy_rules(context);
+    }
+}
+
+void add_nat_chain_and_rules(Context& context) {
+    const auto chain = names::kNatChain;
+    add_base_chain(context, chain, "nat", kNatOutputPriority, NF_ACCEPT);
+    auto marked = rule_in(chain);
+    marked.match_mark(context.options.bypass_mark).verdict(NF_ACCEPT);
+    append_rule(context, chain, std::move(marked),
+                "meta mark " + std::to_string(context.options.bypass_mark) + " accept");
+    add_nameserver_rules(context, chain);
+    for (const uint8_t protocol : {uint8_t{IPPROTO_UDP}, uint8_t{IPPROTO_TCP}}) {
+        auto redirect = rule_in(chain);
+        redirect.match_l4proto(protocol).match_destination_port(kDnsPort).redirect_to_port(
+            context.options.proxy_port);
+        append_rule(context, chain, std::move(redirect),
+                    "meta l4proto " + std::string(protocol_name(protocol)) +
+                        " th dport 53 redirect to :" + std::to_string(context.options.proxy_port));
+    }
+}
+
+}  // namespace
+
+void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
+    Context context{batch, options, policy, {}};
+    add_table(batch, names::kTable);
+    delete_table(batch, names::kTable);
+    add_table(batch, names::kTable);
+    declare_sets(context);
+    fill_static_sets(context);
+    add_filter_chain_and_rules(context);
+    if (options.nat_redirect) {
+        add_nat_chain_and_rules(context);
+    }
+}
+
+void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
+                          std::span<const common::IpAddress> revoked) {
+    Context context{batch, options, policy, {}};
+    add_base_chain(context, names::kFilterChain, "filter", kFilterPriority, filter_chain_policy(context));
+    flush_chain(batch, names::kTable, names::kFilterChain);
+    for (const auto& [name, prefixes] : static_set_contents(options, policy)) {
+        flush_set(batch, names::kTable, name);
+    }
+    fill_static_sets(context);
+    add_dns_guard_rules(context);
+    if (options.mode == EnforcementMode::dns_and_nft) {
+        add_policy_rules(context);
+    }
+    if (options.nat_redirect) {
+        flush_chain(batch, names::kTable, names::kNatChain);
+        add_nat_chain_and_rules(context);
+    }
+    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+        std::vector<common::IpAddress> of_family;
+        for (const auto& address : revoked) {
+            if (address.family() == family) {
+                of_family.push_back(address);
+            }
+        }
+        if (!of_family.empty() && options.mode == EnforcementMode::dns_and_nft) {
+            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family),
+                                    of_family);
+        }
+    }
+}
+
+void append_removal(NftBatch& batch) {
+    delete_table(batch, names::kTable);
+}
+
+}  // namespace egress::nft

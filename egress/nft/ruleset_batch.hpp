@@ -1,0 +1,24 @@
+#pragma once
+
+#include <span>
+
+#include "common/ip_address.hpp"
+#include "nft/nft_batch.hpp"
+#include "nft/ruleset_config.hpp"
+
+namespace egress::nft {
+
+// The whole table in one transaction: add table (so a fresh namespace has one to delete), delete
+// it, then create sets, elements, chains and rules. Replaces any previous table atomically: no
+// packet sees a half-built or missing ruleset, and nothing is duplicated.
+void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy);
+
+// A policy change in place: chain policy updated, filter rules and static sets replaced, `revoked`
+// learned addresses deleted from the dyn_allow sets; everything else (learned IPs) untouched.
+void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
+                          std::span<const common::IpAddress> revoked);
+
+// delete table inet opensandbox.
+void append_removal(NftBatch& batch);
+
+}  // namespace egress::nft

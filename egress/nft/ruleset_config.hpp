@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "common/ip_address.hpp"
+#include "common/ip_prefix.hpp"
+
+namespace egress::nft {
+
+enum class DefaultAction { allow, deny };
+
+// What gets installed: `dns` only redirects DNS to the proxy and stops DNS that bypasses it;
+// `dns_and_nft` also enforces the IP policy (filter chain with the allow/deny/dyn sets).
+enum class EnforcementMode { dns, dns_and_nft };
+
+// The IP/CIDR rules of a policy. Deny wins over allow at this layer, whatever the rule order.
+struct PrefixSets {
+    std::vector<common::IpPrefix> allow_v4;
+    std::vector<common::IpPrefix> allow_v6;
+    std::vector<common::IpPrefix> deny_v4;
+    std::vector<common::IpPrefix> deny_v6;
+    bool operator==(const PrefixSets&) const = default;
+};
+
+// OPENSANDBOX_EGRESS_BLOCK_DOH_443 / OPENSANDBOX_EGRESS_DOH_BLOCKLIST.
+struct DohBlocking {
+    bool block_443 = false;
+    // Empty with block_443: every TCP 443 is dropped (upstream's behaviour).
+    std::vector<common::IpPrefix> blocklist;
+};
+
+// Everything a policy change may replace; applied incrementally without touching learned IPs.
+struct FilterPolicy {
+    DefaultAction default_action = DefaultAction::deny;
+    PrefixSets prefixes;
+    // Resolvers the proxy queries without the bypass mark (upstream's "nameserver exempt" list):
+    // port-53 traffic to them is neither redirected nor dropped, and allowed on port 53 only.
+    std::vector<common::IpAddress> nameservers;
+    DohBlocking doh;
+};
+
+// Fixed for the life of the process.
+struct RulesetOptions {
+    EnforcementMode mode = EnforcementMode::dns_and_nft;
+    uint16_t proxy_port = 15353;
+    uint32_t bypass_mark = 0x1;
+    bool block_dot = true;
+    // Default element timeout of the dyn_allow sets (each element carries its own).
+    std::chrono::seconds dynamic_set_timeout{360};
+    // Install the nat redirect chain (false when iptables does the redirect instead).
+    bool nat_redirect = true;
+};
+
+}  // namespace egress::nft

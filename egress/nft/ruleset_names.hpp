@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string_view>
+
+#include "common/ip_address.hpp"
+
+// Names in table `inet opensandbox`; kept from upstream so operators' scripts keep working.
+namespace egress::nft::names {
+
+inline constexpr std::string_view kTable = "opensandbox";
+inline constexpr std::string_view kFilterChain = "egress";
+inline constexpr std::string_view kNatChain = "dns_redirect";
+
+inline constexpr std::string_view kAllowV4 = "allow_v4";
+inline constexpr std::string_view kAllowV6 = "allow_v6";
+inline constexpr std::string_view kDenyV4 = "deny_v4";
+inline constexpr std::string_view kDenyV6 = "deny_v6";
+inline constexpr std::string_view kDynAllowV4 = "dyn_allow_v4";
+inline constexpr std::string_view kDynAllowV6 = "dyn_allow_v6";
+inline constexpr std::string_view kDohBlockV4 = "doh_block_v4";
+inline constexpr std::string_view kDohBlockV6 = "doh_block_v6";
+inline constexpr std::string_view kNameserverV4 = "nameserver_v4";
+inline constexpr std::string_view kNameserverV6 = "nameserver_v6";
+
+inline std::string_view dyn_allow(common::IpFamily family) {
+    return family == common::IpFamily::v4 ? kDynAllowV4 : kDynAllowV6;
+}
+
+}  // namespace egress::nft::names

@@ -1,0 +1,111 @@
+#include "nft/set_elements.hpp"
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+#include "nft/interval_elements.hpp"
+#include "nft/ruleset_names.hpp"
+
+namespace egress::nft {
+namespace {
+
+// Elements per message: keeps the NFTA_SET_ELEM_LIST_ELEMENTS nest under its 16-bit length.
+constexpr size_t kElementsPerMessage = 512;
+constexpr size_t kNamedInDescription = 3;
+
+SetPtr make_set_reference(std::string_view set_name, std::optional<uint32_t> set_id) {
+    SetPtr set(nftnl_set_alloc());
+    if (!set) {
+        throw std::bad_alloc();
+    }
+    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
+    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(set_name).c_str());
+    if (set_id) {
+        nftnl_set_set_u32(set.get(), NFTNL_SET_ID, *set_id);
+    }
+    return set;
+}
+
+nftnl_set_elem* add_element(nftnl_set& set, std::span<const uint8_t> key) {
+    SetElemPtr element(nftnl_set_elem_alloc());
+    if (!element) {
+        throw std::bad_alloc();
+    }
+    nftnl_set_elem_set(element.get(), NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
+    nftnl_set_elem* raw = element.release();
+    nftnl_set_elem_add(&set, raw);  // the set owns it from here
+    return raw;
+}
+
+const char* verb(ElementOperation operation) {
+    return operation == ElementOperation::add ? "adding" : "deleting";
+}
+
+template <typename Item>
+std::string describe_elements(ElementOperation operation, std::span<const Item> items,
+                              std::string_view set_name, auto&& to_text) {
+    std::string text = std::string(verb(operation)) + (items.size() == 1 ? " element " : " elements ");
+    for (size_t index = 0; index < items.size() && index < kNamedInDescription; ++index) {
+        text += (index ? ", " : "") + to_text(items[index]);
+    }
+    if (items.size() > kNamedInDescription) {
+        text += ", ... (" + std::to_string(items.size()) + " in all)";
+    }
+    const char* preposition = operation == ElementOperation::add ? " to set " : " from set ";
+    return text + preposition + std::string(set_name);
+}
+
+}  // namespace
+
+void put_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                           std::optional<uint32_t> set_id, std::span<const common::IpPrefix> prefixes) {
+    for (size_t start = 0; start < prefixes.size(); start += kElementsPerMessage) {
+        const auto chunk = prefixes.subspan(start, std::min(kElementsPerMessage, prefixes.size() - start));
+        auto set = make_set_reference(set_name, set_id);
+        const auto boundaries = interval_boundaries(chunk);
+        for (const auto& boundary : boundaries) {
+            nftnl_set_elem* element = add_element(*set, std::span(boundary.key).first(boundary.key_length));
+            if (boundary.interval_end) {
+                nftnl_set_elem_set_u32(element, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+            }
+        }
+        put_elements(batch, operation, *set, boundaries.size(),
+                     describe_elements(operation, chunk, set_name, [](const common::IpPrefix& prefix) {
+                         return prefix.to_compact_string();
+                     }));
+    }
+}
+
+void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses) {
+    auto set = make_set_reference(set_name, std::nullopt);
+    for (const auto& entry : addresses) {
+        nftnl_set_elem* element = add_element(*set, entry.address.bytes());
+        const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(entry.timeout);
+        nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_TIMEOUT, static_cast<uint64_t>(milliseconds.count()));
+        // An explicit expiration makes the kernel (>= 6.11) restart the countdown of an element
+        // that already exists; with the timeout alone it only updates a changed timeout.
+        nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_EXPIRATION,
+                               static_cast<uint64_t>(milliseconds.count()));
+    }
+    put_elements(batch, ElementOperation::add, *set, addresses.size(),
+                 describe_elements(ElementOperation::add, addresses, set_name,
+                                   [](const TimedAddress& entry) { return entry.address.to_string(); }));
+}
+
+void remove_address_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                             std::span<const common::IpAddress> addresses) {
+    auto set = make_set_reference(set_name, std::nullopt);
+    for (const auto& address : addresses) {
+        add_element(*set, address.bytes());
+    }
+    put_elements(batch, operation, *set, addresses.size(),
+                 describe_elements(operation, addresses, set_name,
+                                   [](const common::IpAddress& address) { return address.to_string(); }));
+}
+
+}  // namespace egress::nft
