@@ -13,6 +13,7 @@
 #include "policy/policy_file.hpp"
 #include "sidecar/config.hpp"
 #include "sidecar/dns_service.hpp"
+#include "sidecar/enforcement.hpp"
 
 namespace {
 
@@ -32,6 +33,9 @@ void log_configuration_warnings(const sidecar::EgressConfig& config) {
             "allowed",
             entry);
     }
+    for (const auto& entry : config.doh_blocklist_rejected) {
+        spdlog::warn("ignoring invalid DoH blocklist entry: {}", entry);
+    }
     if (!config.nameserver_exempt.empty()) {
         spdlog::warn("nameserver exempt list in use: queries to those resolvers are sent without SO_MARK");
     }
@@ -43,22 +47,24 @@ int run_sidecar(common::BlockedSignals& signals) {
                          config.log_output);
     log_configuration_warnings(config);
     spdlog::info("enforcement mode: {}", sidecar::to_string(config.mode));
-    if (config.mode == sidecar::EnforcementMode::dns_nft) {
-        spdlog::critical(
-            "dns+nft mode is not available in this build yet; refusing to start without the "
-            "enforcement that was asked for");
-        return 1;
-    }
 
     auto initial = policy::load_initial_policy(config.policy_file, config.rules_json, warn);
     policy::AlwaysOverlayLoader overlay(config.always_rules_dir, warn);
     overlay.load();
+    sidecar::Enforcement enforcement(config);
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
-                                [](const policy::PolicySnapshot&) {});
+                                [&](const policy::PolicySnapshot& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
+    // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
+    enforcement.install(*engine.current());
+    spdlog::info("nftables table inet opensandbox installed (DNS redirect to port {}{})",
+                 config.dns_listen.front().port(),
+                 config.mode == sidecar::EnforcementMode::dns_nft ? ", default-deny filter chain" : "");
 
     common::MetricsRegistry metrics;
     sidecar::DnsService dns(config, engine.snapshots(), metrics);
+    dns.set_resolved_hook_factory(
+        [&](common::EventLoop& loop) { return enforcement.make_resolved_hook(loop); });
     dns.start();
     for (const auto& endpoint : config.dns_listen) {
         spdlog::info("dns proxy started on {}", endpoint.to_string());
@@ -78,6 +84,7 @@ int run_sidecar(common::BlockedSignals& signals) {
     spdlog::info("received shutdown signal; exiting");
     overlay_watcher.stop();
     dns.stop();
+    enforcement.remove_if_configured();
     return 0;
 }
 

@@ -63,7 +63,9 @@ AresChannel::AresChannel(common::EventLoop& loop, const Options& options)
         throw std::runtime_error("c-ares rejected upstream " + server_.to_string() + ": " +
                                  ares_strerror(status));
     }
-    ares_set_socket_callback(channel_, &AresChannel::on_socket_created, this);
+    // The configure callback runs before connect(); the create callback only after it, too late
+    // for a TCP SYN, which would then leave unmarked and be redirected back to the proxy.
+    ares_set_socket_configure_callback(channel_, &AresChannel::on_socket_created, this);
 }
 
 AresChannel::~AresChannel() {

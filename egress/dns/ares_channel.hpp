@@ -40,7 +40,7 @@ class AresChannel {
 
   private:
     static void on_socket_state(void* self, ares_socket_t fd, int readable, int writable);
-    static int on_socket_created(ares_socket_t fd, int type, void* self);
+    static int on_socket_created(ares_socket_t fd, int type, void* self);  // ares socket-configure callback
     void process(int read_fd, int write_fd);
     void arm_timeout();
 

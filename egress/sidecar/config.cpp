@@ -64,6 +64,37 @@ void load_upstreams(EgressConfig& config, const std::filesystem::path& resolv_co
     }
 }
 
+// Entries are single IPs or CIDRs; anything else is reported back for a warning.
+void load_doh_blocklist(EgressConfig& config) {
+    for (const auto& entry : common::env_list("OPENSANDBOX_EGRESS_DOH_BLOCKLIST")) {
+        if (auto prefix = common::IpPrefix::parse(entry)) {
+            config.doh_blocklist.push_back(prefix->masked());
+        } else if (auto address = common::IpAddress::parse(entry)) {
+            config.doh_blocklist.push_back(common::IpPrefix::host(*address));
+        } else {
+            config.doh_blocklist_rejected.push_back(entry);
+        }
+    }
+}
+
+void load_nft_settings(EgressConfig& config) {
+    config.cleanup_on_exit = common::env_truthy("OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT");
+    config.block_doh_443 = common::env_truthy("OPENSANDBOX_EGRESS_BLOCK_DOH_443");
+    load_doh_blocklist(config);
+    config.ttl_grace = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC", 60, 0, 86400));
+    config.ttl_min =
+        std::chrono::seconds(common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC", 60, 1, 86400));
+    config.ttl_max = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC", 360, 1, 86400));
+    if (config.ttl_min > config.ttl_max) {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC (" +
+                                    std::to_string(config.ttl_min.count()) +
+                                    ") is larger than OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC (" +
+                                    std::to_string(config.ttl_max.count()) + ")");
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(EnforcementMode mode) {
@@ -116,6 +147,7 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
     config.socket_mark =
         parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
+    load_nft_settings(config);
     return config;
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/ip_address.hpp"
 #include "common/ip_endpoint.hpp"
+#include "common/ip_prefix.hpp"
 
 namespace egress::sidecar {
 
@@ -43,6 +44,15 @@ struct EgressConfig {
     std::chrono::milliseconds dns_upstream_timeout{5000};
     std::chrono::milliseconds dns_probe_interval{30000};
     uint32_t socket_mark = 0x1;
+
+    // nftables (the filter chain only in dns+nft mode; the DNS redirect in both modes).
+    bool cleanup_on_exit = false;                 // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT
+    bool block_doh_443 = false;                   // OPENSANDBOX_EGRESS_BLOCK_DOH_443
+    std::vector<common::IpPrefix> doh_blocklist;  // OPENSANDBOX_EGRESS_DOH_BLOCKLIST
+    std::vector<std::string> doh_blocklist_rejected;
+    std::chrono::seconds ttl_grace{60};  // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
+    std::chrono::seconds ttl_min{60};    // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC
+    std::chrono::seconds ttl_max{360};   // OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC
 };
 
 // Reads the environment (and resolv_conf_path when no upstream is configured). Throws

@@ -49,12 +49,16 @@ void DnsService::stop() {
 
 void DnsService::serve(std::promise<void>& started) {
     dns::SnapshotQueryPolicy policy(policies_);
+    std::unique_ptr<dns::ResolvedAddressHook> hook;
     std::unique_ptr<dns::UpstreamForwarder> forwarder;
     std::unique_ptr<dns::DnsProxy> proxy;
     try {
+        if (hook_factory_) {
+            hook = hook_factory_(loop_);
+        }
         forwarder = std::make_unique<dns::UpstreamForwarder>(loop_, forwarder_options_);
         proxy = std::make_unique<dns::DnsProxy>(loop_, proxy_options_, policy, *forwarder, metrics_);
-        proxy->set_resolved_hook(resolved_hook_);
+        proxy->set_resolved_hook(hook.get());
         proxy->set_denied_listener(denied_listener_);
         proxy->start();
         forwarder->start_probes();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
@@ -25,11 +26,10 @@ class DnsService {
     DnsService(const DnsService&) = delete;
     DnsService& operator=(const DnsService&) = delete;
 
-    void set_resolved_hook(dns::ResolvedAddressHook* hook) { resolved_hook_ = hook; }
+    // Builds the resolved-address hook on the loop thread (the nft writer must live there).
+    using HookFactory = std::function<std::unique_ptr<dns::ResolvedAddressHook>(common::EventLoop&)>;
+    void set_resolved_hook_factory(HookFactory factory) { hook_factory_ = std::move(factory); }
     void set_denied_listener(dns::DeniedNameListener listener) { denied_listener_ = std::move(listener); }
-    // The loop the proxy runs on, for components that must share it (the nft writer).
-    common::EventLoop& loop() { return loop_; }
-
     // Binds the listeners and starts serving; throws what binding threw.
     void start();
     void stop();
@@ -41,7 +41,7 @@ class DnsService {
     dns::ProxyOptions proxy_options_;
     const policy::SnapshotStore& policies_;
     dns::ProxyMetrics metrics_;
-    dns::ResolvedAddressHook* resolved_hook_ = nullptr;
+    HookFactory hook_factory_;
     dns::DeniedNameListener denied_listener_;
     common::EventLoop loop_;
     std::thread thread_;

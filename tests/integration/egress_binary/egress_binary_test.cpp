@@ -5,9 +5,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <thread>
 
+#include "harness/command.hpp"
 #include "harness/dns_query.hpp"
+#include "harness/echo_server.hpp"
+#include "harness/net_clients.hpp"
 #include "harness/require_netns.hpp"
 #include "harness/test_dns_server.hpp"
 #include "harness/topology.hpp"
@@ -32,6 +36,7 @@ class EgressBinaryTest : public ::testing::Test {
         harness::DnsZone zone;
         zone.add_a("www.allowed.test", "198.51.100.10");
         zone.add_a("other.test", "198.51.100.20");
+        zone.add_a("denied.allowed.test", "198.51.100.30");
         upstream_ = std::make_unique<harness::TestDnsServer>(harness::TestDnsServerConfig{
             topology_->upstream(), std::string(Topology::kUpstreamIpv4), 53, zone, 60});
         work_dir_ = std::filesystem::temp_directory_path() / ("egress-binary-" + topology_->sandbox());
@@ -145,6 +150,110 @@ TEST_F(EgressBinaryTest, VersionFlagPrintsBuildInformation) {
     EXPECT_NE(output.find("Version     :"), std::string::npos);
     EXPECT_NE(output.find("Git Commit  :"), std::string::npos);
     EXPECT_NE(output.find("Build Time  :"), std::string::npos);
+}
+
+// The resolver the workload believes it talks to: port-53 traffic to it must reach the proxy.
+harness::DnsQueryResult query_real_resolver(const Topology& topology, const std::string& name,
+                                            bool tcp = false) {
+    return harness::dns_query(topology.sandbox(), std::string(Topology::kUpstreamIpv4), 53, name, kDnsTypeA,
+                              tcp, 1000ms);
+}
+
+// The ruleset without the element countdowns ("expires 1m59s"), which change every millisecond.
+std::string nft_ruleset(const Topology& topology) {
+    const std::string text =
+        harness::run_command({"ip", "netns", "exec", topology.sandbox(), "nft", "list", "ruleset"}).output;
+    return std::regex_replace(text, std::regex(" expires [0-9a-z]+"), "");
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+TEST_F(EgressBinaryTest, DnsModeInterceptsQueriesSentToAnyResolver) {
+    start({"OPENSANDBOX_EGRESS_MODE=dns", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    for (bool tcp : {false, true}) {
+        EXPECT_EQ(query_real_resolver(*topology_, "other.test", tcp).rcode, harness::kRcodeNxDomain);
+        auto allowed = query_real_resolver(*topology_, "www.allowed.test", tcp);
+        EXPECT_EQ(allowed.addresses(), std::vector<std::string>{"198.51.100.10"})
+            << "tcp=" << tcp << " error=" << allowed.error << " rcode=" << allowed.rcode << "\n"
+            << nft_ruleset(*topology_) << process_->read_log();
+    }
+    EXPECT_EQ(upstream_->query_count("other.test"), 0u) << "a denied name reached the resolver";
+}
+
+TEST_F(EgressBinaryTest, DnsNftModeAllowsOnlyAddressesLearnedThroughAllowedLookups) {
+    for (const char* host : {"198.51.100.10", "198.51.100.20"}) {
+        topology_->add_upstream_address(host);
+    }
+    harness::EchoServer allowed_web({topology_->upstream(), "198.51.100.10", 80, "allowed"});
+    harness::EchoServer other_web({topology_->upstream(), "198.51.100.20", 80, "other"});
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+
+    EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "198.51.100.20", 80, 300ms).connected)
+        << "an address never resolved must be unreachable";
+    ASSERT_EQ(query_real_resolver(*topology_, "www.allowed.test").addresses(),
+              std::vector<std::string>{"198.51.100.10"});
+    EXPECT_TRUE(harness::tcp_connect(topology_->sandbox(), "198.51.100.10", 80, 1000ms).connected)
+        << "the first connection after an allowed lookup must succeed";
+    EXPECT_EQ(query_real_resolver(*topology_, "www.allowed.test", true).addresses(),
+              std::vector<std::string>{"198.51.100.10"})
+        << "the proxy's own TCP upstream connection must carry the mark from its first packet";
+    EXPECT_EQ(query_real_resolver(*topology_, "other.test").rcode, harness::kRcodeNxDomain);
+    EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "198.51.100.20", 80, 300ms).connected);
+    EXPECT_EQ(other_web.tcp_connections(), 0u);
+}
+
+TEST_F(EgressBinaryTest, RulesStayAfterSigtermAndRestartReplacesThemWithoutDuplicates) {
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    const std::string first = nft_ruleset(*topology_);
+    process_->signal(SIGTERM);
+    ASSERT_EQ(process_->wait(5s), std::optional<int>(0));
+    EXPECT_EQ(nft_ruleset(*topology_), first) << "fail closed: the rules stay after a graceful stop";
+
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    process_->kill();
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    const std::string after = nft_ruleset(*topology_);
+    EXPECT_EQ(count_of(after, "table inet opensandbox"), 1u) << after;
+    EXPECT_EQ(count_of(after, "chain egress"), 1u) << after;
+    EXPECT_EQ(count_of(after, "ct state"), count_of(first, "ct state")) << after;
+}
+
+TEST_F(EgressBinaryTest, CleanupOnExitRemovesTheTable) {
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", "OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT=true",
+           std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    EXPECT_NE(nft_ruleset(*topology_).find("table inet opensandbox"), std::string::npos);
+    process_->signal(SIGTERM);
+    ASSERT_EQ(process_->wait(5s), std::optional<int>(0));
+    EXPECT_EQ(nft_ruleset(*topology_).find("table inet opensandbox"), std::string::npos);
+}
+
+TEST_F(EgressBinaryTest, WithoutNetAdminItExitsWithAClearMessage) {
+    std::vector<std::string> argv{"setpriv",
+                                  "--inh-caps=-net_admin",
+                                  "--bounding-set=-net_admin",
+                                  "env",
+                                  "OPENSANDBOX_EGRESS_MODE=dns+nft",
+                                  "OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR=" + (work_dir_ / "rules").string(),
+                                  EGRESS_BINARY};
+    process_ = std::make_unique<harness::NamespaceProcess>(
+        topology_->spawn(topology_->sandbox(), argv, work_dir_ / "egress.log"));
+    auto status = process_->wait(5s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(*status, 1);
+    EXPECT_NE(process_->read_log().find("CAP_NET_ADMIN"), std::string::npos) << process_->read_log();
+    EXPECT_EQ(nft_ruleset(*topology_).find("opensandbox"), std::string::npos);
 }
 
 }  // namespace
