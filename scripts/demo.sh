@@ -1,30 +1,138 @@
 #!/usr/bin/env bash
-# The main job: builds both daemons and runs them until Ctrl-C.
-# (It grows into the full sidecar demo as the egress components land; see README.md.)
-# Usage (as root): scripts/demo.sh
+# The main job: the egress sidecar (and execd beside it) enforcing a policy on a built-in demo
+# setup. Everything runs in two throw-away network namespaces this script creates and removes:
+#
+#   osdemo-sbx  the sandbox: egress + execd + the "workload" (dig, curl)
+#   osdemo-net  a small local "internet": a DNS server for *.demo names and web servers
+#
+# The machine's own network namespace is never changed. Usage (as root): scripts/demo.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-release"
-
-"$root/scripts/setup.sh"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOPENSANDBOX_BUILD_TESTS=OFF \
-  -DOPENSANDBOX_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target egress execd
-
+sandbox=osdemo-sbx
+internet=osdemo-net
+work=$(mktemp -d /tmp/osdemo.XXXXXX)
 pids=()
-stop() {
-  echo
-  echo "demo: stopping"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+in_sandbox() { ip netns exec "$sandbox" "$@"; }
+
+cleanup() {
+  trap '' INT TERM
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait
+  sleep 0.5
+  for ns in "$sandbox" "$internet"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "/etc/netns/$ns"
+  done
+  rm -rf "$work"
 }
-trap stop INT TERM
+trap cleanup EXIT
+trap 'echo; echo "demo: stopping"; exit 0' INT TERM HUP
 
-"$build/egress/egress" &
-pids+=($!)
-"$build/execd/execd" &
-pids+=($!)
+build_everything() {
+  "$root/scripts/setup.sh"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOPENSANDBOX_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target egress execd fake-dns-upstream
+}
 
-echo "demo: egress (pid ${pids[0]}) and execd (pid ${pids[1]}) are running; press Ctrl-C to stop"
+make_namespaces() {
+  cleanup_stale=$(ip netns list | grep -E "^($sandbox|$internet)\b" || true)
+  [[ -z $cleanup_stale ]] || { echo "demo: removing namespaces left by an earlier run"; cleanup; work=$(mktemp -d /tmp/osdemo.XXXXXX); }
+  ip netns add "$sandbox"
+  ip netns add "$internet"
+  ip -n "$sandbox" link add eth0 type veth peer name uplink netns "$internet"
+  ip -n "$sandbox" link set lo up
+  ip -n "$internet" link set lo up
+  ip -n "$sandbox" addr add 10.78.0.2/24 dev eth0
+  ip -n "$internet" addr add 10.78.0.1/24 dev uplink
+  ip -n "$sandbox" link set eth0 up
+  ip -n "$internet" link set uplink up
+  ip -n "$sandbox" route add default via 10.78.0.1
+  for host in 198.51.100.10 198.51.100.20 198.51.100.30; do
+    ip -n "$internet" addr add "$host/32" dev lo
+  done
+  mkdir -p "/etc/netns/$sandbox"
+  echo "nameserver 10.78.0.1" >"/etc/netns/$sandbox/resolv.conf"
+}
+
+start_internet() {
+  "$build/tests/harness/fake-dns-upstream" --netns "$internet" --listen 10.78.0.1:53 --ttl 120 \
+    --record pypi.allowed.demo=198.51.100.10 --record files.allowed.demo=CNAME:cdn.demo \
+    --record cdn.demo=198.51.100.20 --record exfil.evil.demo=198.51.100.30 --log-queries >"$work/dns.log" 2>&1 &
+  pids+=($!)
+  for host in 198.51.100.10 198.51.100.20 198.51.100.30; do
+    mkdir -p "$work/www-$host" && echo "hello from $host" >"$work/www-$host/index.html"
+    ip netns exec "$internet" /usr/bin/python3 -m http.server 80 --bind "$host" --directory "$work/www-$host" \
+      >"$work/http-$host.log" 2>&1 &
+    pids+=($!)
+  done
+}
+
+start_sidecars() {
+  local policy='{"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.demo"},{"action":"allow","target":"cdn.demo"}]}'
+  mkdir -p "$work/rules"
+  in_sandbox env OPENSANDBOX_EGRESS_MODE=dns+nft OPENSANDBOX_EGRESS_RULES="$policy" \
+    OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules" "$build/egress/egress" >"$work/egress.log" 2>&1 &
+  pids+=($!)
+  in_sandbox "$build/execd/execd" >"$work/execd.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do
+    in_sandbox dig +short +time=1 +tries=1 @127.0.0.1 -p 15353 cdn.demo | grep -q 198.51.100.20 && return
+    sleep 0.1
+  done
+  echo "demo: egress did not come up; its log:" >&2
+  cat "$work/egress.log" >&2
+  exit 1
+}
+
+# The workload's own view: its resolv.conf names the "internet" resolver 10.78.0.1; the sidecar's
+# redirect takes the query to the proxy whatever resolver or port-53 address the workload uses.
+lookup() { in_sandbox dig +time=2 +tries=1 "$@" | grep -E 'status:|IN\s+(A|CNAME)\s' || true; }
+fetch() {
+  if out=$(in_sandbox curl -sS --max-time 2 "$1" 2>&1); then echo "connected: $out"; else echo "blocked: $out"; fi
+}
+
+show() {
+  say "policy: deny by default; allow *.allowed.demo and cdn.demo (mode dns+nft)"
+  say "allowed name: pypi.allowed.demo resolves, and its address is now reachable"
+  lookup pypi.allowed.demo
+  fetch http://pypi.allowed.demo/
+  say "allowed CNAME chain: files.allowed.demo -> cdn.demo"
+  lookup files.allowed.demo
+  fetch http://files.allowed.demo/
+  say "denied name: exfil.evil.demo gets NXDOMAIN, even asked of another resolver, and is never forwarded"
+  lookup exfil.evil.demo
+  lookup @10.78.0.99 exfil.evil.demo
+  echo "queries for evil.demo that reached the real DNS server: $(grep -c 'evil.demo' "$work/dns.log" || true)"
+  say "its address, known by other means, is unreachable: nothing was learned for it"
+  fetch http://198.51.100.30/
+  say "DNS over TLS (port 853) is dropped even to an allowed address"
+  fetch http://pypi.allowed.demo:853/
+  say "an operator's deny.always overlay: pypi.allowed.demo is denied without a restart"
+  echo "pypi.allowed.demo" >"$work/rules/deny.always"
+  sleep 6
+  lookup pypi.allowed.demo
+  fetch http://pypi.allowed.demo/
+  fetch http://198.51.100.10/
+}
+
+build_everything
+make_namespaces
+start_internet
+start_sidecars
+show
+
+cat <<EOM
+
+The sidecar is running in network namespace $sandbox. Try, in another terminal:
+  ip netns exec $sandbox dig files.allowed.demo
+  ip netns exec $sandbox curl http://files.allowed.demo/
+  ip netns exec $sandbox dig anything.else.demo
+  ip netns exec $sandbox nft list table inet opensandbox
+Logs: $work/egress.log
+Press Ctrl-C to stop; the namespaces are removed on exit.
+EOM
 wait

@@ -24,6 +24,7 @@ struct Options {
     uint32_t ttl = 300;
     unsigned delay_ms = 0;
     std::string mode = "normal";
+    bool log_queries = false;
 };
 
 harness::DnsFailureMode parse_mode(const std::string& mode) {
@@ -63,13 +64,30 @@ std::unique_ptr<harness::TestDnsServer> start_server(const Options& options, con
     return server;
 }
 
-int wait_for_termination() {
+void print_new_queries(harness::TestDnsServer& server) {
+    for (const auto& query : server.queries()) {
+        std::printf("query %s type %u over %s\n", query.name.c_str(), query.qtype,
+                    query.transport == harness::DnsTransport::tcp ? "tcp" : "udp");
+    }
+    server.clear_queries();
+    std::fflush(stdout);
+}
+
+// Waits for SIGINT/SIGTERM; with log_queries, prints each received query about every 200 ms.
+int wait_for_termination(const std::vector<std::unique_ptr<harness::TestDnsServer>>& servers,
+                         bool log_queries) {
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
-    int received = 0;
-    sigwait(&signals, &received);
+    const timespec poll_interval{0, 200'000'000};
+    while (sigtimedwait(&signals, nullptr, &poll_interval) < 0) {
+        for (const auto& server : servers) {
+            if (log_queries) {
+                print_new_queries(*server);
+            }
+        }
+    }
     return 0;
 }
 
@@ -86,6 +104,7 @@ int main(int argc, char** argv) {
     app.add_option("--mode", options.mode, "normal | drop | servfail | refused | truncate")
         ->check(CLI::IsMember({"normal", "drop", "servfail", "refused", "truncate"}))
         ->capture_default_str();
+    app.add_flag("--log-queries", options.log_queries, "print every query received (name, type, transport)");
     CLI11_PARSE(app, argc, argv);
 
     // Blocked before the server threads start, so they inherit the mask and sigwait() gets them.
@@ -100,7 +119,7 @@ int main(int argc, char** argv) {
             servers.push_back(start_server(options, listen));
         }
         std::fflush(stdout);
-        return wait_for_termination();
+        return wait_for_termination(servers, options.log_queries);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "fake-dns-upstream: %s\n", error.what());
         return 1;
