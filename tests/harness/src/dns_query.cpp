@@ -140,6 +140,13 @@ std::vector<DnsQueryResult> receive_answers(int fd, const std::vector<Query>& qu
 
 }  // namespace
 
+std::vector<uint8_t> build_dns_query(const std::string& name, uint16_t qtype, uint16_t id) {
+    Query query = make_query(name, qtype);
+    query.wire[0] = static_cast<uint8_t>(id >> 8);
+    query.wire[1] = static_cast<uint8_t>(id & 0xFF);
+    return query.wire;
+}
+
 std::vector<std::string> DnsQueryResult::addresses() const {
     std::vector<std::string> result;
     for (const auto& answer : answers) {

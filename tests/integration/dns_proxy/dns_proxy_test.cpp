@@ -259,21 +259,6 @@ TEST_F(DnsProxyTest, SlowUpstreamDoesNotDelayOtherQueries) {
     slow.join();
 }
 
-// Wire bytes of a standard query with RD=1.
-std::vector<uint8_t> encode_query(uint16_t id, const std::string& name, uint16_t type) {
-    std::vector<uint8_t> wire = header(id, 1);
-    size_t start = 0;
-    while (start < name.size()) {
-        const size_t dot = std::min(name.find('.', start), name.size());
-        wire.push_back(static_cast<uint8_t>(dot - start));
-        wire.insert(wire.end(), name.begin() + static_cast<std::ptrdiff_t>(start),
-                    name.begin() + static_cast<std::ptrdiff_t>(dot));
-        start = dot + 1;
-    }
-    wire.insert(wire.end(), {0, static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type), 0, 1});
-    return wire;
-}
-
 TEST_F(DnsProxyTest, TenThousandConcurrentQueriesFromManySocketsAreAllAnswered) {
     constexpr int kSockets = 100;
     constexpr int kQueriesPerSocket = 100;
@@ -286,7 +271,8 @@ TEST_F(DnsProxyTest, TenThousandConcurrentQueriesFromManySocketsAreAllAnswered) 
     }
     // Even ids ask an allowed name, odd ids a denied one.
     for (uint16_t id = 0; id < kQueriesPerSocket; ++id) {
-        const auto wire = encode_query(id, id % 2 == 0 ? "a.allowed.test" : "q.denied.test", kDnsTypeA);
+        const auto wire =
+            harness::build_dns_query(id % 2 == 0 ? "a.allowed.test" : "q.denied.test", kDnsTypeA, id);
         for (auto& socket_fd : sockets) {
             ASSERT_EQ(sendto(socket_fd.get(), wire.data(), wire.size(), 0, address.get(), address.length),
                       static_cast<ssize_t>(wire.size()));

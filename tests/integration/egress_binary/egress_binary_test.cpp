@@ -1,10 +1,14 @@
 // The real egress binary in a sandbox namespace, resolving through a DNS server in an upstream one.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <thread>
 
@@ -12,7 +16,9 @@
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
 #include "harness/net_clients.hpp"
+#include "harness/net_socket.hpp"
 #include "harness/require_netns.hpp"
+#include "harness/socket_address.hpp"
 #include "harness/test_dns_server.hpp"
 #include "harness/topology.hpp"
 
@@ -185,6 +191,81 @@ TEST_F(EgressBinaryTest, DnsModeInterceptsQueriesSentToAnyResolver) {
             << nft_ruleset(*topology_) << process_->read_log();
     }
     EXPECT_EQ(upstream_->query_count("other.test"), 0u) << "a denied name reached the resolver";
+}
+
+// Allowed queries to the resolver address (redirected to the proxy) from one socket, paced at
+// about 2 500 per second in bursts of 32.
+void send_allowed_queries_until(const Topology& topology, const std::atomic<bool>& stop,
+                                std::atomic<size_t>& answered) {
+    auto socket_fd = harness::make_socket(topology.sandbox(), AF_INET, SOCK_DGRAM);
+    auto resolver = harness::make_socket_address(Topology::kUpstreamIpv4, 53);
+    std::vector<uint8_t> reply(4096);
+    const auto started = std::chrono::steady_clock::now();
+    for (uint16_t id = 0; !stop; ++id) {
+        const auto query = harness::build_dns_query("www.allowed.test", kDnsTypeA, id);
+        sendto(socket_fd.get(), query.data(), query.size(), 0, resolver.get(), resolver.length);
+        if (id % 32 == 31) {
+            pollfd ready{socket_fd.get(), POLLIN, 0};
+            poll(&ready, 1, 20);
+            while (recv(socket_fd.get(), reply.data(), reply.size(), MSG_DONTWAIT) > 0) {
+                ++answered;
+            }
+            std::this_thread::sleep_until(started + std::chrono::microseconds(400) * (id + 1));
+        }
+    }
+}
+
+// While allowed queries flow through the proxy from several threads, probes for denied names from
+// fresh sockets (new source ports), over UDP and TCP, to IPv4 and IPv6 resolver addresses, must all
+// be answered by the proxy and never reach a resolver.
+void expect_no_dns_bypass_under_load(const Topology& topology, harness::TestDnsServer& upstream_v4,
+                                     harness::TestDnsServer& upstream_v6) {
+    std::atomic<bool> stop{false};
+    std::atomic<size_t> load_answered{0};
+    std::vector<std::thread> load;
+    for (int thread = 0; thread < 2; ++thread) {
+        load.emplace_back([&] { send_allowed_queries_until(topology, stop, load_answered); });
+    }
+    size_t probes = 0;
+    size_t answered_by_proxy = 0;
+    const auto started = std::chrono::steady_clock::now();
+    for (int round = 0; round < 50; ++round) {
+        for (const auto resolver : {Topology::kUpstreamIpv4, Topology::kUpstreamIpv6}) {
+            for (bool tcp : {false, true}) {
+                const std::string name = "probe" + std::to_string(probes++) + ".leak.test";
+                auto result = harness::dns_query(topology.sandbox(), std::string(resolver), 53, name,
+                                                 kDnsTypeA, tcp, 1000ms);
+                answered_by_proxy += result.ok() && result.rcode == harness::kRcodeNxDomain ? 1 : 0;
+            }
+        }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stop = true;
+    for (auto& thread : load) {
+        thread.join();
+    }
+    EXPECT_GT(load_answered.load() / seconds, 2000.0) << "the load was lighter than 2 000 answered queries/s";
+    std::cout << "load: " << static_cast<int>(load_answered.load() / seconds) << " answered queries/s\n";
+    EXPECT_EQ(answered_by_proxy, probes);
+    for (auto* upstream : {&upstream_v4, &upstream_v6}) {
+        for (const auto& received : upstream->queries()) {
+            EXPECT_EQ(received.name.find("leak.test"), std::string::npos)
+                << "reached a resolver: " << received.name;
+        }
+    }
+}
+
+TEST_F(EgressBinaryTest, NoDnsBypassUnderLoadInEitherMode) {
+    harness::TestDnsServer upstream_v6(
+        {topology_->upstream(), std::string(Topology::kUpstreamIpv6), 53, {}, 60});
+    for (const char* mode : {"dns", "dns+nft"}) {
+        SCOPED_TRACE(mode);
+        start({std::string("OPENSANDBOX_EGRESS_MODE=") + mode,
+               std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+        ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+        expect_no_dns_bypass_under_load(*topology_, *upstream_, upstream_v6);
+        process_->kill();
+    }
 }
 
 TEST_F(EgressBinaryTest, DnsNftModeAllowsOnlyAddressesLearnedThroughAllowedLookups) {

@@ -31,6 +31,9 @@ struct DnsQueryResult {
     std::vector<std::string> addresses() const;
 };
 
+// The wire bytes of a standard query (RD=1) for name/qtype with the given message ID.
+std::vector<uint8_t> build_dns_query(const std::string& name, uint16_t qtype, uint16_t id);
+
 // One query from inside `netns` to server:port over UDP or TCP; waits at most `timeout`.
 DnsQueryResult dns_query(const std::string& netns, const std::string& server, uint16_t port,
                          const std::string& name, uint16_t qtype, bool use_tcp,
