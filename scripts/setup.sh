@@ -11,7 +11,7 @@ packages=(
   libspdlog-dev nlohmann-json3-dev libcli11-dev libldns-dev libc-ares-dev
   libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev dnsmasq-base
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
   jupyter-server python3-ipykernel

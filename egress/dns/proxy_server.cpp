@@ -230,13 +230,13 @@ void DnsProxy::on_upstream_result(PendingAnswer pending, ForwardResult result) {
     metrics_.in_flight.dec();
     if (!result.ok) {
         metrics_.upstream_failed.inc();
-        spdlog::warn("[dns] forward error for {}: {}", pending.query.display_name, result.error);
+        spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name, result.error);
         reply(pending.target, build_reply(pending.query, ResponseCode::server_failure));
         return;
     }
     metrics_.allowed.inc();
     metrics_.upstream_latency_seconds.observe(seconds_since(pending.forwarded));
-    spdlog::debug("[dns] allowed {}", pending.query.display_name);
+    spdlog::debug("[dns] allowed {}", pending.query.policy_name);
     if (resolved_hook_ == nullptr) {
         deliver(pending, result.answer);
         return;
@@ -301,7 +301,7 @@ void DnsProxy::log_denied(const Query& query) {
     }
     if (denied_logged_in_window_ < kDeniedLogBurst) {
         ++denied_logged_in_window_;
-        spdlog::warn("[dns] denied {} (type {})", query.display_name, query.qtype);
+        spdlog::warn("[dns] denied {} (type {})", query.policy_name, query.qtype);
     } else {
         ++denied_suppressed_;
     }

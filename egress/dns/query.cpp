@@ -39,16 +39,6 @@ std::string policy_name_from_wire(std::span<const uint8_t> name) {
     return out;
 }
 
-std::string presentation_name(const ldns_rdf* owner) {
-    char* text = ldns_rdf2str(owner);
-    if (text == nullptr) {
-        return {};
-    }
-    std::string result(text);
-    LDNS_FREE(text);
-    return result;
-}
-
 // Header-level checks that need no full parse. Returns false when the packet must be ignored.
 bool read_header(std::span<const uint8_t> wire, Query& query) {
     if (wire.size() < kHeaderSize || (wire[2] & kQrBit) != 0) {
@@ -74,7 +64,6 @@ void read_question(ldns_pkt* packet, Query& query) {
     const uint8_t* data = ldns_rdf_data(owner);
     query.qname_wire.assign(data, data + ldns_rdf_size(owner));
     query.policy_name = policy_name_from_wire(query.qname_wire);
-    query.display_name = presentation_name(owner);
     query.qtype = static_cast<uint16_t>(ldns_rr_get_type(question));
     query.qclass = static_cast<uint16_t>(ldns_rr_get_class(question));
     query.has_edns = ldns_pkt_edns(packet);

@@ -28,10 +28,9 @@ struct Query {
     uint16_t qclass = 0;
     // The question name as the policy sees it: ASCII lowercased, labels joined by '.', no trailing
     // dot, root = "". A '.' inside a label becomes '/', which no policy target can contain, so a
-    // label like "evil.allowed" can never pose as a subdomain of "allowed.com".
+    // label like "evil.allowed" can never pose as a subdomain of "allowed.com". Also the name logs
+    // and deny events carry (upstream reports names lowercased, without the trailing dot).
     std::string policy_name;
-    // The question name in DNS presentation form ("Example.COM."), for logs and events.
-    std::string display_name;
     // The question name in uncompressed wire form, to echo it in replies.
     std::vector<uint8_t> qname_wire;
 };

@@ -58,7 +58,6 @@ TEST(ParseQuery, AcceptsAStandardQuery) {
     EXPECT_EQ(query.verdict, QueryVerdict::decide);
     EXPECT_EQ(query.id, 0x1234);
     EXPECT_EQ(query.policy_name, "www.example.com");
-    EXPECT_EQ(query.display_name, "WWW.Example.COM.");
     EXPECT_EQ(query.qtype, LDNS_RR_TYPE_AAAA);
     EXPECT_EQ(query.qclass, LDNS_RR_CLASS_IN);
     EXPECT_TRUE(query.recursion_desired);
