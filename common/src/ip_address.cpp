@@ -38,7 +38,9 @@ IpAddress IpAddress::from_v4(const std::array<uint8_t, 4>& bytes) {
     return IpAddress(IpFamily::v4, full);
 }
 
-IpAddress IpAddress::from_v6(const std::array<uint8_t, 16>& bytes) { return IpAddress(IpFamily::v6, bytes); }
+IpAddress IpAddress::from_v6(const std::array<uint8_t, 16>& bytes) {
+    return IpAddress(IpFamily::v6, bytes);
+}
 
 std::span<const uint8_t> IpAddress::bytes() const {
     return {bytes_.data(), is_v4() ? size_t{4} : size_t{16}};

@@ -75,7 +75,9 @@ IpPrefix IpPrefix::parse_or_throw(std::string_view text) {
     return IpPrefix(*address, *length);
 }
 
-IpPrefix IpPrefix::host(const IpAddress& address) { return IpPrefix(address, address.bit_length()); }
+IpPrefix IpPrefix::host(const IpAddress& address) {
+    return IpPrefix(address, address.bit_length());
+}
 
 IpPrefix IpPrefix::masked() const {
     std::array<uint8_t, 16> bytes{};
@@ -102,8 +104,12 @@ bool IpPrefix::contains(const IpPrefix& other) const {
     return other.family() == family() && other.length_ >= length_ && contains(other.address_);
 }
 
-std::string IpPrefix::to_string() const { return address_.to_string() + "/" + std::to_string(length_); }
+std::string IpPrefix::to_string() const {
+    return address_.to_string() + "/" + std::to_string(length_);
+}
 
-std::string IpPrefix::to_compact_string() const { return is_host() ? address_.to_string() : to_string(); }
+std::string IpPrefix::to_compact_string() const {
+    return is_host() ? address_.to_string() : to_string();
+}
 
 }  // namespace common

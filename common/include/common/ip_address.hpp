@@ -15,7 +15,7 @@ enum class IpFamily : uint8_t { v4, v6 };
 // An IPv4 or IPv6 address. Parsing is strict: dotted-quad IPv4 without leading zeros,
 // RFC 4291 IPv6 text without a zone. IPv4-mapped IPv6 (::ffff:a.b.c.d) stays IPv6.
 class IpAddress {
-public:
+  public:
     static std::optional<IpAddress> parse(std::string_view text);
     // Same as parse(), but throws std::invalid_argument with a message naming the input.
     static IpAddress parse_or_throw(std::string_view text);
@@ -40,7 +40,7 @@ public:
     auto operator<=>(const IpAddress&) const = default;
     bool operator==(const IpAddress&) const = default;
 
-private:
+  private:
     IpAddress(IpFamily family, const std::array<uint8_t, 16>& bytes) : family_(family), bytes_(bytes) {}
 
     IpFamily family_ = IpFamily::v4;

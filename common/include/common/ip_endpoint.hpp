@@ -13,7 +13,7 @@ namespace common {
 
 // An IP address and a port: "1.2.3.4", "1.2.3.4:53", "::1", "[::1]", "[::1]:5353".
 class IpEndpoint {
-public:
+  public:
     IpEndpoint(const IpAddress& address, uint16_t port) : address_(address), port_(port) {}
 
     // A missing port takes default_port. Host names are rejected: only literal addresses.
@@ -31,7 +31,7 @@ public:
 
     bool operator==(const IpEndpoint&) const = default;
 
-private:
+  private:
     IpAddress address_;
     uint16_t port_;
 };

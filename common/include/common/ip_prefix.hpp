@@ -11,7 +11,7 @@ namespace common {
 // An address with a prefix length ("10.0.0.0/8", "2001:db8::/32"). The stored address may carry
 // host bits until masked() is called, so callers can tell "10.0.0.1/8" from "10.0.0.0/8".
 class IpPrefix {
-public:
+  public:
     // Strict "address/length": the length is decimal without leading zeros, within the family.
     static std::optional<IpPrefix> parse(std::string_view text);
     // Same as parse(), but throws std::invalid_argument saying what is wrong with the input.
@@ -40,7 +40,7 @@ public:
     auto operator<=>(const IpPrefix&) const = default;
     bool operator==(const IpPrefix&) const = default;
 
-private:
+  private:
     IpAddress address_;
     int length_;
 };
