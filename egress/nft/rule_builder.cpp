@@ -19,6 +19,7 @@ namespace {
 
 constexpr uint32_t kIpv4DestinationOffset = 16;
 constexpr uint32_t kIpv6DestinationOffset = 24;
+constexpr uint32_t kTransportSourcePortOffset = 0;
 constexpr uint32_t kTransportDestinationPortOffset = 2;
 
 ExprPtr make_expression(const char* name) {
@@ -87,6 +88,13 @@ RuleBuilder& RuleBuilder::match_l4proto(uint8_t protocol) {
 
 RuleBuilder& RuleBuilder::match_destination_port(uint16_t port) {
     load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t));
+    const uint16_t network_order = htons(port);
+    compare_equal(bytes_of(network_order));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::match_source_port(uint16_t port) {
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportSourcePortOffset, sizeof(uint16_t));
     const uint16_t network_order = htons(port);
     compare_equal(bytes_of(network_order));
     return *this;
@@ -183,6 +191,11 @@ RuleBuilder& RuleBuilder::redirect_to_port(uint16_t port) {
     nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
     nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
     add(std::move(redirect));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::notrack() {
+    add(make_expression("notrack"));
     return *this;
 }
 

@@ -23,6 +23,8 @@ class RuleBuilder {
     RuleBuilder& match_l4proto(uint8_t protocol);
     // th dport <port>; needs a preceding l4proto match.
     RuleBuilder& match_destination_port(uint16_t port);
+    // th sport <port>; needs a preceding l4proto match.
+    RuleBuilder& match_source_port(uint16_t port);
     // meta nfproto ipv6 meta l4proto ipv6-icmp icmpv6 type <type>.
     RuleBuilder& match_icmpv6_type(uint8_t type);
     RuleBuilder& match_mark(uint32_t mark);
@@ -40,6 +42,8 @@ class RuleBuilder {
     RuleBuilder& verdict(int verdict_code);
     // redirect to :port (nat chains only).
     RuleBuilder& redirect_to_port(uint16_t port);
+    // notrack (chains at raw priority, before conntrack).
+    RuleBuilder& notrack();
 
     RulePtr build() &&;
 

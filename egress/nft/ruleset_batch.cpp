@@ -29,6 +29,7 @@ constexpr uint32_t kNftTypeIpv4Address = 7;  // nft's datatype ids, so `nft list
 constexpr uint32_t kNftTypeIpv6Address = 8;
 constexpr int kFilterPriority = 0;
 constexpr int kNatOutputPriority = -100;
+constexpr int kRawPriority = -300;  // before conntrack (-200)
 constexpr uint16_t kDnsPort = 53;
 constexpr uint16_t kDotPort = 853;
 constexpr uint16_t kHttpsPort = 443;
@@ -138,26 +139,41 @@ void fill_static_sets(Context& context) {
     }
 }
 
-void add_base_chain(Context& context, std::string_view name, const char* type, int priority, int policy) {
+struct BaseChain {
+    std::string_view name;
+    const char* type;
+    unsigned hook;  // NF_INET_LOCAL_OUT or NF_INET_PRE_ROUTING
+    int priority;
+    int policy;
+};
+
+void add_base_chain(Context& context, const BaseChain& spec) {
     ChainPtr chain(nftnl_chain_alloc());
     if (!chain) {
         throw std::bad_alloc();
     }
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
     nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TABLE, std::string(names::kTable).c_str());
-    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, std::string(name).c_str());
-    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TYPE, type);
-    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_OUT);
-    nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, priority);
-    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, static_cast<uint32_t>(policy));
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, std::string(spec.name).c_str());
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TYPE, spec.type);
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, spec.hook);
+    nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, spec.priority);
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, static_cast<uint32_t>(spec.policy));
+    const char* hook = spec.hook == NF_INET_LOCAL_OUT ? "output" : "prerouting";
     add_chain(context.batch, *chain,
-              std::string("adding chain ") + std::string(name) + " (type " + type + " hook output)");
+              std::string("adding chain ") + std::string(spec.name) + " (type " + spec.type + " hook " +
+                  hook + ")");
 }
 
 int filter_chain_policy(const Context& context) {
     const bool accept =
         context.options.mode == EnforcementMode::dns || context.policy.default_action == DefaultAction::allow;
     return accept ? NF_ACCEPT : NF_DROP;
+}
+
+void add_filter_chain(Context& context) {
+    add_base_chain(context, {names::kFilterChain, "filter", NF_INET_LOCAL_OUT, kFilterPriority,
+                             filter_chain_policy(context)});
 }
 
 void append_rule(Context& context, std::string_view chain, RuleBuilder&& builder, std::string_view text) {
@@ -298,7 +314,7 @@ void add_policy_rules(Context& context) {
 }
 
 void add_filter_chain_and_rules(Context& context) {
-    add_base_chain(context, names::kFilterChain, "filter", kFilterPriority, filter_chain_policy(context));
+    add_filter_chain(context);
     add_dns_guard_rules(context);
     if (context.options.mode == EnforcementMode::dns_and_nft) {
         add_policy_rules(context);
@@ -307,7 +323,7 @@ void add_filter_chain_and_rules(Context& context) {
 
 void add_nat_chain_and_rules(Context& context) {
     const auto chain = names::kNatChain;
-    add_base_chain(context, chain, "nat", kNatOutputPriority, NF_ACCEPT);
+    add_base_chain(context, {chain, "nat", NF_INET_LOCAL_OUT, kNatOutputPriority, NF_ACCEPT});
     auto marked = rule_in(chain);
     marked.match_mark(context.options.bypass_mark).verdict(NF_ACCEPT);
     append_rule(context, chain, std::move(marked),
@@ -323,6 +339,33 @@ void add_nat_chain_and_rules(Context& context) {
     }
 }
 
+// The proxy's upstream flows and the redirected workload flows share one tuple space
+// (sandbox:port -> resolver:53). Tracked, a marked flow reusing a workload flow's tuple would
+// follow that flow's redirect back into the proxy, and a workload flow reusing a marked flow's
+// tuple would skip the redirect (and be dropped by the guard). So the proxy's port-53 flows are
+// not tracked: its marked packets out, and the resolvers' answers in (workload answers arrive
+// over loopback already tracked, which notrack leaves alone).
+void add_notrack_chains_and_rules(Context& context) {
+    const auto upstream = names::kUpstreamNotrackChain;
+    const auto replies = names::kReplyNotrackChain;
+    add_base_chain(context, {upstream, "filter", NF_INET_LOCAL_OUT, kRawPriority, NF_ACCEPT});
+    add_base_chain(context, {replies, "filter", NF_INET_PRE_ROUTING, kRawPriority, NF_ACCEPT});
+    for (const uint8_t protocol : {uint8_t{IPPROTO_UDP}, uint8_t{IPPROTO_TCP}}) {
+        const std::string l4 = "meta l4proto " + std::string(protocol_name(protocol));
+        auto outgoing = rule_in(upstream);
+        outgoing.match_mark(context.options.bypass_mark)
+            .match_l4proto(protocol)
+            .match_destination_port(kDnsPort)
+            .notrack();
+        append_rule(
+            context, upstream, std::move(outgoing),
+            "meta mark " + std::to_string(context.options.bypass_mark) + " " + l4 + " th dport 53 notrack");
+        auto incoming = rule_in(replies);
+        incoming.match_l4proto(protocol).match_source_port(kDnsPort).notrack();
+        append_rule(context, replies, std::move(incoming), l4 + " th sport 53 notrack");
+    }
+}
+
 }  // namespace
 
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
@@ -335,13 +378,14 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
     add_filter_chain_and_rules(context);
     if (options.nat_redirect) {
         add_nat_chain_and_rules(context);
+        add_notrack_chains_and_rules(context);
     }
 }
 
 void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
                           std::span<const common::IpAddress> revoked) {
     Context context{batch, options, policy, {}};
-    add_base_chain(context, names::kFilterChain, "filter", kFilterPriority, filter_chain_policy(context));
+    add_filter_chain(context);
     flush_chain(batch, names::kTable, names::kFilterChain);
     for (const auto& [name, prefixes] : static_set_contents(options, policy)) {
         flush_set(batch, names::kTable, name);

@@ -172,6 +172,29 @@ DnsQueryResult dns_query(const std::string& netns, const std::string& server, ui
     return query_udp(fd.get(), make_query(name, qtype), deadline);
 }
 
+DnsQueryResult dns_query_udp_from(const std::string& netns, const UdpQuerySource& source,
+                                  const std::string& server, uint16_t port, const std::string& name,
+                                  uint16_t qtype, std::chrono::milliseconds timeout) {
+    const auto deadline = io::deadline_after(timeout);
+    const SocketAddress address = make_socket_address(server, port);
+    const UniqueFd fd = make_socket(netns, address.family(), SOCK_DGRAM);
+    const int reuse = 1;
+    if (setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
+        (source.mark != 0 &&
+         setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &source.mark, sizeof source.mark) != 0)) {
+        return failure(errno);
+    }
+    const SocketAddress local =
+        make_socket_address(address.family() == AF_INET ? "0.0.0.0" : "::", source.port);
+    if (bind(fd.get(), local.get(), local.length) != 0) {
+        return failure(errno);
+    }
+    if (const int rc = io::connect_before(fd.get(), address, deadline); rc != 0) {
+        return failure(rc);
+    }
+    return query_udp(fd.get(), make_query(name, qtype), deadline);
+}
+
 std::vector<DnsQueryResult> dns_query_tcp_pipelined(
     const std::string& netns, const std::string& server, uint16_t port,
     const std::vector<std::pair<std::string, uint16_t>>& questions, std::chrono::milliseconds timeout) {

@@ -39,6 +39,17 @@ DnsQueryResult dns_query(const std::string& netns, const std::string& server, ui
                          const std::string& name, uint16_t qtype, bool use_tcp,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
+// Where a UDP query leaves from: a fixed local port (0: any) and a socket mark (0: none), e.g.
+// to reuse the tuple of an earlier flow or to look like the proxy's own upstream traffic.
+struct UdpQuerySource {
+    uint16_t port = 0;
+    uint32_t mark = 0;
+};
+
+DnsQueryResult dns_query_udp_from(const std::string& netns, const UdpQuerySource& source,
+                                  const std::string& server, uint16_t port, const std::string& name,
+                                  uint16_t qtype, std::chrono::milliseconds timeout);
+
 // Several queries pipelined on one TCP connection (RFC 7766); answers are matched by ID and
 // may arrive in any order; results are in query order.
 std::vector<DnsQueryResult> dns_query_tcp_pipelined(
