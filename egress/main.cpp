@@ -3,6 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "api/api_server.hpp"
+#include "api/deny_webhook.hpp"
+#include "api/policy_handlers.hpp"
+#include "api/upstream_lookup.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -41,6 +45,40 @@ void log_configuration_warnings(const sidecar::EgressConfig& config) {
     }
 }
 
+std::unique_ptr<api::DenyWebhook> make_deny_webhook(const sidecar::EgressConfig& config,
+                                                    common::MetricsRegistry& metrics) {
+    if (!config.deny_webhook) {
+        return nullptr;
+    }
+    api::DenyWebhookSettings settings;
+    settings.url = *config.deny_webhook;
+    settings.sandbox_id = config.sandbox_id;
+    settings.secret = config.webhook_secret;
+    settings.coalesce_window = config.webhook_coalesce_window;
+    settings.socket_mark = config.socket_mark;
+    api::UpstreamLookupSettings lookup{config.dns_upstreams, config.socket_mark, config.dns_upstream_timeout};
+    auto resolver = [lookup](const std::string& host) { return api::lookup_addresses(host, lookup); };
+    spdlog::info("denied hostname webhook enabled ({}{})", settings.url.origin(), settings.url.path);
+    return std::make_unique<api::DenyWebhook>(std::move(settings), std::move(resolver), metrics);
+}
+
+api::ApiServerSettings api_settings(const sidecar::EgressConfig& config) {
+    api::ApiServerSettings settings;
+    settings.host = config.http_host;
+    settings.port = config.http_port;
+    settings.token = config.api_token;
+    settings.worker_threads = config.http_workers;
+    return settings;
+}
+
+void warn_if_unauthenticated(const sidecar::EgressConfig& config) {
+    if (config.api_token.empty()) {
+        spdlog::warn(
+            "OPENSANDBOX_EGRESS_TOKEN is not set: the policy API accepts unauthenticated changes, and the "
+            "sandboxed workload shares this network namespace and can reach it. Set a token.");
+    }
+}
+
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
     common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
@@ -62,9 +100,13 @@ int run_sidecar(common::BlockedSignals& signals) {
                  config.mode == sidecar::EnforcementMode::dns_nft ? ", default-deny filter chain" : "");
 
     common::MetricsRegistry metrics;
+    auto webhook = make_deny_webhook(config, metrics);
     sidecar::DnsService dns(config, engine.snapshots(), metrics);
     dns.set_resolved_hook_factory(
         [&](common::EventLoop& loop) { return enforcement.make_resolved_hook(loop); });
+    if (webhook) {
+        dns.set_denied_listener([&webhook](std::string_view name) { webhook->notify(name); });
+    }
     dns.start();
     for (const auto& endpoint : config.dns_listen) {
         spdlog::info("dns proxy started on {}", endpoint.to_string());
@@ -80,10 +122,20 @@ int run_sidecar(common::BlockedSignals& signals) {
         },
         warn);
 
+    api::PolicyHandlers policy_handlers(engine, std::string(sidecar::to_string(config.mode)), metrics);
+    api::ApiServer api_server(api_settings(config), policy_handlers, metrics);
+    warn_if_unauthenticated(config);
+    api_server.start();
+    spdlog::info("policy server listening on {}:{} (POST /policy)", config.http_host, api_server.port());
+
     signals.wait();
     spdlog::info("received shutdown signal; exiting");
+    api_server.stop();
     overlay_watcher.stop();
     dns.stop();
+    if (webhook) {
+        webhook->stop();
+    }
     enforcement.remove_if_configured();
     return 0;
 }

@@ -1,6 +1,8 @@
 #include "sidecar/config.hpp"
 
+#include <charconv>
 #include <fstream>
+#include <tuple>
 #include <sstream>
 #include <stdexcept>
 
@@ -95,7 +97,52 @@ void load_nft_settings(EgressConfig& config) {
     }
 }
 
+void load_api_settings(EgressConfig& config) {
+    std::tie(config.http_host, config.http_port) =
+        parse_http_address(common::trim(common::env_or("OPENSANDBOX_EGRESS_HTTP_ADDR", ":18080")));
+    config.api_token = common::env_raw("OPENSANDBOX_EGRESS_TOKEN").value_or("");
+    config.http_workers =
+        static_cast<size_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_HTTP_WORKERS", 4, 1, 64));
+}
+
+void load_webhook_settings(EgressConfig& config) {
+    const std::string url(common::trim(common::env_or("OPENSANDBOX_EGRESS_DENY_WEBHOOK", "")));
+    if (!url.empty()) {
+        try {
+            config.deny_webhook = api::parse_webhook_url(url);
+        } catch (const std::invalid_argument& error) {
+            throw std::invalid_argument(std::string("OPENSANDBOX_EGRESS_DENY_WEBHOOK: ") + error.what());
+        }
+    }
+    config.sandbox_id = common::env_or("OPENSANDBOX_EGRESS_SANDBOX_ID", "");
+    config.webhook_secret = common::env_raw("OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET").value_or("");
+    config.webhook_coalesce_window = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC", 10, 0, 3600));
+}
+
 }  // namespace
+
+std::pair<std::string, uint16_t> parse_http_address(std::string_view text) {
+    const size_t colon = text.rfind(':');
+    auto reject = [&] {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_HTTP_ADDR: \"" + std::string(text) +
+                                    "\" is not [host]:port (e.g. :18080 or 127.0.0.1:18080)");
+    };
+    if (colon == std::string_view::npos) {
+        reject();
+    }
+    std::string host(text.substr(0, colon));
+    if (host.starts_with('[') && host.ends_with(']')) {
+        host = host.substr(1, host.size() - 2);
+    }
+    const std::string_view port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        reject();
+    }
+    return {host, static_cast<uint16_t>(port)};
+}
 
 std::string_view to_string(EnforcementMode mode) {
     return mode == EnforcementMode::dns ? "dns" : "dns+nft";
@@ -148,6 +195,8 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
     config.socket_mark =
         parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
     load_nft_settings(config);
+    load_api_settings(config);
+    load_webhook_settings(config);
     return config;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "api/webhook_url.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -53,7 +55,22 @@ struct EgressConfig {
     std::chrono::seconds ttl_grace{60};  // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
     std::chrono::seconds ttl_min{60};    // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC
     std::chrono::seconds ttl_max{360};   // OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC
+
+    // Policy API (OPENSANDBOX_EGRESS_HTTP_ADDR, Go syntax: ":18080", "127.0.0.1:18080", "[::1]:18080").
+    std::string http_host;  // empty: every interface
+    uint16_t http_port = 18080;
+    std::string api_token;    // OPENSANDBOX_EGRESS_TOKEN, not trimmed (as upstream)
+    size_t http_workers = 4;  // OPENSANDBOX_EGRESS_HTTP_WORKERS
+
+    // Deny webhook.
+    std::optional<api::WebhookUrl> deny_webhook;           // OPENSANDBOX_EGRESS_DENY_WEBHOOK
+    std::string sandbox_id;                                // OPENSANDBOX_EGRESS_SANDBOX_ID
+    std::string webhook_secret;                            // OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET
+    std::chrono::milliseconds webhook_coalesce_window{10000};  // OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC
 };
+
+// Go's listen address syntax: [host]:port, host optional. Throws std::invalid_argument.
+std::pair<std::string, uint16_t> parse_http_address(std::string_view text);
 
 // Reads the environment (and resolv_conf_path when no upstream is configured). Throws
 // std::invalid_argument with a message naming the variable for values that cannot be used.
