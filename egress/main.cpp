@@ -89,7 +89,8 @@ int run_sidecar(common::BlockedSignals& signals) {
     auto initial = policy::load_initial_policy(config.policy_file, config.rules_json, warn);
     policy::AlwaysOverlayLoader overlay(config.always_rules_dir, warn);
     overlay.load();
-    sidecar::Enforcement enforcement(config);
+    common::MetricsRegistry metrics;
+    sidecar::Enforcement enforcement(config, metrics);
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
                                 [&](const policy::PolicySnapshot& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
@@ -99,7 +100,6 @@ int run_sidecar(common::BlockedSignals& signals) {
                  config.dns_listen.front().port(),
                  config.mode == sidecar::EnforcementMode::dns_nft ? ", default-deny filter chain" : "");
 
-    common::MetricsRegistry metrics;
     auto webhook = make_deny_webhook(config, metrics);
     sidecar::DnsService dns(config, engine.snapshots(), metrics);
     dns.set_resolved_hook_factory(

@@ -18,10 +18,54 @@ nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     return options;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Times each answer's write to the dynamic sets (until the kernel's acknowledgement).
+class TimedResolvedHook final : public dns::ResolvedAddressHook {
+  public:
+    TimedResolvedHook(std::unique_ptr<dns::ResolvedAddressHook> inner, common::Histogram& seconds,
+                      common::Gauge& learned, std::shared_ptr<nft::AddressProvenance> provenance)
+        : inner_(std::move(inner)),
+          seconds_(seconds),
+          learned_(learned),
+          provenance_(std::move(provenance)) {}
+
+    void on_resolved(std::string_view name, const std::vector<dns::ResolvedAddress>& addresses,
+                     std::function<void()> release) override {
+        const auto started = std::chrono::steady_clock::now();
+        inner_->on_resolved(name, addresses, [this, started, release = std::move(release)] {
+            seconds_.observe(seconds_since(started));
+            learned_.set(static_cast<double>(provenance_->size()));
+            release();
+        });
+    }
+
+  private:
+    std::unique_ptr<dns::ResolvedAddressHook> inner_;
+    common::Histogram& seconds_;
+    common::Gauge& learned_;
+    std::shared_ptr<nft::AddressProvenance> provenance_;
+};
+
 }  // namespace
 
-Enforcement::Enforcement(const EgressConfig& config)
+Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& metrics)
     : config_(config),
+      apply_seconds_(metrics.histogram("egress_nft_apply_seconds",
+                                       "Time to apply a policy change to nftables (one transaction).",
+                                       common::exponential_buckets(0.0001, 2, 16))),
+      apply_failures_(metrics.counter("egress_nft_apply_failures_total",
+                                      "Policy changes nftables refused (nothing was changed).")),
+      dynamic_write_seconds_(metrics.histogram(
+          "egress_nft_dynamic_write_seconds",
+          "Time from an allowed answer to the kernel's acknowledgement of its addresses in dyn_allow_v4/v6.",
+          common::exponential_buckets(0.00001, 2, 18))),
+      learned_addresses_(
+          metrics.gauge("egress_nft_learned_addresses",
+                        "Addresses learned from allowed answers and not revoked (an upper bound "
+                        "of the dyn_allow sets' size: the kernel expires elements on its own).")),
       provenance_(std::make_shared<nft::AddressProvenance>()),
       enforcer_(ruleset_options(config), provenance_) {}
 
@@ -37,7 +81,16 @@ void Enforcement::install(const policy::PolicySnapshot& snapshot) {
 void Enforcement::apply(const policy::PolicySnapshot& snapshot) {
     // The predicate is only used during apply(), while `snapshot` is alive: a non-owning pointer.
     std::shared_ptr<const policy::PolicySnapshot> borrowed(std::shared_ptr<void>(), &snapshot);
-    const auto revoked = enforcer_.apply(filter_policy(snapshot), nft::name_allowed_by(borrowed));
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<common::IpAddress> revoked;
+    try {
+        revoked = enforcer_.apply(filter_policy(snapshot), nft::name_allowed_by(borrowed));
+    } catch (...) {
+        apply_failures_.inc();
+        throw;
+    }
+    apply_seconds_.observe(seconds_since(started));
+    learned_addresses_.set(static_cast<double>(provenance_->size()));
     if (!revoked.empty()) {
         spdlog::info("nftables: revoked {} learned address(es) whose names the new policy denies",
                      revoked.size());
@@ -58,7 +111,9 @@ std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common
     }
     nft::DynamicAllowWriter::Options options;
     options.timeouts = nft::ElementTimeoutPolicy{config_.ttl_grace, config_.ttl_min, config_.ttl_max};
-    return std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options);
+    return std::make_unique<TimedResolvedHook>(
+        std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options), dynamic_write_seconds_,
+        learned_addresses_, provenance_);
 }
 
 }  // namespace egress::sidecar

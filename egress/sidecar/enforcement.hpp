@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common/event_loop.hpp"
+#include "common/metrics.hpp"
 #include "dns/query_policy.hpp"
 #include "nft/address_provenance.hpp"
 #include "nft/nft_enforcer.hpp"
@@ -16,7 +17,7 @@ namespace egress::sidecar {
 // the dynamic sets from the DNS proxy's answers (dns+nft only).
 class Enforcement {
   public:
-    explicit Enforcement(const EgressConfig& config);
+    Enforcement(const EgressConfig& config, common::MetricsRegistry& metrics);
 
     // One transaction; throws nft::NftError with a message an operator can act on.
     void install(const policy::PolicySnapshot& snapshot);
@@ -32,6 +33,10 @@ class Enforcement {
     nft::FilterPolicy filter_policy(const policy::PolicySnapshot& snapshot) const;
 
     const EgressConfig& config_;
+    common::Histogram& apply_seconds_;
+    common::Counter& apply_failures_;
+    common::Histogram& dynamic_write_seconds_;
+    common::Gauge& learned_addresses_;
     std::shared_ptr<nft::AddressProvenance> provenance_;
     nft::NftEnforcer enforcer_;
 };

@@ -153,8 +153,8 @@ TEST_F(EgressSidecarTest, AFailingNftApplyLeavesBothLayersAndTheFileUnchanged) {
 
     EXPECT_EQ(current_policy(), before);
     // Asked directly: with the table gone nothing redirects the resolver address any more.
-    EXPECT_EQ(harness::dns_query(topology_->sandbox(), "127.0.0.1", 15353, "other.test", harness::kDnsTypeA, false,
-                                 1000ms)
+    EXPECT_EQ(harness::dns_query(topology_->sandbox(), "127.0.0.1", 15353, "other.test", harness::kDnsTypeA,
+                                 false, 1000ms)
                   .rcode,
               kRcodeNxDomain)
         << "the DNS layer took the refused change";
@@ -194,6 +194,15 @@ TEST_F(EgressSidecarTest, PatchOverridesWildcardsInBothDirectionsAndDeleteRemove
     EXPECT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
     ASSERT_EQ(call("DELETE", "/policy", R"(["*.allowed.test"])").status, 200);
     EXPECT_EQ(resolve("www.allowed.test").rcode, kRcodeNxDomain);
+
+    // Every learned address was revoked by now: both names ended up denied.
+    const std::string metrics = call("GET", "/metrics", {}, false, "").body;
+    for (const char* line : {R"(egress_policy_updates_total{operation="patch",result="applied"} 2)",
+                             R"(egress_policy_updates_total{operation="delete",result="applied"} 3)",
+                             "egress_nft_apply_seconds_count 7", "egress_nft_learned_addresses 0"}) {
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+    }
+    EXPECT_EQ(metrics.find("egress_nft_dynamic_write_seconds_count 0"), std::string::npos) << metrics;
 }
 
 TEST_F(EgressSidecarTest, AllowAlwaysFileFlipsADeniedNameWhileRunning) {
