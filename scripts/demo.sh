@@ -5,6 +5,9 @@
 #   osdemo-sbx  the sandbox: egress + execd + the "workload" (dig, curl)
 #   osdemo-net  a small local "internet": a DNS server for *.demo names and web servers
 #
+# egress runs in dns+nft mode with a token for its policy API (:18080); the demo shows allowed and
+# denied lookups and connections, runtime PATCH/DELETE through the API, /metrics and an operator
+# overlay, then stays up (printing the commands to try, smoke/ scripts included) until Ctrl-C.
 # The machine's own network namespace is never changed. Usage (as root): scripts/demo.sh
 set -euo pipefail
 
@@ -14,6 +17,9 @@ sandbox=osdemo-sbx
 internet=osdemo-net
 work=$(mktemp -d /tmp/osdemo.XXXXXX)
 pids=()
+api_url=http://127.0.0.1:18080
+# The policy API's token (OPENSANDBOX_EGRESS_TOKEN), new for every run.
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 in_sandbox() { ip netns exec "$sandbox" "$@"; }
@@ -75,12 +81,16 @@ start_sidecars() {
   local policy='{"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.demo"},{"action":"allow","target":"cdn.demo"}]}'
   mkdir -p "$work/rules"
   in_sandbox env OPENSANDBOX_EGRESS_MODE=dns+nft OPENSANDBOX_EGRESS_RULES="$policy" \
-    OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules" "$build/egress/egress" >"$work/egress.log" 2>&1 &
+    OPENSANDBOX_EGRESS_TOKEN="$token" OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules" \
+    "$build/egress/egress" >"$work/egress.log" 2>&1 &
   pids+=($!)
   in_sandbox "$build/execd/execd" >"$work/execd.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do
-    in_sandbox dig +short +time=1 +tries=1 @127.0.0.1 -p 15353 cdn.demo | grep -q 198.51.100.20 && return
+    if in_sandbox dig +short +time=1 +tries=1 @127.0.0.1 -p 15353 cdn.demo | grep -q 198.51.100.20 &&
+      [[ $(in_sandbox curl -s --max-time 1 "$api_url/healthz" || true) == ok ]]; then
+      return
+    fi
     sleep 0.1
   done
   echo "demo: egress did not come up; its log:" >&2
@@ -95,7 +105,29 @@ fetch() {
   if out=$(in_sandbox curl -sS --max-time 2 "$1" 2>&1); then echo "connected: $out"; else echo "blocked: $out"; fi
 }
 
-show() {
+# wait_for_status NAME STATUS: until a lookup of NAME answers STATUS (NOERROR, NXDOMAIN), at most ~12 s.
+wait_for_status() {
+  for _ in $(seq 24); do
+    in_sandbox dig +time=1 +tries=1 "$1" | grep -q "status: $2," && return
+    sleep 0.5
+  done
+}
+
+# api METHOD [BODY]: one call to the policy API from inside the sandbox, shown as the command a
+# user would type (with $TOKEN for the token), then its answer.
+api() {
+  local method=$1 args=(-sS --max-time 5 -X "$1" -H "OPENSANDBOX-EGRESS-AUTH: $token")
+  local shown="curl -H \"OPENSANDBOX-EGRESS-AUTH: \$TOKEN\" $api_url/policy"
+  [[ $method == GET ]] || shown="curl -X $method ${shown#curl }"
+  if [[ $# -ge 2 ]]; then
+    args+=(-d "$2")
+    shown+=" -d '$2'"
+  fi
+  printf '$ %s\n' "$shown"
+  in_sandbox curl "${args[@]}" "$api_url/policy" || true
+}
+
+show_enforcement() {
   say "policy: deny by default; allow *.allowed.demo and cdn.demo (mode dns+nft)"
   say "allowed name: pypi.allowed.demo resolves, and its address is now reachable"
   lookup pypi.allowed.demo
@@ -111,19 +143,56 @@ show() {
   fetch http://198.51.100.30/
   say "DNS over TLS (port 853) is dropped even to an allowed address"
   fetch http://pypi.allowed.demo:853/
+}
+
+show_api() {
+  say "the policy API on :18080 (OPENSANDBOX_EGRESS_TOKEN is set: /policy wants the token)"
+  echo "without the token: HTTP $(in_sandbox curl -s -o /dev/null -w '%{http_code}' "$api_url/policy")"
+  api GET
+  say "PATCH at runtime: a specific allow overrides the default deny for exfil.evil.demo"
+  api PATCH '[{"action":"allow","target":"exfil.evil.demo"}]'
+  lookup exfil.evil.demo
+  fetch http://exfil.evil.demo/
+  say "PATCH the other way: a specific deny overrides the allowed wildcard *.allowed.demo"
+  api PATCH '[{"action":"deny","target":"pypi.allowed.demo"}]'
+  lookup pypi.allowed.demo
+  fetch http://pypi.allowed.demo/
+  echo "the address learned for it is withdrawn from dyn_allow_v4 as well:"
+  fetch http://198.51.100.10/
+  echo "other names below the wildcard still resolve:"
+  lookup files.allowed.demo
+  say "DELETE both patched rules: back to the starting policy"
+  api DELETE '["pypi.allowed.demo","exfil.evil.demo"]'
+  api GET
+  lookup pypi.allowed.demo
+  fetch http://pypi.allowed.demo/
+  lookup exfil.evil.demo
+  fetch http://198.51.100.30/
+  say "/metrics (no token needed): DNS decisions and policy updates"
+  in_sandbox curl -s "$api_url/metrics" | grep -E '^egress_(dns_queries_total|policy_updates_total)' || true
+}
+
+show_overlay() {
   say "an operator's deny.always overlay: pypi.allowed.demo is denied without a restart"
   echo "pypi.allowed.demo" >"$work/rules/deny.always"
-  sleep 6
+  wait_for_status pypi.allowed.demo NXDOMAIN
   lookup pypi.allowed.demo
   fetch http://pypi.allowed.demo/
   fetch http://198.51.100.10/
+  say "emptying deny.always lifts it again"
+  : >"$work/rules/deny.always"
+  wait_for_status pypi.allowed.demo NOERROR
+  lookup pypi.allowed.demo
+  fetch http://pypi.allowed.demo/
 }
 
 build_everything
 make_namespaces
 start_internet
 start_sidecars
-show
+show_enforcement
+show_api
+show_overlay
 
 cat <<EOM
 
@@ -132,6 +201,24 @@ The sidecar is running in network namespace $sandbox. Try, in another terminal:
   ip netns exec $sandbox curl http://files.allowed.demo/
   ip netns exec $sandbox dig anything.else.demo
   ip netns exec $sandbox nft list table inet opensandbox
+
+The policy API, from inside the sandbox namespace (token of this run: $token):
+  TOKEN=$token
+  ip netns exec $sandbox curl -H "OPENSANDBOX-EGRESS-AUTH: \$TOKEN" $api_url/policy
+  ip netns exec $sandbox curl -X PATCH -H "OPENSANDBOX-EGRESS-AUTH: \$TOKEN" $api_url/policy \\
+      -d '[{"action":"allow","target":"exfil.evil.demo"}]'
+  ip netns exec $sandbox curl -X DELETE -H "OPENSANDBOX-EGRESS-AUTH: \$TOKEN" $api_url/policy \\
+      -d '["exfil.evil.demo"]'
+  ip netns exec $sandbox curl -X POST -H "OPENSANDBOX-EGRESS-AUTH: \$TOKEN" $api_url/policy \\
+      -d '{"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.demo"},{"action":"allow","target":"cdn.demo"}]}'
+  ip netns exec $sandbox curl -s $api_url/metrics | grep ^egress_
+  ip netns exec $sandbox curl $api_url/healthz
+
+The smoke scripts against this sidecar (their defaults are this demo's names; each restores the
+policy it changes; see smoke/README.md):
+  OPENSANDBOX_EGRESS_TOKEN=$token $root/smoke/smoke-dns.sh --netns $sandbox
+  OPENSANDBOX_EGRESS_TOKEN=$token $root/smoke/smoke-nft.sh --netns $sandbox
+  OPENSANDBOX_EGRESS_TOKEN=$token $root/smoke/smoke-dynamic-ip.sh --netns $sandbox
 Logs: $work/egress.log
 Press Ctrl-C to stop; the namespaces are removed on exit.
 EOM

@@ -79,14 +79,18 @@ TEST_F(DnsRedirectTest, MarkedTrafficIsNotRedirected) {
 
 // The proxy's marked upstream flow leaves a conntrack entry; an unmarked packet with the same
 // tuple is not NEW, so nat never sees it. It must still not reach the resolver.
-TEST_F(DnsRedirectTest, ReusingTheProxysUpstreamTupleDoesNotBypass) {
+// The proxy's marked flows are not tracked, so a workload query from the same tuple is still
+// redirected (answered by the proxy, never by the resolver) instead of inheriting the entry.
+TEST_F(DnsRedirectTest, ReusingTheProxysUpstreamTupleIsStillRedirected) {
     for (const auto mode : {EnforcementMode::dns_and_nft, EnforcementMode::dns}) {
         install(mode);
         resolver_->clear_queries();
+        proxy_v4_->clear_queries();
         const uint16_t source_port = mode == EnforcementMode::dns ? 40001 : 40002;
         ASSERT_TRUE(udp_dns_query_answered(sandbox(), "10.77.0.1", 53, source_port, 0x1));
-        EXPECT_FALSE(udp_dns_query_answered(sandbox(), "10.77.0.1", 53, source_port, std::nullopt));
-        EXPECT_EQ(resolver_->queries().size(), 1u);
+        EXPECT_TRUE(udp_dns_query_answered(sandbox(), "10.77.0.1", 53, source_port, std::nullopt));
+        EXPECT_EQ(resolver_->queries().size(), 1u) << "the workload query reached the resolver";
+        EXPECT_EQ(proxy_v4_->queries().size(), 1u) << "the workload query was not redirected";
     }
 }
 
