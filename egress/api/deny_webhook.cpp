@@ -185,9 +185,8 @@ DenyWebhook::Outcome DenyWebhook::attempt(const std::string& body, std::string& 
     client.set_read_timeout(settings_.request_timeout);
     client.set_write_timeout(settings_.request_timeout);
     if (const uint32_t mark = settings_.socket_mark; mark != 0) {
-        client.set_socket_options([mark](socket_t socket_fd) {
-            setsockopt(socket_fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark);
-        });
+        client.set_socket_options(
+            [mark](socket_t socket_fd) { setsockopt(socket_fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark); });
     }
     httplib::Headers headers;
     if (!settings_.secret.empty()) {

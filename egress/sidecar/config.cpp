@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <fstream>
-#include <tuple>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "common/config.hpp"
 #include "dns/upstream_config.hpp"
@@ -138,7 +138,8 @@ std::pair<std::string, uint16_t> parse_http_address(std::string_view text) {
     const std::string_view port_text = text.substr(colon + 1);
     unsigned port = 0;
     const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() ||
+        port > 65535) {
         reject();
     }
     return {host, static_cast<uint16_t>(port)};

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "api/webhook_url.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/webhook_url.hpp"
 #include "common/ip_address.hpp"
 #include "common/ip_endpoint.hpp"
 #include "common/ip_prefix.hpp"
@@ -63,9 +62,9 @@ struct EgressConfig {
     size_t http_workers = 4;  // OPENSANDBOX_EGRESS_HTTP_WORKERS
 
     // Deny webhook.
-    std::optional<api::WebhookUrl> deny_webhook;           // OPENSANDBOX_EGRESS_DENY_WEBHOOK
-    std::string sandbox_id;                                // OPENSANDBOX_EGRESS_SANDBOX_ID
-    std::string webhook_secret;                            // OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET
+    std::optional<api::WebhookUrl> deny_webhook;               // OPENSANDBOX_EGRESS_DENY_WEBHOOK
+    std::string sandbox_id;                                    // OPENSANDBOX_EGRESS_SANDBOX_ID
+    std::string webhook_secret;                                // OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET
     std::chrono::milliseconds webhook_coalesce_window{10000};  // OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC
 };
 
