@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/hmac_signature.hpp"
+#include "policy/text.hpp"
 
 namespace egress::api {
 namespace {
@@ -28,13 +29,7 @@ std::string hostname_of(std::string_view query_name) {
     if (query_name.ends_with('.')) {
         query_name.remove_suffix(1);
     }
-    std::string hostname(query_name);
-    for (char& c : hostname) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return hostname;
+    return policy::to_lower_ascii(query_name);
 }
 
 }  // namespace
