@@ -287,7 +287,11 @@ main() {
     done
   done
   for label in dnsmasq allow deny nft-allow; do
-    echo "$label loaded $(memory_kb "${server_pid[$label]}")" >>"$work/memory"
+    if kill -0 "${server_pid[$label]}" 2>/dev/null; then
+      echo "$label loaded $(memory_kb "${server_pid[$label]}")" >>"$work/memory"
+    else
+      log "dns_proxy_bench: $label (pid ${server_pid[$label]}) exited during the run; its figures are partial"
+    fi
   done
   report
 }

@@ -1,52 +1,81 @@
 #include "dns/answer.hpp"
 
-#include <ldns/ldns.h>
-
 #include <array>
 #include <cstring>
 #include <optional>
 
-#include "dns/ldns_handles.hpp"
+#include "dns/wire_name.hpp"
+#include "dns/wire_record.hpp"
 
 namespace egress::dns {
 namespace {
 
-std::optional<common::IpAddress> address_of(const ldns_rr* record) {
-    const ldns_rdf* rdata = ldns_rr_rdf(record, 0);
-    if (rdata == nullptr) {
-        return std::nullopt;
-    }
-    const uint8_t* data = ldns_rdf_data(rdata);
-    if (ldns_rr_get_type(record) == LDNS_RR_TYPE_A && ldns_rdf_size(rdata) == 4) {
+constexpr uint16_t kTruncatedFlag = 0x0200;
+
+std::optional<common::IpAddress> address_of(const WireRecord& record) {
+    if (record.type == kTypeA && record.rdata.size() == 4) {
+        const auto& data = record.rdata;
         return common::IpAddress::from_v4({data[0], data[1], data[2], data[3]});
     }
-    if (ldns_rr_get_type(record) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rdata) == 16) {
+    if (record.type == kTypeAaaa && record.rdata.size() == 16) {
         std::array<uint8_t, 16> bytes{};
-        std::memcpy(bytes.data(), data, bytes.size());
+        std::memcpy(bytes.data(), record.rdata.data(), bytes.size());
         return common::IpAddress::from_v6(bytes);
     }
     return std::nullopt;
 }
 
+bool skip_questions(WireReader& reader, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+        if (!skip_question(reader)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool read_answer_section(WireReader& reader, size_t count, std::vector<ResolvedAddress>& addresses) {
+    WireRecord record;
+    for (size_t i = 0; i < count; ++i) {
+        if (!read_record(reader, record)) {
+            return false;
+        }
+        if (auto address = address_of(record)) {
+            addresses.push_back({*address, record.ttl});
+        }
+    }
+    return true;
+}
+
+bool skip_records(WireReader& reader, size_t count) {
+    WireRecord record;
+    for (size_t i = 0; i < count; ++i) {
+        if (!read_record(reader, record)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 UpstreamAnswer read_answer(std::span<const uint8_t> wire) {
+    WireReader reader(wire);
+    uint16_t id = 0;
+    uint16_t flags = 0;
+    SectionCounts counts;
+    if (!reader.read_u16(id) || !reader.read_u16(flags) || !read_section_counts(reader, counts)) {
+        return {};
+    }
     UpstreamAnswer answer;
-    ldns_pkt* raw = nullptr;
-    if (ldns_wire2pkt(&raw, wire.data(), wire.size()) != LDNS_STATUS_OK) {
-        return answer;
+    if (!skip_questions(reader, counts.questions) ||
+        !read_answer_section(reader, counts.answers, answer.addresses) ||
+        !skip_records(reader, size_t{counts.authorities} + counts.additionals)) {
+        return {};
     }
-    LdnsPacket packet(raw);
     answer.parsed = true;
-    answer.rcode = static_cast<uint8_t>(ldns_pkt_get_rcode(packet.get()));
-    answer.truncated = ldns_pkt_tc(packet.get());
-    const ldns_rr_list* records = ldns_pkt_answer(packet.get());
-    for (size_t i = 0; i < ldns_rr_list_rr_count(records); ++i) {
-        const ldns_rr* record = ldns_rr_list_rr(records, i);
-        if (auto address = address_of(record)) {
-            answer.addresses.push_back({*address, ldns_rr_ttl(record)});
-        }
-    }
+    answer.rcode = static_cast<uint8_t>(flags & 0x0F);
+    answer.truncated = (flags & kTruncatedFlag) != 0;
     return answer;
 }
 

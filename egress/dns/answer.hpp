@@ -22,6 +22,8 @@ struct UpstreamAnswer {
     std::vector<ResolvedAddress> addresses;
 };
 
+// Reads an upstream's answer straight from the wire. Every record's framing is checked (names,
+// fixed fields, RDATA length); `parsed` is false, with nothing else set, when any is malformed.
 UpstreamAnswer read_answer(std::span<const uint8_t> wire);
 
 // Overwrites the message ID (the first two bytes) of a DNS message; no-op when too short.

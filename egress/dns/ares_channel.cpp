@@ -44,7 +44,10 @@ void enlarge_receive_buffer(int fd) {
 }  // namespace
 
 AresChannel::AresChannel(common::EventLoop& loop, const Options& options)
-    : loop_(loop), server_(options.server), socket_mark_(options.socket_mark) {
+    : loop_(loop),
+      server_(options.server),
+      socket_mark_(options.socket_mark),
+      burst_hooks_(options.burst_hooks) {
     initialise_ares_library_once();
     ares_options settings{};
     // c-ares must not judge answers: the forwarder fails over on SERVFAIL/REFUSED itself.
@@ -56,6 +59,9 @@ AresChannel::AresChannel(common::EventLoop& loop, const Options& options)
     const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
     if (const int status = ares_init_options(&channel_, &settings, mask); status != ARES_SUCCESS) {
         throw std::runtime_error(std::string("c-ares channel setup failed: ") + ares_strerror(status));
+    }
+    if (options.udp_batching != nullptr) {
+        options.udp_batching->install(channel_);
     }
     ares_addr_port_node node = server_node(server_);
     if (const int status = ares_set_servers_ports(channel_, &node); status != ARES_SUCCESS) {
@@ -77,7 +83,7 @@ AresChannel::~AresChannel() {
 
 void AresChannel::send(std::span<const uint8_t> query, ares_callback callback, void* argument) {
     ares_send(channel_, query.data(), static_cast<int>(query.size()), callback, argument);
-    arm_timeout();
+    arm_timeout_if_idle();
 }
 
 void AresChannel::on_socket_state(void* self, ares_socket_t fd, int readable, int writable) {
@@ -113,27 +119,30 @@ int AresChannel::on_socket_created(ares_socket_t fd, int type, void* self) {
 }
 
 void AresChannel::process(int read_fd, int write_fd) {
-    ares_process_fd(channel_, read_fd, write_fd);
-    arm_timeout();
+    if (burst_hooks_ != nullptr && burst_hooks_->before) {
+        burst_hooks_->before();
+    }
+    ares_process_fd(channel_, read_fd, write_fd);  // runs the callbacks of every answer that arrived
+    if (burst_hooks_ != nullptr && burst_hooks_->after) {
+        burst_hooks_->after();
+    }
+    arm_timeout_if_idle();
 }
 
-// Keeps one loop timer at (or before) c-ares' next deadline. Later queries have later deadlines,
-// so the common case leaves the armed timer alone.
-void AresChannel::arm_timeout() {
-    timeval remaining{};
-    if (ares_timeout(channel_, nullptr, &remaining) == nullptr) {
-        return;  // nothing pending; a stale timer just finds nothing to do
-    }
-    const auto due = common::EventLoop::Clock::now() + std::chrono::seconds(remaining.tv_sec) +
-                     std::chrono::microseconds(remaining.tv_usec);
-    if (timer_ && timer_due_ <= due) {
+// Arms a loop timer at c-ares' next deadline unless one is armed already. Every query on a channel
+// gets the same timeout, so a later query never has an earlier deadline than the armed timer, and
+// when the timer fires it re-arms for whatever is pending then. This keeps ares_timeout(), which
+// walks every pending query, off the per-query path.
+void AresChannel::arm_timeout_if_idle() {
+    if (timer_) {
         return;
     }
-    if (timer_) {
-        loop_.cancel_timer(*timer_);
+    timeval remaining{};
+    if (ares_timeout(channel_, nullptr, &remaining) == nullptr) {
+        return;  // nothing pending
     }
-    timer_due_ = due;
-    const auto delay = std::chrono::ceil<std::chrono::milliseconds>(due - common::EventLoop::Clock::now());
+    const auto delay = std::chrono::ceil<std::chrono::milliseconds>(
+        std::chrono::seconds(remaining.tv_sec) + std::chrono::microseconds(remaining.tv_usec));
     timer_ = loop_.run_after(delay, [this] {
         timer_.reset();
         process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "dns/reply.hpp"
@@ -12,11 +13,10 @@
 namespace egress::dns {
 namespace {
 
-constexpr size_t kMaxDatagram = 65535;
-constexpr size_t kDatagramsPerWakeup = 64;
+constexpr size_t kUdpBatchSize = 32;     // datagrams per recvmmsg, replies per sendmmsg
+constexpr size_t kBatchesPerWakeup = 2;  // then other descriptors get their turn
 constexpr int kListenBacklog = 1024;
 constexpr size_t kDeniedLogBurst = 20;
-constexpr uint8_t kTruncatedFlag = 0x02;
 
 std::system_error socket_error(const std::string& what, const common::IpEndpoint& endpoint) {
     return std::system_error(errno, std::generic_category(), what + " " + endpoint.to_string());
@@ -79,10 +79,15 @@ DnsProxy::DnsProxy(common::EventLoop& loop, ProxyOptions options, const QueryPol
       policy_(policy),
       forwarder_(forwarder),
       metrics_(metrics),
-      datagram_buffer_(kMaxDatagram) {}
+      receiver_(kUdpBatchSize),
+      udp_replies_(kUdpBatchSize) {
+    // Answers that arrive together leave together.
+    forwarder_.set_burst_hooks({[this] { udp_replies_.hold(); }, [this] { udp_replies_.release(); }});
+}
 
 DnsProxy::~DnsProxy() {
     *alive_ = false;
+    forwarder_.set_burst_hooks({});
     stop();
 }
 
@@ -125,17 +130,26 @@ void DnsProxy::bind_tcp(const common::IpEndpoint& endpoint) {
 }
 
 void DnsProxy::receive_datagrams(int socket_fd) {
-    for (size_t i = 0; i < kDatagramsPerWakeup; ++i) {
+    for (size_t round = 0; round < kBatchesPerWakeup; ++round) {
+        const size_t count = receiver_.receive(socket_fd);
+        handle_datagrams(socket_fd, count);
+        if (count < receiver_.batch_size()) {
+            return;  // drained
+        }
+    }
+}
+
+// Replies written while the burst is handled (denied names, malformed queries) leave together,
+// and so do the queries forwarded to upstreams (sent first: they have further to go).
+void DnsProxy::handle_datagrams(int socket_fd, size_t count) {
+    UdpSendBatch::Scope replies(udp_replies_);
+    UdpSendBatch::Scope queries(forwarder_.outgoing_queries());
+    for (size_t i = 0; i < count; ++i) {
         ReplyTarget target;
         target.udp_socket = socket_fd;
-        target.peer_length = sizeof target.peer;
-        const ssize_t received = recvfrom(socket_fd, datagram_buffer_.data(), datagram_buffer_.size(), 0,
-                                          reinterpret_cast<sockaddr*>(&target.peer), &target.peer_length);
-        if (received < 0) {
-            return;  // EAGAIN: drained; other errors on a UDP socket concern one datagram only
-        }
-        handle_message(std::span<const uint8_t>(datagram_buffer_.data(), static_cast<size_t>(received)),
-                       target);
+        target.peer_length = receiver_.sender_length(i);
+        std::memcpy(&target.peer, &receiver_.sender(i), target.peer_length);
+        handle_message(receiver_.datagram(i), target);
     }
 }
 
@@ -180,63 +194,64 @@ void DnsProxy::handle_message(std::span<const uint8_t> wire, const ReplyTarget& 
             return;
         case QueryVerdict::form_error:
             metrics_.malformed.inc();
-            reply(target, build_reply(query, ResponseCode::form_error));
+            reply(target, build_reply(query, ResponseCode::form_error).bytes());
             return;
         case QueryVerdict::not_implemented:
             metrics_.not_implemented.inc();
-            reply(target, build_reply(query, ResponseCode::not_implemented));
+            reply(target, build_reply(query, ResponseCode::not_implemented).bytes());
             return;
         case QueryVerdict::decide:
             break;
     }
-    if (!policy_.allows(query.policy_name)) {
+    if (!policy_.allows(query.policy_name())) {
         answer_denied(query, target, received);
         return;
     }
     if (in_flight_ >= options_.max_in_flight) {
         metrics_.overloaded.inc();
-        reply(target, build_reply(query, ResponseCode::server_failure));
+        reply(target, build_reply(query, ResponseCode::server_failure).bytes());
         return;
     }
-    forward(wire, std::move(query), target, received);
+    forward(wire, query, target, received);
 }
 
 void DnsProxy::answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received) {
     metrics_.denied.inc();
-    reply(target, build_reply(query, ResponseCode::name_error, true));
+    reply(target, build_reply(query, ResponseCode::name_error, true).bytes());
     metrics_.handling_seconds.observe(seconds_since(received));
     log_denied(query);
-    if (denied_listener_ && !query.policy_name.empty()) {
-        denied_listener_(query.policy_name);
+    if (denied_listener_ && !query.policy_name().empty()) {
+        denied_listener_(query.policy_name());
     }
 }
 
-void DnsProxy::forward(std::span<const uint8_t> wire, Query query, const ReplyTarget& target,
+void DnsProxy::forward(std::span<const uint8_t> wire, const Query& query, const ReplyTarget& target,
                        Clock::time_point received) {
     ++in_flight_;
     metrics_.in_flight.inc();
-    PendingAnswer pending{target, std::move(query), received, Clock::now()};
     const auto transport = target.tcp ? UpstreamForwarder::Transport::tcp : UpstreamForwarder::Transport::udp;
-    forwarder_.forward(wire, transport,
-                       [this, alive = std::weak_ptr<bool>(alive_), pending](ForwardResult result) mutable {
-                           if (!alive.expired()) {
-                               on_upstream_result(std::move(pending), std::move(result));
-                           }
-                       });
+    forwarder_.forward(
+        wire, transport,
+        [this, alive = std::weak_ptr<bool>(alive_),
+         pending = PendingAnswer{target, query, received, Clock::now()}](ForwardResult result) {
+            if (!alive.expired()) {
+                on_upstream_result(pending, std::move(result));
+            }
+        });
 }
 
-void DnsProxy::on_upstream_result(PendingAnswer pending, ForwardResult result) {
+void DnsProxy::on_upstream_result(const PendingAnswer& pending, ForwardResult result) {
     --in_flight_;
     metrics_.in_flight.dec();
     if (!result.ok) {
         metrics_.upstream_failed.inc();
-        spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name, result.error);
-        reply(pending.target, build_reply(pending.query, ResponseCode::server_failure));
+        spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name(), result.error);
+        reply(pending.target, build_reply(pending.query, ResponseCode::server_failure).bytes());
         return;
     }
     metrics_.allowed.inc();
     metrics_.upstream_latency_seconds.observe(seconds_since(pending.forwarded));
-    spdlog::debug("[dns] allowed {}", pending.query.policy_name);
+    spdlog::debug("[dns] allowed {}", pending.query.policy_name());
     if (resolved_hook_ == nullptr) {
         deliver(pending, result.answer);
         return;
@@ -251,15 +266,15 @@ void DnsProxy::on_upstream_result(PendingAnswer pending, ForwardResult result) {
             deliver(pending, bytes);
         }
     };
-    resolved_hook_->on_resolved(pending.query.policy_name, answer.addresses, std::move(release));
+    resolved_hook_->on_resolved(pending.query.policy_name(), answer.addresses, std::move(release));
 }
 
 void DnsProxy::deliver(const PendingAnswer& pending, std::span<const uint8_t> answer) {
     if (!pending.target.tcp && answer.size() > pending.query.udp_reply_limit) {
         // Too big for this client over UDP: tell it to retry over TCP.
-        std::vector<uint8_t> truncated = build_reply(pending.query, ResponseCode::no_error);
-        truncated[2] |= kTruncatedFlag;
-        reply(pending.target, truncated);
+        ReplyMessage truncated = build_reply(pending.query, ResponseCode::no_error);
+        truncated.set_truncated();
+        reply(pending.target, truncated.bytes());
     } else {
         reply(pending.target, answer);
     }
@@ -268,9 +283,7 @@ void DnsProxy::deliver(const PendingAnswer& pending, std::span<const uint8_t> an
 
 void DnsProxy::reply(const ReplyTarget& target, std::span<const uint8_t> message) {
     if (!target.tcp) {
-        // A full socket buffer drops the reply, as UDP would; the client retries.
-        sendto(target.udp_socket, message.data(), message.size(), MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&target.peer), target.peer_length);
+        udp_replies_.send(target.udp_socket, &target.peer, target.peer_length, message);
         return;
     }
     auto connection = connections_.find(target.connection_id);
@@ -301,7 +314,7 @@ void DnsProxy::log_denied(const Query& query) {
     }
     if (denied_logged_in_window_ < kDeniedLogBurst) {
         ++denied_logged_in_window_;
-        spdlog::warn("[dns] denied {} (type {})", query.policy_name, query.qtype);
+        spdlog::warn("[dns] denied {} (type {})", query.policy_name(), query.qtype);
     } else {
         ++denied_suppressed_;
     }

@@ -12,10 +12,12 @@
 #include "common/event_loop.hpp"
 #include "common/fd.hpp"
 #include "common/ip_endpoint.hpp"
+#include "dns/datagram_receiver.hpp"
 #include "dns/proxy_metrics.hpp"
 #include "dns/query.hpp"
 #include "dns/query_policy.hpp"
 #include "dns/tcp_connection.hpp"
+#include "dns/udp_send_batch.hpp"
 #include "dns/upstream_forwarder.hpp"
 
 namespace egress::dns {
@@ -65,12 +67,13 @@ class DnsProxy {
     void bind_udp(const common::IpEndpoint& endpoint);
     void bind_tcp(const common::IpEndpoint& endpoint);
     void receive_datagrams(int socket);
+    void handle_datagrams(int socket, size_t count);
     void accept_connections(int socket);
     void handle_message(std::span<const uint8_t> wire, const ReplyTarget& target);
     void answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received);
-    void forward(std::span<const uint8_t> wire, Query query, const ReplyTarget& target,
+    void forward(std::span<const uint8_t> wire, const Query& query, const ReplyTarget& target,
                  Clock::time_point received);
-    void on_upstream_result(PendingAnswer pending, ForwardResult result);
+    void on_upstream_result(const PendingAnswer& pending, ForwardResult result);
     void deliver(const PendingAnswer& pending, std::span<const uint8_t> answer);
     void reply(const ReplyTarget& target, std::span<const uint8_t> message);
     void abandon(const ReplyTarget& target);
@@ -91,7 +94,8 @@ class DnsProxy {
     std::unordered_map<uint64_t, std::unique_ptr<TcpConnection>> connections_;
     uint64_t next_connection_id_ = 1;
     size_t in_flight_ = 0;
-    std::vector<uint8_t> datagram_buffer_;
+    DatagramReceiver receiver_;
+    UdpSendBatch udp_replies_;
     // Denied-name log lines are rate limited: at most kDeniedLogBurst per second.
     Clock::time_point denied_log_window_{};
     size_t denied_logged_in_window_ = 0;

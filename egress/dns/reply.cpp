@@ -1,64 +1,81 @@
 #include "dns/reply.hpp"
 
-#include <ldns/ldns.h>
-
-#include <array>
-#include <stdexcept>
-#include <string_view>
-
-#include "dns/ldns_handles.hpp"
+#include "dns/wire_record.hpp"
+#include "dns/wire_writer.hpp"
 
 namespace egress::dns {
 namespace {
 
+constexpr uint16_t kQrFlag = 0x8000;
+constexpr uint16_t kRecursionDesiredFlag = 0x0100;
+constexpr uint16_t kCheckingDisabledFlag = 0x0010;
+constexpr uint8_t kTruncatedFlag = 0x02;  // in the third header octet
 constexpr uint16_t kReplyUdpSize = 1232;
-constexpr std::string_view kBlockedText = "denied by sandbox egress policy";
+constexpr uint16_t kOptionExtendedError = 15;  // RFC 8914 EDNS option code
 
-void push_question(ldns_pkt* packet, const Query& query) {
-    LdnsRr question(ldns_rr_new());
-    ldns_rr_set_owner(question.get(), ldns_dname_new_frm_data(static_cast<uint16_t>(query.qname_wire.size()),
-                                                              query.qname_wire.data()));
-    ldns_rr_set_type(question.get(), static_cast<ldns_rr_type>(query.qtype));
-    ldns_rr_set_class(question.get(), static_cast<ldns_rr_class>(query.qclass));
-    ldns_rr_set_question(question.get(), true);
-    ldns_pkt_push_rr(packet, LDNS_SECTION_QUESTION, question.release());
+uint16_t reply_flags(const Query& query, ResponseCode code) {
+    uint16_t flags =
+        kQrFlag | static_cast<uint16_t>((query.opcode & 0x0F) << 11) | static_cast<uint16_t>(code);
+    if (query.recursion_desired) {
+        flags |= kRecursionDesiredFlag;
+    }
+    if (query.checking_disabled) {
+        flags |= kCheckingDisabledFlag;
+    }
+    return flags;
 }
 
-void add_blocked_extended_error(ldns_pkt* packet) {
-    std::vector<uint8_t> data{static_cast<uint8_t>(kExtendedErrorBlocked >> 8),
-                              static_cast<uint8_t>(kExtendedErrorBlocked & 0xFF)};
-    data.insert(data.end(), kBlockedText.begin(), kBlockedText.end());
-    ldns_edns_option_list* options = ldns_edns_option_list_new();
-    ldns_edns_option_list_push(options, ldns_edns_new_from_data(LDNS_EDNS_EDE, data.size(), data.data()));
-    ldns_pkt_set_edns_option_list(packet, options);
+void write_header(WireWriter& out, const Query& query, ResponseCode code) {
+    out.put_u16(query.id);
+    out.put_u16(reply_flags(query, code));
+    out.put_u16(query.name.empty() ? 0 : 1);
+    out.put_u16(0);
+    out.put_u16(0);
+    out.put_u16(query.has_edns ? 1 : 0);
+}
+
+void write_question(WireWriter& out, const Query& query) {
+    out.put_bytes(query.name.wire());
+    out.put_u16(query.qtype);
+    out.put_u16(query.qclass);
+}
+
+void write_blocked_option(WireWriter& out) {
+    out.put_u16(kOptionExtendedError);
+    out.put_u16(static_cast<uint16_t>(2 + kBlockedExtraText.size()));
+    out.put_u16(kExtendedErrorBlocked);
+    out.put_bytes(
+        std::span(reinterpret_cast<const uint8_t*>(kBlockedExtraText.data()), kBlockedExtraText.size()));
+}
+
+// OPT (RFC 6891): root owner, our payload size as class, extended RCODE, version and flags all 0.
+void write_opt(WireWriter& out, bool blocked) {
+    out.put_u8(0);
+    out.put_u16(kTypeOpt);
+    out.put_u16(kReplyUdpSize);
+    out.put_u32(0);
+    out.put_u16(blocked ? static_cast<uint16_t>(ReplyMessage::kBlockedOptionSize) : 0);
+    if (blocked) {
+        write_blocked_option(out);
+    }
 }
 
 }  // namespace
 
-std::vector<uint8_t> build_reply(const Query& query, ResponseCode code, bool blocked) {
-    LdnsPacket packet(ldns_pkt_new());
-    ldns_pkt_set_id(packet.get(), query.id);
-    ldns_pkt_set_qr(packet.get(), true);
-    ldns_pkt_set_opcode(packet.get(), static_cast<ldns_pkt_opcode>(query.opcode));
-    ldns_pkt_set_rd(packet.get(), query.recursion_desired);
-    ldns_pkt_set_cd(packet.get(), query.checking_disabled);
-    ldns_pkt_set_rcode(packet.get(), static_cast<uint8_t>(code));
-    if (!query.qname_wire.empty()) {
-        push_question(packet.get(), query);
+ReplyMessage::ReplyMessage(const Query& query, ResponseCode code, bool blocked) {
+    WireWriter out(bytes_);
+    write_header(out, query, code);
+    if (!query.name.empty()) {
+        write_question(out, query);
     }
     if (query.has_edns) {
-        ldns_pkt_set_edns_udp_size(packet.get(), kReplyUdpSize);
-        if (blocked) {
-            add_blocked_extended_error(packet.get());
-        }
+        write_opt(out, blocked);
     }
-    uint8_t* wire = nullptr;
-    size_t size = 0;
-    if (ldns_pkt2wire(&wire, packet.get(), &size) != LDNS_STATUS_OK) {
-        throw std::runtime_error("ldns could not encode a DNS reply");
-    }
-    LdnsWire owned(wire);
-    return std::vector<uint8_t>(wire, wire + size);
+    size_ = out.size();
+}
+
+void ReplyMessage::set_truncated() {
+    bytes_[2] |= kTruncatedFlag;
 }
 
 }  // namespace egress::dns

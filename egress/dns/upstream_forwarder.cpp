@@ -8,6 +8,7 @@
 namespace egress::dns {
 namespace {
 
+constexpr size_t kUdpBatchSize = 32;  // queries per sendmmsg, answers per recvmmsg
 constexpr uint8_t kRcodeNoError = 0;
 constexpr uint8_t kRcodeNameError = 3;
 
@@ -40,20 +41,24 @@ struct UpstreamForwarder::Probe {
 };
 
 UpstreamForwarder::UpstreamForwarder(common::EventLoop& loop, ForwarderOptions options)
-    : loop_(loop), options_(std::move(options)), probe_query_(root_ns_probe_query()) {
+    : loop_(loop),
+      options_(std::move(options)),
+      udp_batching_(kUdpBatchSize),
+      burst_hooks_{[this] { begin_burst(); }, [this] { end_burst(); }},
+      probe_query_(root_ns_probe_query()) {
     if (options_.upstreams.empty()) {
         throw std::invalid_argument("no DNS upstream configured");
     }
     for (const auto& endpoint : options_.upstreams) {
-        AresChannel::Options channel{endpoint, false, options_.timeout,
-                                     is_unmarked(options_, endpoint) ? std::nullopt : options_.socket_mark};
         auto upstream = std::make_unique<Upstream>(Upstream{endpoint, nullptr, nullptr, nullptr, true});
+        AresChannel::Options channel = channel_options(endpoint);
         upstream->udp = std::make_unique<AresChannel>(loop_, channel);
-        channel.use_tcp = true;
-        upstream->tcp = std::make_unique<AresChannel>(loop_, channel);
-        channel.use_tcp = false;
         channel.timeout = std::min(options_.timeout, options_.probe_timeout);
         upstream->probe = std::make_unique<AresChannel>(loop_, channel);
+        channel = channel_options(endpoint);
+        channel.use_tcp = true;
+        channel.udp_batching = nullptr;
+        upstream->tcp = std::make_unique<AresChannel>(loop_, channel);
         upstreams_.push_back(std::move(upstream));
     }
 }
@@ -132,6 +137,26 @@ void UpstreamForwarder::on_answer(void* argument, int status, int /*timeouts*/, 
     ForwardResult result{true, std::vector<uint8_t>(answer, answer + length), {}};
     set_message_id(result.answer, attempt->client_id);
     attempt->completion(std::move(result));
+}
+
+AresChannel::Options UpstreamForwarder::channel_options(const common::IpEndpoint& endpoint) {
+    const auto mark = is_unmarked(options_, endpoint) ? std::nullopt : options_.socket_mark;
+    return AresChannel::Options{endpoint, false, options_.timeout, mark, &burst_hooks_, &udp_batching_};
+}
+
+// Queries c-ares re-sends while it handles a burst (after an error, say) leave together at its end.
+void UpstreamForwarder::begin_burst() {
+    udp_batching_.sends().hold();
+    if (owner_hooks_.before) {
+        owner_hooks_.before();
+    }
+}
+
+void UpstreamForwarder::end_burst() {
+    if (owner_hooks_.after) {
+        owner_hooks_.after();
+    }
+    udp_batching_.sends().release();
 }
 
 void UpstreamForwarder::start_probes() {

@@ -49,6 +49,13 @@ class UpstreamForwarder {
     // Starts the periodic health probes (the first round runs now).
     void start_probes();
 
+    // Run around every burst of upstream events, whose completions can then be batched.
+    void set_burst_hooks(BurstHooks hooks) { owner_hooks_ = std::move(hooks); }
+
+    // Holding it queues the UDP queries forwarded meanwhile, so that a burst of them leaves with
+    // one system call.
+    UdpSendBatch& outgoing_queries() { return udp_batching_.sends(); }
+
     size_t upstream_count() const { return upstreams_.size(); }
     bool is_healthy(size_t index) const { return upstreams_[index]->healthy; }
 
@@ -63,6 +70,9 @@ class UpstreamForwarder {
     struct Attempt;
     struct Probe;
 
+    AresChannel::Options channel_options(const common::IpEndpoint& endpoint);
+    void begin_burst();
+    void end_burst();
     static void on_answer(void* attempt, int status, int timeouts, unsigned char* answer, int length);
     static void on_probe_answer(void* probe, int status, int timeouts, unsigned char* answer, int length);
     void try_next(std::unique_ptr<Attempt> attempt);
@@ -71,6 +81,9 @@ class UpstreamForwarder {
 
     common::EventLoop& loop_;
     ForwarderOptions options_;
+    AresUdpBatching udp_batching_;  // shared by every UDP channel
+    BurstHooks burst_hooks_;        // shared by every channel: begin_burst(), end_burst()
+    BurstHooks owner_hooks_;
     std::vector<std::unique_ptr<Upstream>> upstreams_;
     std::vector<uint8_t> probe_query_;
     std::optional<common::EventLoop::TimerId> probe_timer_;

@@ -4,9 +4,10 @@
 
 #include <memory>
 
-namespace egress::dns {
+namespace egress::dns::testing {
 
-// Owning handles for ldns objects, so every exit path frees them.
+// Owning handles for ldns objects, so every exit path frees them. The proxy no longer uses ldns;
+// the tests use it as an independent encoder and decoder of DNS messages.
 struct LdnsPacketDeleter {
     void operator()(ldns_pkt* packet) const { ldns_pkt_free(packet); }
 };
@@ -21,4 +22,4 @@ using LdnsPacket = std::unique_ptr<ldns_pkt, LdnsPacketDeleter>;
 using LdnsRr = std::unique_ptr<ldns_rr, LdnsRrDeleter>;
 using LdnsWire = std::unique_ptr<uint8_t, LdnsWireDeleter>;
 
-}  // namespace egress::dns
+}  // namespace egress::dns::testing
