@@ -37,7 +37,8 @@
 #   cmake --build build-bench -j2 --target egress fake-dns-upstream
 #   bench/dns_proxy_bench.sh [build-dir]          (default build-dir: build-bench)
 # Environment: ROUNDS (2), RATE_SECONDS (5, per round), MAX_SECONDS (4, per round), RATE (2000),
-#   MAX_OUTSTANDING (dnsperf -q at maximum load, 500), UPSTREAM=auto|dnsmasq|fake (auto),
+#   MAX_OUTSTANDING (dnsperf -q at maximum load, 500), MAX_THREADS (dnsperf -T and -c at maximum
+#   load, 1), UPSTREAM=auto|dnsmasq|fake (auto),
 #   KEEP_LOGS=1 (keep the work directory with every dnsperf output).
 # Needs: dnsperf, dig, ip, nft, python3, dnsmasq (Debian package dnsmasq-base).
 # It is a benchmark, not a test: it exits 0 even when a goal is missed.
@@ -51,6 +52,7 @@ RATE_SECONDS=${RATE_SECONDS:-5}
 MAX_SECONDS=${MAX_SECONDS:-4}
 RATE=${RATE:-2000}
 MAX_OUTSTANDING=${MAX_OUTSTANDING:-500}
+MAX_THREADS=${MAX_THREADS:-1}
 UPSTREAM=${UPSTREAM:-auto}
 NAMES=1000
 BUDGET_SECONDS=300
@@ -189,7 +191,11 @@ memory_kb() {
 run_dnsperf() {
   local label=$1 ns=$2 server=$3 port=$4 queries=$5 seconds=$6 load=$7 round=$8
   local base="$work/run@$label@$load@$round" args=() before up_before
-  if [[ $load = max ]]; then args=(-c 1 -q "$MAX_OUTSTANDING"); else args=(-c 1 -q 100 -Q "$load"); fi
+  if [[ $load = max ]]; then
+    args=(-T "$MAX_THREADS" -c "$MAX_THREADS" -q "$MAX_OUTSTANDING")
+  else
+    args=(-c 1 -q 100 -Q "$load")
+  fi
   if ((SECONDS > BUDGET_SECONDS - seconds - 20)); then
     log "dns_proxy_bench: time budget used up, skipping $label at $load (round $round)"
     return 0
