@@ -95,9 +95,10 @@ int run_sidecar(common::BlockedSignals& signals) {
                                 [&](const policy::PolicySnapshot& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
-    enforcement.install(*engine.current());
-    spdlog::info("nftables table inet opensandbox installed (DNS redirect to port {}{})",
+    const auto redirect = enforcement.install(*engine.current());
+    spdlog::info("nftables table inet opensandbox installed (DNS redirect to port {} by {}{})",
                  config.dns_listen.front().port(),
+                 redirect == nft::RedirectBackend::iptables ? "iptables" : "the nft nat chain",
                  config.mode == sidecar::EnforcementMode::dns_nft ? ", default-deny filter chain" : "");
 
     auto webhook = make_deny_webhook(config, metrics);

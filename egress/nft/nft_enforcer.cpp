@@ -52,4 +52,9 @@ void NftEnforcer::remove() {
     }
 }
 
+void NftEnforcer::disable_nat_redirect() {
+    std::lock_guard lock(mutex_);
+    options_.nat_redirect = false;
+}
+
 }  // namespace egress::nft

@@ -33,6 +33,10 @@ class NftEnforcer {
     // delete table inet opensandbox; a missing table is not an error.
     void remove();
 
+    // From now on install() and apply() leave out the nat redirect and notrack chains: iptables
+    // does the redirect (kernels without nf_tables nat).
+    void disable_nat_redirect();
+
     const RulesetOptions& options() const { return options_; }
 
   private:

@@ -79,7 +79,20 @@ void load_doh_blocklist(EgressConfig& config) {
     }
 }
 
+void load_redirect_settings(EgressConfig& config) {
+    const std::string text = common::env_or("OPENSANDBOX_EGRESS_REDIRECT", "");
+    const auto backend = nft::parse_redirect_backend(text);
+    if (!backend) {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_REDIRECT: \"" + text +
+                                    "\" is not one of auto, nft, iptables");
+    }
+    config.redirect_backend = *backend;
+    config.iptables_command = common::env_trimmed("OPENSANDBOX_EGRESS_IPTABLES");
+    config.ip6tables_command = common::env_trimmed("OPENSANDBOX_EGRESS_IP6TABLES");
+}
+
 void load_nft_settings(EgressConfig& config) {
+    load_redirect_settings(config);
     config.cleanup_on_exit = common::env_truthy("OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT");
     config.block_doh_443 = common::env_truthy("OPENSANDBOX_EGRESS_BLOCK_DOH_443");
     load_doh_blocklist(config);

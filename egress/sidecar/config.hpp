@@ -11,6 +11,7 @@
 #include "common/ip_address.hpp"
 #include "common/ip_endpoint.hpp"
 #include "common/ip_prefix.hpp"
+#include "nft/redirect_backend.hpp"
 
 namespace egress::sidecar {
 
@@ -47,9 +48,12 @@ struct EgressConfig {
     uint32_t socket_mark = 0x1;
 
     // nftables (the filter chain only in dns+nft mode; the DNS redirect in both modes).
-    bool cleanup_on_exit = false;                 // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT
-    bool block_doh_443 = false;                   // OPENSANDBOX_EGRESS_BLOCK_DOH_443
-    std::vector<common::IpPrefix> doh_blocklist;  // OPENSANDBOX_EGRESS_DOH_BLOCKLIST
+    bool cleanup_on_exit = false;  // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT
+    nft::RedirectBackend redirect_backend = nft::RedirectBackend::automatic;  // OPENSANDBOX_EGRESS_REDIRECT
+    std::optional<std::string> iptables_command;   // OPENSANDBOX_EGRESS_IPTABLES (default: chosen at start)
+    std::optional<std::string> ip6tables_command;  // OPENSANDBOX_EGRESS_IP6TABLES
+    bool block_doh_443 = false;                    // OPENSANDBOX_EGRESS_BLOCK_DOH_443
+    std::vector<common::IpPrefix> doh_blocklist;   // OPENSANDBOX_EGRESS_DOH_BLOCKLIST
     std::vector<std::string> doh_blocklist_rejected;
     std::chrono::seconds ttl_grace{60};  // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
     std::chrono::seconds ttl_min{60};    // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "nft/dynamic_allow_writer.hpp"
+#include "nft/iptables_commands.hpp"
 #include "nft/policy_adapter.hpp"
+#include "nft/redirect_selection.hpp"
 
 namespace egress::sidecar {
 namespace {
@@ -74,8 +76,30 @@ nft::FilterPolicy Enforcement::filter_policy(const policy::PolicySnapshot& snaps
                                    nft::DohBlocking{config_.block_doh_443, config_.doh_blocklist});
 }
 
-void Enforcement::install(const policy::PolicySnapshot& snapshot) {
-    enforcer_.install(filter_policy(snapshot));
+nft::RedirectBackend Enforcement::install(const policy::PolicySnapshot& snapshot) {
+    const auto policy = filter_policy(snapshot);
+    const nft::RedirectInstallSteps steps{
+        [&] { enforcer_.install(policy); },
+        [&] {
+            enforcer_.disable_nat_redirect();
+            enforcer_.install(policy);
+        },
+        [&] { install_iptables_redirect(); },
+    };
+    return nft::install_with_redirect(config_.redirect_backend, steps,
+                                      [](const std::string& message) { spdlog::warn("{}", message); });
+}
+
+void Enforcement::install_iptables_redirect() {
+    const auto commands = nft::choose_iptables_commands(config_.iptables_command, config_.ip6tables_command,
+                                                        nft::default_program_directories());
+    nft::IptablesRedirectOptions options;
+    options.proxy_port = config_.dns_listen.front().port();
+    options.bypass_mark = config_.socket_mark;
+    options.exempt_nameservers = config_.nameserver_exempt;
+    spdlog::info("installing the DNS redirect with {} and {}", commands.ipv4, commands.ipv6);
+    iptables_.emplace(commands, nft::dns_redirect_rules(options), runner_);
+    iptables_->install();
 }
 
 void Enforcement::apply(const policy::PolicySnapshot& snapshot) {
@@ -98,11 +122,16 @@ void Enforcement::apply(const policy::PolicySnapshot& snapshot) {
 }
 
 void Enforcement::remove_if_configured() {
-    if (config_.cleanup_on_exit) {
-        enforcer_.remove();
-        spdlog::warn(
-            "OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT: nftables table removed; the sandbox is no longer filtered");
+    if (!config_.cleanup_on_exit) {
+        return;
     }
+    enforcer_.remove();
+    if (iptables_) {
+        iptables_->remove();
+    }
+    spdlog::warn(
+        "OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT: nftables table{} removed; the sandbox is no longer filtered",
+        iptables_ ? " and iptables DNS redirect" : "");
 }
 
 std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common::EventLoop& loop) const {

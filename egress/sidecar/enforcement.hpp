@@ -1,12 +1,16 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "common/event_loop.hpp"
 #include "common/metrics.hpp"
 #include "dns/query_policy.hpp"
 #include "nft/address_provenance.hpp"
+#include "nft/command_runner.hpp"
+#include "nft/iptables_redirect.hpp"
 #include "nft/nft_enforcer.hpp"
+#include "nft/redirect_backend.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "sidecar/config.hpp"
 
@@ -14,16 +18,19 @@ namespace egress::sidecar {
 
 // The nftables side of the sidecar: installs table inet opensandbox at start (the DNS redirect
 // in both modes, the filter chain in dns+nft), follows policy changes incrementally, and feeds
-// the dynamic sets from the DNS proxy's answers (dns+nft only).
+// the dynamic sets from the DNS proxy's answers (dns+nft only). The DNS redirect is an nft nat
+// chain, or iptables/ip6tables rules (OPENSANDBOX_EGRESS_REDIRECT, or a kernel without nft nat).
 class Enforcement {
   public:
     Enforcement(const EgressConfig& config, common::MetricsRegistry& metrics);
 
-    // One transaction; throws nft::NftError with a message an operator can act on.
-    void install(const policy::PolicySnapshot& snapshot);
+    // One transaction (plus the iptables rules when they do the redirect); throws nft::NftError or
+    // nft::IptablesError with a message an operator can act on. Returns what redirects DNS.
+    nft::RedirectBackend install(const policy::PolicySnapshot& snapshot);
     // For PolicyEngine's enforcement hook: throws (and changes nothing) when the kernel refuses.
     void apply(const policy::PolicySnapshot& snapshot);
-    // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT: delete our table (fail open) instead of keeping it.
+    // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT: delete our table and iptables rules (fail open) instead
+    // of keeping them.
     void remove_if_configured();
 
     // The proxy's resolved-address hook, built on its loop thread; null in dns mode.
@@ -31,6 +38,7 @@ class Enforcement {
 
   private:
     nft::FilterPolicy filter_policy(const policy::PolicySnapshot& snapshot) const;
+    void install_iptables_redirect();
 
     const EgressConfig& config_;
     common::Histogram& apply_seconds_;
@@ -39,6 +47,8 @@ class Enforcement {
     common::Gauge& learned_addresses_;
     std::shared_ptr<nft::AddressProvenance> provenance_;
     nft::NftEnforcer enforcer_;
+    nft::ProcessRunner runner_;
+    std::optional<nft::IptablesRedirect> iptables_;
 };
 
 }  // namespace egress::sidecar

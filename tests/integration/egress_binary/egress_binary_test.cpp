@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "egress_binary_fixture.hpp"
 #include "harness/command.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
@@ -25,69 +26,10 @@
 
 namespace {
 
+using namespace egress_binary_test;
 using namespace std::chrono_literals;
 using harness::kDnsTypeA;
 using harness::Topology;
-
-constexpr const char* kProxy = "127.0.0.1";
-constexpr uint16_t kProxyPort = 15353;
-constexpr const char* kAllowStarAllowed =
-    R"({"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test"}]})";
-
-class EgressBinaryTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        HARNESS_REQUIRE_NETNS();
-        topology_ = std::make_unique<Topology>();
-        topology_->write_resolv_conf(topology_->sandbox(), {std::string(Topology::kUpstreamIpv4)});
-        harness::DnsZone zone;
-        zone.add_a("www.allowed.test", "198.51.100.10");
-        zone.add_a("other.test", "198.51.100.20");
-        zone.add_a("denied.allowed.test", "198.51.100.30");
-        upstream_ = std::make_unique<harness::TestDnsServer>(harness::TestDnsServerConfig{
-            topology_->upstream(), std::string(Topology::kUpstreamIpv4), 53, zone, 60});
-        work_dir_ = std::filesystem::temp_directory_path() / ("egress-binary-" + topology_->sandbox());
-        std::filesystem::create_directories(work_dir_ / "rules");
-    }
-
-    void TearDown() override {
-        process_.reset();
-        if (!work_dir_.empty()) {
-            std::filesystem::remove_all(work_dir_);
-        }
-    }
-
-    // Starts egress with the given extra environment ("NAME=value") and our rules directory.
-    void start(std::vector<std::string> environment) {
-        std::vector<std::string> argv{
-            "env", "OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR=" + (work_dir_ / "rules").string()};
-        argv.insert(argv.end(), environment.begin(), environment.end());
-        argv.push_back(EGRESS_BINARY);
-        process_ = std::make_unique<harness::NamespaceProcess>(
-            topology_->spawn(topology_->sandbox(), argv, work_dir_ / "egress.log"));
-    }
-
-    // Polls until the proxy answers, or the process exits, or 5 s pass.
-    bool wait_until_serving() {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-            if (query("www.allowed.test").ok()) {
-                return true;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-        return false;
-    }
-
-    harness::DnsQueryResult query(const std::string& name) {
-        return harness::dns_query(topology_->sandbox(), kProxy, kProxyPort, name, kDnsTypeA, false, 500ms);
-    }
-
-    std::unique_ptr<Topology> topology_;
-    std::unique_ptr<harness::TestDnsServer> upstream_;
-    std::filesystem::path work_dir_;
-    std::unique_ptr<harness::NamespaceProcess> process_;
-};
 
 TEST_F(EgressBinaryTest, EnforcesThePolicyFromTheEnvironmentAndExitsCleanlyOnSigterm) {
     start({std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
@@ -157,30 +99,6 @@ TEST_F(EgressBinaryTest, VersionFlagPrintsBuildInformation) {
     EXPECT_NE(output.find("Version     :"), std::string::npos);
     EXPECT_NE(output.find("Git Commit  :"), std::string::npos);
     EXPECT_NE(output.find("Build Time  :"), std::string::npos);
-}
-
-// The resolver the workload believes it talks to: port-53 traffic to it must reach the proxy.
-harness::DnsQueryResult query_real_resolver(const Topology& topology, const std::string& name,
-                                            bool tcp = false) {
-    return harness::dns_query(topology.sandbox(), std::string(Topology::kUpstreamIpv4), 53, name, kDnsTypeA,
-                              tcp, 1000ms);
-}
-
-// The ruleset without what changes on its own: element countdowns ("expires 1m59s") and counters
-// (IPv6 multicast reports hit the final drop at any time).
-std::string nft_ruleset(const Topology& topology) {
-    const std::string text =
-        harness::run_command({"ip", "netns", "exec", topology.sandbox(), "nft", "list", "ruleset"}).output;
-    const std::string without_expiry = std::regex_replace(text, std::regex(" expires [0-9a-z]+"), "");
-    return std::regex_replace(without_expiry, std::regex("counter packets [0-9]+ bytes [0-9]+"), "counter");
-}
-
-size_t count_of(const std::string& text, const std::string& needle) {
-    size_t count = 0;
-    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-        ++count;
-    }
-    return count;
 }
 
 TEST_F(EgressBinaryTest, DnsModeInterceptsQueriesSentToAnyResolver) {
@@ -287,9 +205,13 @@ void expect_no_dns_bypass_under_load(const Topology& topology, harness::TestDnsS
 TEST_F(EgressBinaryTest, NoDnsBypassUnderLoadInEitherMode) {
     harness::TestDnsServer upstream_v6(
         {topology_->upstream(), std::string(Topology::kUpstreamIpv6), 53, {}, 60});
-    for (const char* mode : {"dns", "dns+nft"}) {
-        SCOPED_TRACE(mode);
+    // Both modes with the nft redirect, then dns+nft with the iptables fallback.
+    const std::pair<const char*, const char*> setups[] = {
+        {"dns", "nft"}, {"dns+nft", "nft"}, {"dns+nft", "iptables"}};
+    for (const auto& [mode, redirect] : setups) {
+        SCOPED_TRACE(std::string(mode) + " redirect " + redirect);
         start({std::string("OPENSANDBOX_EGRESS_MODE=") + mode,
+               std::string("OPENSANDBOX_EGRESS_REDIRECT=") + redirect,
                std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
         ASSERT_TRUE(wait_until_serving()) << process_->read_log();
         expect_no_dns_bypass_under_load(*topology_, *upstream_, upstream_v6);
@@ -301,28 +223,37 @@ TEST_F(EgressBinaryTest, NoDnsBypassUnderLoadInEitherMode) {
 // (sandbox:port -> resolver:53). Whichever came first, the other must not inherit its conntrack
 // entry: a workload query stays redirected, a marked query still reaches the resolver.
 TEST_F(EgressBinaryTest, MarkedAndWorkloadQueriesFromOnePortDoNotShareAConntrackEntry) {
-    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
-    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
-    auto ask = [&](uint16_t port, uint32_t mark, const std::string& name) {
-        return harness::dns_query_udp_from(topology_->sandbox(), {port, mark},
-                                           std::string(Topology::kUpstreamIpv4), 53, name, kDnsTypeA, 1000ms);
-    };
-    auto expect_redirected = [&](uint16_t port, const std::string& name) {
-        const auto result = ask(port, 0, name);
-        EXPECT_TRUE(result.ok()) << name << ": error " << result.error << "\n" << nft_ruleset(*topology_);
-        EXPECT_EQ(result.rcode, harness::kRcodeNxDomain) << name;
-        EXPECT_EQ(upstream_->query_count(name), 0u) << name << " bypassed the proxy";
-    };
-    auto expect_reaches_resolver = [&](uint16_t port, const std::string& name) {
-        EXPECT_EQ(ask(port, 0x1, name).rcode, harness::kRcodeNxDomain) << name;
-        EXPECT_EQ(upstream_->query_count(name), 1u) << name << " (marked) did not reach the resolver";
-    };
+    uint16_t port = 40053;
+    for (const char* redirect : {"nft", "iptables"}) {
+        SCOPED_TRACE(redirect);
+        start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_REDIRECT=") + redirect,
+               std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+        ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+        auto ask = [&](uint16_t from, uint32_t mark, const std::string& name) {
+            return harness::dns_query_udp_from(topology_->sandbox(), {from, mark},
+                                               std::string(Topology::kUpstreamIpv4), 53, name, kDnsTypeA,
+                                               1000ms);
+        };
+        auto expect_redirected = [&](uint16_t from, const std::string& name) {
+            const auto result = ask(from, 0, name);
+            EXPECT_TRUE(result.ok()) << name << ": error " << result.error << "\n" << nft_ruleset(*topology_);
+            EXPECT_EQ(result.rcode, harness::kRcodeNxDomain) << name;
+            EXPECT_EQ(upstream_->query_count(name), 0u) << name << " bypassed the proxy";
+        };
+        auto expect_reaches_resolver = [&](uint16_t from, const std::string& name) {
+            EXPECT_EQ(ask(from, 0x1, name).rcode, harness::kRcodeNxDomain) << name;
+            EXPECT_EQ(upstream_->query_count(name), 1u) << name << " (marked) did not reach the resolver";
+        };
+        const std::string suffix = std::string(".") + redirect + ".leak.test";
 
-    expect_reaches_resolver(40053, "marked-first.leak.test");
-    expect_redirected(40053, "workload-second.leak.test");
-
-    expect_redirected(40054, "workload-first.leak.test");
-    expect_reaches_resolver(40054, "marked-second.leak.test");
+        expect_reaches_resolver(port, "marked-first" + suffix);
+        expect_redirected(port, "workload-second" + suffix);
+        ++port;
+        expect_redirected(port, "workload-first" + suffix);
+        expect_reaches_resolver(port, "marked-second" + suffix);
+        ++port;
+        process_->kill();
+    }
 }
 
 TEST_F(EgressBinaryTest, DnsNftModeAllowsOnlyAddressesLearnedThroughAllowedLookups) {

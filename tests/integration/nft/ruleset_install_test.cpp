@@ -183,6 +183,25 @@ TEST_F(NftTest, RemoveDeletesTheTableAndToleratesItsAbsence) {
     EXPECT_NO_THROW(enforcer->remove());
 }
 
+// With the iptables redirect: no nat or notrack chain, and policy changes work without them.
+TEST_F(NftTest, WithoutTheNatRedirectOnlyTheFilterChainIsInstalledAndUpdated) {
+    auto enforcer = make_enforcer(sandbox());
+    enforcer->disable_nat_redirect();
+    enforcer->install(example_policy());
+    std::vector<std::string> chains;
+    for (const auto& chain : ruleset_items(list_ruleset(sandbox()), "chain")) {
+        chains.push_back(chain["name"]);
+    }
+    EXPECT_EQ(chains, std::vector<std::string>{"egress"});
+
+    auto policy = example_policy();
+    policy.prefixes.deny_v4.push_back(prefix("203.0.113.128/25"));
+    EXPECT_NO_THROW(enforcer->apply(policy, [](std::string_view) { return true; }));
+    EXPECT_EQ(set_elements(sandbox(), "deny_v4"),
+              (std::vector<std::string>{"198.51.100.66", "203.0.113.128/25"}));
+    EXPECT_EQ(ruleset_items(list_ruleset(sandbox()), "chain").size(), 1u);
+}
+
 // Drops CAP_NET_ADMIN from the calling thread's effective set (capabilities are per thread).
 void drop_net_admin_from_this_thread() {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
