@@ -3,14 +3,21 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
+#include "api/command_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "common/signals.hpp"
 #include "config/execd_config.hpp"
 #include "http/server.hpp"
+#include "process/command_registry.hpp"
+#include "process/process_supervisor.hpp"
+#include "process/worker_pool.hpp"
 
 namespace {
+
+using namespace std::chrono_literals;
 
 std::vector<std::string> arguments_after_program(int argc, char** argv) {
     return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
@@ -19,6 +26,44 @@ std::vector<std::string> arguments_after_program(int argc, char** argv) {
 void init_logging(const execd::ExecdConfig& config) {
     const std::string outputs = config.log_file.empty() ? config.log_output : config.log_file;
     common::init_logging("opensandbox.execd", common::log_level_from_execd(config.log_level), outputs);
+    spdlog::info("Jupyter server host is: {}", config.jupyter_host);
+    spdlog::info("Jupyter server token is: {}", execd::mask_token(config.jupyter_token));
+}
+
+execd::http::ServerOptions server_options(const execd::ExecdConfig& config) {
+    execd::http::ServerOptions options;
+    options.address = config.listen_address;
+    options.port = config.port;
+    options.max_body_bytes = config.max_body_bytes;
+    options.idle_timeout = config.idle_timeout;
+    options.header_timeout = config.header_timeout;
+    options.body_timeout = config.body_timeout;
+    options.write_timeout = config.write_timeout;
+    options.threads = config.http_threads;
+    return options;
+}
+
+// Waits until `done` holds or `limit` passes, checking every 20 ms.
+template <typename Condition>
+void wait_until(Condition done, std::chrono::nanoseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+// SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
+// groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
+void shut_down(const execd::ExecdConfig& config, execd::http::Server& server,
+               execd::api::CommandApi& commands, execd::process::ProcessSupervisor& supervisor) {
+    spdlog::info("shutting down");
+    server.stop_accepting();
+    wait_until([&] { return server.active_responses() == 0; }, config.stream_grace);
+    supervisor.terminate_all();
+    wait_until([&] { return supervisor.running_count() == 0; },
+               execd::process::ProcessSupervisor::kKillGrace + 1s);
+    commands.cut_streams("execd is shutting down");
+    wait_until([&] { return server.active_responses() == 0; }, 1s);
 }
 
 }  // namespace
@@ -39,26 +84,41 @@ int main(int argc, char** argv) {
         return 0;
     }
     init_logging(config);
-    auto shutdown_signals = common::BlockedSignals::for_shutdown();
-    std::signal(SIGPIPE, SIG_IGN);
 
+    // Before any thread starts, so every thread inherits the mask.
+    auto shutdown_signals = common::BlockedSignals::for_shutdown();
+    common::BlockedSignals child_signals{SIGCHLD};
+    std::signal(SIGPIPE, SIG_IGN);
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        spdlog::warn("cannot become a child subreaper; orphans go to the container's init");
+    }
+
+    execd::process::WorkerPool workers(config.worker_threads);
+    execd::process::ProcessSupervisor supervisor(child_signals.fd());
+    execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
+    execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
+                                    workers);
     execd::http::Router router;
     router.add("GET", "/ping",
                [](execd::http::Request&, std::shared_ptr<execd::http::ResponseChannel> channel) {
                    channel->respond(execd::http::empty_ok());
                });
-    execd::http::ServerOptions options;
-    options.address = config.listen_address;
-    options.port = config.port;
-    execd::http::Server server(options, router, execd::http::AccessToken(config.access_token));
+    commands.register_routes(router);
+
+    execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
     try {
-        server.listen();
+        const uint16_t port = server.listen();
+        common::log_fields(common::LogLevel::info, "execd listening",
+                           {{"address", config.listen_address}, {"port", port}});
     } catch (const std::exception& error) {
         spdlog::critical("failed to listen on port {}: {}", config.port, error.what());
         return 1;
     }
     server.start();
+    commands.start_pruning();
     shutdown_signals.wait();
+    shut_down(config, server, commands, supervisor);
     server.stop();
+    workers.stop();
     return 0;
 }
