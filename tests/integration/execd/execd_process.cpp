@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -33,11 +34,16 @@ uint16_t free_loopback_port() {
     return ntohs(address.sin_port);
 }
 
-ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::string> env) {
+ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::string> env,
+                           std::vector<std::string> wrapper) {
     port_ = free_loopback_port();
     log_path_ = std::filesystem::temp_directory_path() / ("execd-test-" + std::to_string(port_) + ".log");
-    std::vector<std::string> argv{EXECD_BINARY, "--listen-address", "127.0.0.1", "--port",
-                                  std::to_string(port_)};
+    std::vector<std::string> argv = std::move(wrapper);
+    const bool wrapped = !argv.empty();
+    for (std::string arg : {std::string(EXECD_BINARY), std::string("--listen-address"),
+                            std::string("127.0.0.1"), std::string("--port"), std::to_string(port_)}) {
+        argv.push_back(std::move(arg));
+    }
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> envp;
     for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -64,6 +70,12 @@ ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::strin
     }
     ::close(log_fd);
     wait_until_serving();
+    signal_pid_ = pid_;
+    if (wrapped) {
+        std::ifstream children("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) +
+                               "/children");
+        children >> signal_pid_;
+    }
 }
 
 void ExecdProcess::wait_until_serving() {
@@ -86,7 +98,7 @@ std::optional<int> ExecdProcess::terminate(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) {
         return std::nullopt;
     }
-    ::kill(pid_, SIGTERM);
+    ::kill(signal_pid_, SIGTERM);
     int status = 0;
     const bool exited = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
     if (!exited) {
@@ -100,7 +112,14 @@ std::optional<int> ExecdProcess::terminate(std::chrono::milliseconds timeout) {
 }
 
 ExecdProcess::~ExecdProcess() {
-    terminate();
+    const bool running = pid_ > 0;
+    const std::optional<int> status = terminate();
+    if (running && status != 0) {
+        // A sanitizer report or a failed shutdown ends up here.
+        std::ifstream log(log_path_);
+        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        ADD_FAILURE() << "execd did not exit cleanly (status " << status.value_or(-1) << "):\n" << text;
+    }
     std::filesystem::remove(log_path_);
 }
 

@@ -13,14 +13,16 @@ namespace execd_test {
 // The real execd binary on a free loopback port, stopped with SIGTERM when destroyed.
 class ExecdProcess {
   public:
-    // `env` entries ("NAME=value") are added to the test's own environment.
-    explicit ExecdProcess(std::vector<std::string> args = {}, std::vector<std::string> env = {});
+    // `env` entries ("NAME=value") are added to the test's own environment. A non-empty `wrapper`
+    // (e.g. unshare) runs execd as its child; signals then go to that child.
+    explicit ExecdProcess(std::vector<std::string> args = {}, std::vector<std::string> env = {},
+                          std::vector<std::string> wrapper = {});
     ~ExecdProcess();
     ExecdProcess(const ExecdProcess&) = delete;
     ExecdProcess& operator=(const ExecdProcess&) = delete;
 
     uint16_t port() const { return port_; }
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return signal_pid_; }
     const std::string& log_path() const { return log_path_; }
 
     // Sends SIGTERM and returns the exit status (shell style), or nullopt if it did not exit in time.
@@ -30,6 +32,7 @@ class ExecdProcess {
     void wait_until_serving();
 
     pid_t pid_ = -1;
+    pid_t signal_pid_ = -1;
     uint16_t port_ = 0;
     std::string log_path_;
 };
