@@ -364,6 +364,26 @@ TEST_F(ExecdCommandsTest, RunsAsAnotherUser) {
     EXPECT_EQ(texts_of(with_gid.events, "stdout").at(0), "123");
 }
 
+TEST_F(ExecdCommandsTest, StartFailureIsInitThenErrorEvent) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root";
+    }
+    const std::string private_dir =
+        std::filesystem::temp_directory_path() / ("execd-private-" + std::to_string(::getpid()));
+    std::filesystem::create_directory(private_dir);
+    std::filesystem::permissions(private_dir, std::filesystem::perms::owner_all);
+    const CommandStream stream =
+        run_command(port(), {{"command", "true"}, {"uid", 65534}, {"cwd", private_dir}});
+    std::filesystem::remove(private_dir);
+    ASSERT_EQ(stream.events.size(), 3u) << stream.response.body;
+    EXPECT_EQ(stream.events[0]["type"], "init");
+    EXPECT_EQ(stream.events[1]["type"], "ping");
+    const std::string message = "chdir " + private_dir + ": permission denied";
+    EXPECT_EQ(stream.events[2]["error"],
+              json({{"ename", "CommandExecError"}, {"evalue", message}, {"traceback", {message}}}));
+    EXPECT_EQ(status_of(stream.events[0]["text"])["running"], false);
+}
+
 TEST(ExecdEnvsFileTest, FileEntriesAreMergedBelowRequestEnvs) {
     const std::filesystem::path file =
         std::filesystem::temp_directory_path() / ("execd-envs-" + std::to_string(::getpid()));
