@@ -93,19 +93,20 @@ int main(int argc, char** argv) {
         spdlog::warn("cannot become a child subreaper; orphans go to the container's init");
     }
 
+    // The server outlives everything that may still hold one of its response channels.
+    execd::http::Router router;
+    execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
     execd::process::WorkerPool workers(config.worker_threads);
     execd::process::ProcessSupervisor supervisor(child_signals.fd());
     execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
     execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
                                     workers);
-    execd::http::Router router;
     router.add("GET", "/ping",
                [](execd::http::Request&, std::shared_ptr<execd::http::ResponseChannel> channel) {
                    channel->respond(execd::http::empty_ok());
                });
     commands.register_routes(router);
 
-    execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
     try {
         const uint16_t port = server.listen();
         common::log_fields(common::LogLevel::info, "execd listening",

@@ -1,7 +1,9 @@
 // The HTTP side of execd: /ping, auth, unknown routes, limits, keep-alive, shutdown.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "execd_test_support.hpp"
@@ -99,6 +101,22 @@ TEST(ExecdServerTest, SigtermEndsRunningCommandsAndExitsZero) {
     const pid_t group = std::stoi(texts_of(parse_events(body), "stdout").at(0));
     EXPECT_EQ(execd.terminate(), std::optional<int>(0));
     EXPECT_TRUE(eventually([&] { return processes_in_group(group).empty(); }));
+}
+
+TEST(ExecdServerTest, PortInUseExitsOne) {
+    ExecdProcess execd;
+    const std::string command = std::string(EXECD_BINARY) + " --listen-address 127.0.0.1 --port " +
+                                std::to_string(execd.port()) + " >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+}
+
+TEST(ExecdServerTest, BadFlagsExitWithUsageError) {
+    const std::string command = std::string(EXECD_BINARY) + " --port notaport >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_NE(WEXITSTATUS(status), 0);
 }
 
 TEST(ExecdServerTest, VersionFlag) {
