@@ -60,7 +60,7 @@ void shut_down(const execd::ExecdConfig& config, execd::http::Server& server,
     server.stop_accepting();
     wait_until([&] { return server.active_responses() == 0; }, config.stream_grace);
     supervisor.terminate_all();
-    wait_until([&] { return supervisor.running_count() == 0; },
+    wait_until([&] { return supervisor.live_count() == 0; },
                execd::process::ProcessSupervisor::kKillGrace + 1s);
     commands.cut_streams("execd is shutting down");
     wait_until([&] { return server.active_responses() == 0; }, 1s);

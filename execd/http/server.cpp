@@ -332,6 +332,10 @@ void Session::start(uint64_t number, ResponseHead head) {
     }
     response_started_ = true;
     chunked_ = !head.content_length.has_value();
+    if (close_after_response_) {
+        std::erase_if(head.headers,
+                      [](const auto& header) { return beast::iequals(header.first, "Connection"); });
+    }
     const std::string framing = chunked_ ? "Transfer-Encoding: chunked\r\n"
                                          : "Content-Length: " + std::to_string(*head.content_length) + "\r\n";
     enqueue(format_head(head.status, head.headers, framing, close_after_response_), {});

@@ -296,6 +296,8 @@ void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool 
     }
     if (!managed->stdout_pipe && !managed->stderr_pipe) {
         managed->log.reset();
+        std::lock_guard lock(table_mutex_);
+        lingering_groups_.erase(managed->pid);
     }
 }
 
@@ -353,6 +355,10 @@ void ProcessSupervisor::finish(const std::shared_ptr<Managed>& managed) {
     if (managed->timeout_timer != 0) {
         loop_.cancel_timer(managed->timeout_timer);
     }
+    if (managed->stdout_pipe || managed->stderr_pipe) {
+        std::lock_guard lock(table_mutex_);
+        lingering_groups_.insert(managed->pid);
+    }
     auto observer = std::move(managed->observer);
     managed->observer.reset();
     observer->on_exit(outcome_from_wait_status(*managed->reaped_status));
@@ -365,7 +371,7 @@ void ProcessSupervisor::terminate(pid_t pid) {
 void ProcessSupervisor::terminate_on_loop(pid_t pid) {
     {
         std::lock_guard lock(table_mutex_);
-        if (!table_.contains(pid)) {
+        if (!table_.contains(pid) && !lingering_groups_.contains(pid)) {
             return;
         }
     }
@@ -385,6 +391,7 @@ void ProcessSupervisor::terminate_all() {
             for (const auto& [pid, managed] : table_) {
                 pids.push_back(pid);
             }
+            pids.insert(pids.end(), lingering_groups_.begin(), lingering_groups_.end());
         }
         for (pid_t pid : pids) {
             terminate_on_loop(pid);
@@ -392,9 +399,9 @@ void ProcessSupervisor::terminate_all() {
     });
 }
 
-std::size_t ProcessSupervisor::running_count() {
+std::size_t ProcessSupervisor::live_count() {
     std::lock_guard lock(table_mutex_);
-    return table_.size();
+    return table_.size() + lingering_groups_.size();
 }
 
 }  // namespace execd::process

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "common/event_loop.hpp"
@@ -37,10 +38,11 @@ class ProcessSupervisor {
 
     // Thread-safe: SIGTERM to the process group of a running `pid`, SIGKILL after kKillGrace.
     void terminate(pid_t pid);
-    // Thread-safe: terminate() every running process.
+    // Thread-safe: terminate() every running process, and the groups of finished ones whose members
+    // still hold their output pipes.
     void terminate_all();
-    // Thread-safe: how many started processes have not been reaped yet.
-    std::size_t running_count();
+    // Thread-safe: started processes not reaped yet, plus lingering groups.
+    std::size_t live_count();
 
     // The loop thread, for timers and work that must be ordered with process events.
     common::EventLoop& loop() { return loop_; }
@@ -60,6 +62,9 @@ class ProcessSupervisor {
     int sigchld_fd_;
     std::mutex table_mutex_;  // held across fork() and the insert, so the reaper never sees an unknown child
     std::unordered_map<pid_t, std::shared_ptr<Managed>> table_;
+    // Process groups whose leader exited while members still hold its output pipes (guarded by
+    // table_mutex_); shutdown terminates them too.
+    std::unordered_set<pid_t> lingering_groups_;
     std::thread thread_;
 };
 

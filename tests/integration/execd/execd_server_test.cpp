@@ -91,6 +91,10 @@ TEST(ExecdServerTest, IdleConnectionIsClosed) {
 
 TEST(ExecdServerTest, SigtermEndsRunningCommandsAndExitsZero) {
     ExecdProcess execd({"--graceful-shutdown-timeout", "100ms"});
+    // A finished command that left a process behind, holding its output pipe.
+    const auto left_behind = run_command(execd.port(), {{"command", "echo $$; sleep 60 &"}});
+    const pid_t lingering_group = std::stoi(texts_of(left_behind.events, "stdout").at(0));
+    ASSERT_FALSE(processes_in_group(lingering_group).empty());
     HttpConnection connection(execd.port());
     connection.send_request("POST", "/command", R"({"command":"echo $$; sleep 60"})");
     ASSERT_EQ(connection.read_head().status, 200);
@@ -101,6 +105,7 @@ TEST(ExecdServerTest, SigtermEndsRunningCommandsAndExitsZero) {
     const pid_t group = std::stoi(texts_of(parse_events(body), "stdout").at(0));
     EXPECT_EQ(execd.terminate(), std::optional<int>(0));
     EXPECT_TRUE(eventually([&] { return processes_in_group(group).empty(); }));
+    EXPECT_TRUE(eventually([&] { return processes_in_group(lingering_group).empty(); }));
 }
 
 TEST(ExecdServerTest, PortInUseExitsOne) {
