@@ -184,6 +184,19 @@ TEST_F(ExecdCommandsTest, WorkingDirectoryIsExpanded) {
               (Texts{"/tmp"}));
 }
 
+TEST_F(ExecdCommandsTest, FallsBackToShWithoutBash) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("execd-sh-only-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::create_symlink("/bin/sh", dir / "sh");
+    const CommandStream stream =
+        run_command(port(), {{"command", "echo $0"}, {"envs", {{"PATH", dir.string()}}}});
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(texts_of(stream.events, "stdout"), (Texts{(dir / "sh").string()}));
+    EXPECT_EQ(texts_of(run_command(port(), {{"command", "echo $0"}}).events, "stdout").at(0).substr(0, 1),
+              "/");
+}
+
 TEST_F(ExecdCommandsTest, RequestEnvsReachTheCommand) {
     const CommandStream stream =
         run_command(port(), {{"command", "echo \"$A-$B\""}, {"envs", {{"A", "one"}, {"B", "two words"}}}});

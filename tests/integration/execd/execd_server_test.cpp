@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "execd_test_support.hpp"
@@ -106,6 +107,19 @@ TEST(ExecdServerTest, SigtermEndsRunningCommandsAndExitsZero) {
     EXPECT_EQ(execd.terminate(), std::optional<int>(0));
     EXPECT_TRUE(eventually([&] { return processes_in_group(group).empty(); }));
     EXPECT_TRUE(eventually([&] { return processes_in_group(lingering_group).empty(); }));
+}
+
+TEST(ExecdServerTest, LogsGoToExecdLogFile) {
+    const std::string path = "/tmp/execd-log-file-test-" + std::to_string(::getpid()) + ".log";
+    {
+        ExecdProcess execd({"--log-level", "7"}, {"EXECD_LOG_FILE=" + path});
+        EXPECT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    }
+    std::ifstream log(path);
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::remove(path.c_str());
+    EXPECT_NE(text.find(R"("msg":"execd listening")"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("path":"/ping")"), std::string::npos) << text;
 }
 
 TEST(ExecdServerTest, PortInUseExitsOne) {
