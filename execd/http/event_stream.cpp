@@ -23,10 +23,6 @@ EventStream::EventStream(std::shared_ptr<ResponseChannel> channel, common::Event
                          EventStreamOptions options)
     : channel_(std::move(channel)), loop_(loop), options_(options) {}
 
-EventStream::~EventStream() {
-    stop_heartbeat();
-}
-
 void EventStream::write_event(const StreamEvent& event) {
     if (!started_) {
         started_ = true;

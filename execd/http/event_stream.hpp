@@ -18,13 +18,12 @@ struct EventStreamOptions {
 
 // Upstream's event stream on top of a ResponseChannel: the 200 head goes out with the first event (so
 // a handler can still answer with a real 4xx/5xx before that), `init` starts a `ping` heartbeat, and
-// exactly one terminal event ends it. Every method must be called on `loop`'s thread.
+// exactly one terminal event ends it. Every method must be called on `loop`'s thread. The object may
+// be destroyed on any thread: a pending heartbeat holds only a weak reference and then does nothing.
 class EventStream : public std::enable_shared_from_this<EventStream> {
   public:
     static std::shared_ptr<EventStream> create(std::shared_ptr<ResponseChannel> channel,
                                                common::EventLoop& loop, EventStreamOptions options);
-    ~EventStream();
-
     // Sends a non-terminal event. An `init` event also sends the first `ping` and arms the heartbeat.
     void send(const StreamEvent& event);
     // Sends the terminal event (execution_complete or error), waits the grace window, then ends.
