@@ -1,27 +1,125 @@
+#include <sys/prctl.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdio>
 #include <iostream>
+#include <thread>
 
+#include "api/command_api.hpp"
 #include "common/build_info.hpp"
+#include "common/log.hpp"
+#include "common/signals.hpp"
+#include "config/execd_config.hpp"
+#include "http/server.hpp"
+#include "process/command_registry.hpp"
+#include "process/process_supervisor.hpp"
+#include "process/worker_pool.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> arguments_after_program(int argc, char** argv) {
+    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
+}
+
+void init_logging(const execd::ExecdConfig& config) {
+    const std::string outputs = config.log_file.empty() ? config.log_output : config.log_file;
+    common::init_logging("opensandbox.execd", common::log_level_from_execd(config.log_level), outputs);
+    spdlog::info("Jupyter server host is: {}", config.jupyter_host);
+    spdlog::info("Jupyter server token is: {}", execd::mask_token(config.jupyter_token));
+}
+
+execd::http::ServerOptions server_options(const execd::ExecdConfig& config) {
+    execd::http::ServerOptions options;
+    options.address = config.listen_address;
+    options.port = config.port;
+    options.max_body_bytes = config.max_body_bytes;
+    options.idle_timeout = config.idle_timeout;
+    options.header_timeout = config.header_timeout;
+    options.body_timeout = config.body_timeout;
+    options.write_timeout = config.write_timeout;
+    options.threads = config.http_threads;
+    return options;
+}
+
+// Waits until `done` holds or `limit` passes, checking every 20 ms.
+template <typename Condition>
+void wait_until(Condition done, std::chrono::nanoseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+// SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
+// groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
+void shut_down(const execd::ExecdConfig& config, execd::http::Server& server,
+               execd::api::CommandApi& commands, execd::process::ProcessSupervisor& supervisor) {
+    spdlog::info("shutting down");
+    server.stop_accepting();
+    wait_until([&] { return server.active_responses() == 0; }, config.stream_grace);
+    supervisor.terminate_all();
+    wait_until([&] { return supervisor.live_count() == 0; },
+               execd::process::ProcessSupervisor::kKillGrace + 1s);
+    commands.cut_streams("execd is shutting down");
+    wait_until([&] { return server.active_responses() == 0; }, 1s);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"OpenSandbox execd: the execution agent"};
-    bool show_version = false;
-    app.add_flag("--version", show_version, "Print version, git commit and build time, then exit");
-    CLI11_PARSE(app, argc, argv);
-
+    execd::ExecdConfig config;
+    try {
+        config = execd::parse_execd_config(app, arguments_after_program(argc, argv));
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error);
+    } catch (const std::exception& error) {
+        std::cerr << error.what() << "\n";
+        return 1;
+    }
     std::cout << common::version_banner("OpenSandbox Execd") << std::flush;
-    if (show_version) {
+    if (config.show_version) {
         return 0;
     }
+    init_logging(config);
 
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    int received = 0;
-    sigwait(&stop_signals, &received);
+    // Before any thread starts, so every thread inherits the mask.
+    auto shutdown_signals = common::BlockedSignals::for_shutdown();
+    common::BlockedSignals child_signals{SIGCHLD};
+    std::signal(SIGPIPE, SIG_IGN);
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        spdlog::warn("cannot become a child subreaper; orphans go to the container's init");
+    }
+
+    // The server outlives everything that may still hold one of its response channels.
+    execd::http::Router router;
+    execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
+    execd::process::WorkerPool workers(config.worker_threads);
+    execd::process::ProcessSupervisor supervisor(child_signals.fd());
+    execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
+    execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
+                                    workers);
+    router.add("GET", "/ping",
+               [](execd::http::Request&, std::shared_ptr<execd::http::ResponseChannel> channel) {
+                   channel->respond(execd::http::empty_ok());
+               });
+    commands.register_routes(router);
+
+    try {
+        const uint16_t port = server.listen();
+        common::log_fields(common::LogLevel::info, "execd listening",
+                           {{"address", config.listen_address}, {"port", port}});
+    } catch (const std::exception& error) {
+        spdlog::critical("failed to listen on port {}: {}", config.port, error.what());
+        return 1;
+    }
+    server.start();
+    commands.start_pruning();
+    shutdown_signals.wait();
+    shut_down(config, server, commands, supervisor);
+    server.stop();
+    workers.stop();
     return 0;
 }

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/command_request.hpp"
+#include "http/event_stream.hpp"
+#include "http/router.hpp"
+#include "process/command_registry.hpp"
+#include "process/process_supervisor.hpp"
+#include "process/spawn_spec.hpp"
+#include "process/worker_pool.hpp"
+
+namespace execd::api {
+
+struct CommandApiOptions {
+    std::string log_dir;
+    std::chrono::nanoseconds stream_grace{std::chrono::seconds(1)};
+    std::chrono::milliseconds ping_interval{std::chrono::seconds(3)};
+    std::chrono::milliseconds prune_interval{std::chrono::minutes(1)};
+};
+
+// POST /command, GET /command/status/{id}, GET /command/{id}/logs, DELETE /command and DELETE /code.
+// Handlers validate on the network thread and hand spawning and file reads to the worker pool.
+class CommandApi {
+  public:
+    CommandApi(CommandApiOptions options, process::ProcessSupervisor& supervisor,
+               process::CommandRegistry& registry, process::WorkerPool& workers);
+
+    void register_routes(http::Router& router);
+    // Starts removing finished records past their retention, periodically.
+    void start_pruning();
+    // Ends every open stream with an in-band error (shutdown).
+    void cut_streams(const std::string& reason);
+
+  private:
+    void run_command(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    void launch(const CommandRequest& request, const std::shared_ptr<http::ResponseChannel>& channel,
+                std::chrono::steady_clock::time_point received);
+    void command_status(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    void command_logs(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    void interrupt(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    std::shared_ptr<http::EventStream> open_stream(std::shared_ptr<http::ResponseChannel> channel);
+    void schedule_prune();
+
+    CommandApiOptions options_;
+    process::ProcessSupervisor& supervisor_;
+    process::CommandRegistry& registry_;
+    process::WorkerPool& workers_;
+    std::mutex streams_mutex_;
+    std::vector<std::weak_ptr<http::EventStream>> streams_;
+};
+
+}  // namespace execd::api

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/event_loop.hpp"
+#include "http/response_channel.hpp"
+#include "http/stream_event.hpp"
+
+namespace execd::http {
+
+struct EventStreamOptions {
+    std::chrono::milliseconds ping_interval{std::chrono::seconds(3)};
+    // How long the stream stays open after its terminal event (upstream's EXECD_API_GRACE_SHUTDOWN).
+    std::chrono::nanoseconds grace{std::chrono::seconds(1)};
+};
+
+// Upstream's event stream on top of a ResponseChannel: the 200 head goes out with the first event (so
+// a handler can still answer with a real 4xx/5xx before that), `init` starts a `ping` heartbeat, and
+// exactly one terminal event ends it. Every method must be called on `loop`'s thread. The object may
+// be destroyed on any thread: a pending heartbeat holds only a weak reference and then does nothing.
+class EventStream : public std::enable_shared_from_this<EventStream> {
+  public:
+    static std::shared_ptr<EventStream> create(std::shared_ptr<ResponseChannel> channel,
+                                               common::EventLoop& loop, EventStreamOptions options);
+    // Sends a non-terminal event. An `init` event also sends the first `ping` and arms the heartbeat.
+    void send(const StreamEvent& event);
+    // Sends the terminal event (execution_complete or error), waits the grace window, then ends.
+    void end_with(const StreamEvent& terminal);
+    // For a failure after the stream started: an `error` event, then upstream's in-band
+    // {"code":"RUNTIME_ERROR","message":...} object, then the end, without the grace wait.
+    void fail_in_band(const std::string& message);
+
+    bool ended() const { return ended_; }
+
+    EventStream(std::shared_ptr<ResponseChannel> channel, common::EventLoop& loop,
+                EventStreamOptions options);
+
+  private:
+    void write_event(const StreamEvent& event);
+    void schedule_ping();
+    void stop_heartbeat();
+    void close();
+
+    std::shared_ptr<ResponseChannel> channel_;
+    common::EventLoop& loop_;
+    EventStreamOptions options_;
+    bool started_ = false;
+    bool ended_ = false;
+    common::EventLoop::TimerId ping_timer_ = 0;
+};
+
+}  // namespace execd::http

@@ -1,0 +1,520 @@
+// The only translation unit that includes Boost.Beast: keeps the slow headers out of the rest.
+#include "http/server.hpp"
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/log.hpp"
+#include "http/url.hpp"
+
+namespace execd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Server::Impl {
+    Impl(ServerOptions server_options, const Router& server_router, AccessToken access_token)
+        : options(std::move(server_options)),
+          router(server_router),
+          token(std::move(access_token)),
+          io(static_cast<int>(options.threads)),
+          acceptor(asio::make_strand(io)) {}
+
+    void accept();
+
+    ServerOptions options;
+    const Router& router;
+    AccessToken token;
+    asio::io_context io;
+    tcp::acceptor acceptor;
+    std::vector<std::thread> threads;
+    std::atomic<std::size_t> active{0};
+};
+
+namespace {
+
+std::string reason_phrase(int status) {
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    return std::string(reason.data(), reason.size());
+}
+
+std::string format_head(int status, const HeaderList& headers, const std::string& framing, bool close) {
+    std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
+    for (const auto& [name, value] : headers) {
+        head += name + ": " + value + "\r\n";
+    }
+    head += framing;
+    if (close) {
+        head += "Connection: close\r\n";
+    }
+    head += "\r\n";
+    return head;
+}
+
+std::string chunk(const std::string& bytes) {
+    char size[32];
+    const int length = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    std::string framed(size, static_cast<std::size_t>(length));
+    framed.reserve(framed.size() + bytes.size() + 2);
+    framed += bytes;
+    framed += "\r\n";
+    return framed;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+
+    void run() {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next_request(); });
+    }
+
+    template <typename Task>
+    void on_strand(Task task) {
+        asio::post(stream_.get_executor(), std::move(task));
+    }
+
+    bool peer_gone() const { return peer_gone_.load(); }
+    void respond(uint64_t number, Response response);
+    void start(uint64_t number, ResponseHead head);
+    void write(uint64_t number, std::string bytes, ResponseChannel::WriteDone done);
+    void finish(uint64_t number);
+    void abandon(uint64_t number);
+
+  private:
+    struct Pending {
+        std::string bytes;
+        ResponseChannel::WriteDone done;
+    };
+
+    void read_next_request();
+    void on_first_bytes(beast::error_code error, std::size_t bytes);
+    void read_header();
+    void on_header(beast::error_code error);
+    void on_body(beast::error_code error);
+    void answer_read_error(beast::error_code error);
+    void dispatch_request();
+    Request build_request(bool& valid);
+    uint64_t begin_response();
+    bool is_current(uint64_t number) const { return number == request_number_ && !response_complete_; }
+    void enqueue(std::string bytes, ResponseChannel::WriteDone done);
+    void write_next();
+    void on_written(beast::error_code error);
+    void after_response();
+    void fail();
+    void release_active();
+
+    beast::tcp_stream stream_;
+    Server::Impl& server_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    uint64_t request_number_ = 0;
+    bool response_started_ = false;
+    bool response_complete_ = true;
+    bool chunked_ = false;
+    bool close_after_response_ = false;
+    bool counted_active_ = false;
+    bool writing_ = false;
+    std::deque<Pending> queue_;
+    std::atomic<bool> peer_gone_{false};
+};
+
+// The ResponseChannel a handler receives: forwards to its session's strand, tagged with the request
+// number so that a late call for an earlier request on the same connection is ignored.
+class Exchange : public ResponseChannel {
+  public:
+    Exchange(std::shared_ptr<Session> session, uint64_t number)
+        : session_(std::move(session)), number_(number) {}
+    ~Exchange() override {
+        session_->on_strand([session = session_, number = number_] { session->abandon(number); });
+    }
+
+    void respond(Response response) override {
+        session_->on_strand([session = session_, number = number_, response = std::move(response)]() mutable {
+            session->respond(number, std::move(response));
+        });
+    }
+    void start(ResponseHead head) override {
+        session_->on_strand([session = session_, number = number_, head = std::move(head)]() mutable {
+            session->start(number, std::move(head));
+        });
+    }
+    void write(std::string bytes, WriteDone done) override {
+        session_->on_strand([session = session_, number = number_, bytes = std::move(bytes),
+                             done = std::move(done)]() mutable {
+            session->write(number, std::move(bytes), std::move(done));
+        });
+    }
+    void finish() override {
+        session_->on_strand([session = session_, number = number_] { session->finish(number); });
+    }
+    bool peer_gone() const override { return session_->peer_gone(); }
+
+  private:
+    std::shared_ptr<Session> session_;
+    uint64_t number_;
+};
+
+void Session::read_next_request() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+    if (buffer_.size() > 0) {
+        read_header();
+        return;
+    }
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                                self->on_first_bytes(error, bytes);
+                            });
+}
+
+void Session::on_first_bytes(beast::error_code error, std::size_t bytes) {
+    if (error) {
+        fail();
+        return;
+    }
+    buffer_.commit(bytes);
+    read_header();
+}
+
+void Session::read_header() {
+    stream_.expires_after(server_.options.header_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_header(error); });
+}
+
+void Session::on_header(beast::error_code error) {
+    if (error) {
+        answer_read_error(error);
+        return;
+    }
+    stream_.expires_after(server_.options.body_timeout);
+    auto read_body = [self = shared_from_this()] {
+        bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                          [self](beast::error_code body_error, std::size_t) { self->on_body(body_error); });
+    };
+    const auto expect = parser_->get()[bhttp::field::expect];
+    if (!beast::iequals(expect, "100-continue") || parser_->is_done()) {
+        read_body();
+        return;
+    }
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(kContinue),
+                      [self = shared_from_this(), read_body](beast::error_code write_error, std::size_t) {
+                          if (write_error) {
+                              self->fail();
+                              return;
+                          }
+                          read_body();
+                      });
+}
+
+void Session::on_body(beast::error_code error) {
+    if (error) {
+        answer_read_error(error);
+        return;
+    }
+    stream_.expires_never();
+    dispatch_request();
+}
+
+void Session::answer_read_error(beast::error_code error) {
+    const uint64_t number = begin_response();
+    close_after_response_ = true;
+    if (error == bhttp::error::body_limit) {
+        respond(number, json_error(413, error_code::kInvalidRequestBody, "request body too large"));
+    } else if (error == bhttp::error::header_limit) {
+        respond(number, json_error(431, error_code::kInvalidRequestBody, "request header too large"));
+    } else if (error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+        respond(number, Response{400, {{"Content-Type", "text/plain"}}, "400 Bad Request"});
+    } else {
+        fail();
+    }
+}
+
+uint64_t Session::begin_response() {
+    ++request_number_;
+    response_started_ = false;
+    response_complete_ = false;
+    chunked_ = false;
+    close_after_response_ = false;
+    counted_active_ = true;
+    server_.active.fetch_add(1);
+    return request_number_;
+}
+
+Request Session::build_request(bool& valid) {
+    auto& message = parser_->get();
+    Request request;
+    request.method = std::string(message.method_string());
+    const std::string_view target(message.target().data(), message.target().size());
+    const std::size_t question = target.find('?');
+    auto path = percent_decode(target.substr(0, question), false);
+    valid = path.has_value() && path->starts_with('/');
+    request.path = path.value_or("");
+    if (question != std::string_view::npos) {
+        request.raw_query = std::string(target.substr(question + 1));
+        request.query = parse_query(request.raw_query);
+    }
+    for (const auto& field : message) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    return request;
+}
+
+void Session::dispatch_request() {
+    const uint64_t number = begin_response();
+    close_after_response_ = !parser_->get().keep_alive();
+    bool valid = false;
+    Request request = build_request(valid);
+    auto exchange = std::make_shared<Exchange>(shared_from_this(), number);
+    common::log_fields(common::LogLevel::debug, "request",
+                       {{"method", request.method}, {"path", request.path}});
+    if (!valid) {
+        exchange->respond(Response{400, {{"Content-Type", "text/plain"}}, "400 Bad Request"});
+        return;
+    }
+    if (!server_.token.allows(request.header(AccessToken::kHeader))) {
+        exchange->respond(unauthorized());
+        return;
+    }
+    RouteMatch match = server_.router.match(request.method, request.path);
+    if (match.kind == RouteMatch::Kind::not_found) {
+        exchange->respond(not_found_page());
+        return;
+    }
+    if (match.kind == RouteMatch::Kind::redirect) {
+        exchange->respond(Response{match.redirect_status, {{"Location", match.redirect_location}}, ""});
+        return;
+    }
+    request.path_params = std::move(match.path_params);
+    try {
+        (*match.handler)(request, exchange);
+    } catch (const std::exception& error) {
+        common::log_fields(common::LogLevel::err, "handler failed",
+                           {{"path", request.path}, {"error", error.what()}});
+        exchange->respond(Response{500, {}, ""});
+    }
+}
+
+void Session::respond(uint64_t number, Response response) {
+    if (!is_current(number) || response_started_) {
+        return;
+    }
+    response_started_ = true;
+    response_complete_ = true;
+    std::string bytes = format_head(response.status, response.headers,
+                                    "Content-Length: " + std::to_string(response.body.size()) + "\r\n",
+                                    close_after_response_);
+    bytes += response.body;
+    enqueue(std::move(bytes), {});
+}
+
+void Session::start(uint64_t number, ResponseHead head) {
+    if (!is_current(number) || response_started_) {
+        return;
+    }
+    response_started_ = true;
+    chunked_ = !head.content_length.has_value();
+    if (close_after_response_) {
+        std::erase_if(head.headers,
+                      [](const auto& header) { return beast::iequals(header.first, "Connection"); });
+    }
+    const std::string framing = chunked_ ? "Transfer-Encoding: chunked\r\n"
+                                         : "Content-Length: " + std::to_string(*head.content_length) + "\r\n";
+    enqueue(format_head(head.status, head.headers, framing, close_after_response_), {});
+}
+
+void Session::write(uint64_t number, std::string bytes, ResponseChannel::WriteDone done) {
+    if (!is_current(number) || !response_started_ || peer_gone_) {
+        if (done) {
+            done(false);
+        }
+        return;
+    }
+    if (bytes.empty()) {
+        if (done) {
+            done(true);
+        }
+        return;
+    }
+    enqueue(chunked_ ? chunk(bytes) : std::move(bytes), std::move(done));
+}
+
+void Session::finish(uint64_t number) {
+    if (!is_current(number) || !response_started_) {
+        return;
+    }
+    response_complete_ = true;
+    if (chunked_) {
+        enqueue("0\r\n\r\n", {});
+    } else if (!writing_) {
+        after_response();
+    }
+}
+
+void Session::abandon(uint64_t number) {
+    if (!is_current(number)) {
+        return;
+    }
+    if (!response_started_) {
+        respond(number, Response{500, {}, ""});
+        return;
+    }
+    // A body was begun but never finished: the client cannot tell where it ends, so close.
+    fail();
+}
+
+void Session::enqueue(std::string bytes, ResponseChannel::WriteDone done) {
+    if (peer_gone_) {
+        if (done) {
+            done(false);
+        }
+        return;
+    }
+    queue_.push_back(Pending{std::move(bytes), std::move(done)});
+    if (!writing_) {
+        write_next();
+    }
+}
+
+void Session::write_next() {
+    if (queue_.empty()) {
+        writing_ = false;
+        stream_.expires_never();
+        if (response_complete_) {
+            after_response();
+        }
+        return;
+    }
+    writing_ = true;
+    stream_.expires_after(server_.options.write_timeout);
+    asio::async_write(
+        stream_, asio::buffer(queue_.front().bytes),
+        [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_written(error); });
+}
+
+void Session::on_written(beast::error_code error) {
+    auto done = std::move(queue_.front().done);
+    queue_.pop_front();
+    if (error) {
+        if (done) {
+            done(false);
+        }
+        fail();
+        return;
+    }
+    if (done) {
+        done(true);
+    }
+    write_next();
+}
+
+void Session::after_response() {
+    release_active();
+    if (close_after_response_) {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.close();
+        return;
+    }
+    read_next_request();
+}
+
+void Session::release_active() {
+    if (counted_active_) {
+        counted_active_ = false;
+        server_.active.fetch_sub(1);
+    }
+}
+
+void Session::fail() {
+    peer_gone_ = true;
+    release_active();
+    writing_ = false;
+    while (!queue_.empty()) {
+        auto done = std::move(queue_.front().done);
+        queue_.pop_front();
+        if (done) {
+            done(false);
+        }
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+}
+
+}  // namespace
+
+void Server::Impl::accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+        if (error == asio::error::operation_aborted || !acceptor.is_open()) {
+            return;
+        }
+        if (!error) {
+            socket.set_option(tcp::no_delay(true), error);
+            std::make_shared<Session>(std::move(socket), *this)->run();
+        }
+        accept();
+    });
+}
+
+Server::Server(ServerOptions options, const Router& router, AccessToken token)
+    : impl_(std::make_unique<Impl>(std::move(options), router, std::move(token))) {}
+
+Server::~Server() {
+    stop();
+}
+
+uint16_t Server::listen() {
+    const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.address), impl_->options.port);
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+    return impl_->acceptor.local_endpoint().port();
+}
+
+void Server::start() {
+    impl_->accept();
+    for (unsigned i = 0; i < std::max(1u, impl_->options.threads); ++i) {
+        impl_->threads.emplace_back([this] { impl_->io.run(); });
+    }
+}
+
+void Server::stop_accepting() {
+    asio::post(impl_->acceptor.get_executor(), [this] {
+        beast::error_code ignored;
+        impl_->acceptor.close(ignored);
+    });
+}
+
+std::size_t Server::active_responses() const {
+    return impl_->active.load();
+}
+
+void Server::stop() {
+    impl_->io.stop();
+    for (auto& thread : impl_->threads) {
+        thread.join();
+    }
+    impl_->threads.clear();
+}
+
+}  // namespace execd::http

@@ -1,0 +1,110 @@
+#include "http/stream_event.hpp"
+
+#include <chrono>
+
+#include "common/log.hpp"
+
+namespace execd::http {
+
+int64_t unix_millis_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+StreamEvent StreamEvent::init(std::string id) {
+    StreamEvent event;
+    event.type = "init";
+    event.text = std::move(id);
+    event.timestamp = unix_millis_now();
+    return event;
+}
+
+StreamEvent StreamEvent::ping() {
+    StreamEvent event;
+    event.type = "ping";
+    event.text = "pong";
+    event.timestamp = unix_millis_now();
+    return event;
+}
+
+StreamEvent StreamEvent::output(bool is_stderr, std::string line) {
+    StreamEvent event;
+    event.type = is_stderr ? "stderr" : "stdout";
+    event.text = std::move(line);
+    event.timestamp = unix_millis_now();
+    return event;
+}
+
+StreamEvent StreamEvent::complete(int64_t execution_time_ms) {
+    StreamEvent event;
+    event.type = "execution_complete";
+    event.execution_time = execution_time_ms;
+    event.timestamp = unix_millis_now();
+    return event;
+}
+
+StreamEvent StreamEvent::failure(EventError error) {
+    StreamEvent event;
+    event.type = "error";
+    event.timestamp = unix_millis_now();
+    event.error = std::move(error);
+    return event;
+}
+
+namespace {
+
+void append_error(std::string& out, const EventError& error) {
+    out += ",\"error\":{\"ename\":";
+    common::append_json_string(out, error.ename);
+    out += ",\"evalue\":";
+    common::append_json_string(out, error.evalue);
+    out += ",\"traceback\":";
+    if (!error.traceback) {
+        out += "null";
+    } else {
+        out += '[';
+        for (std::size_t i = 0; i < error.traceback->size(); ++i) {
+            if (i > 0) {
+                out += ',';
+            }
+            common::append_json_string(out, (*error.traceback)[i]);
+        }
+        out += ']';
+    }
+    out += '}';
+}
+
+}  // namespace
+
+std::string to_json(const StreamEvent& event) {
+    std::string out = "{\"type\":";
+    common::append_json_string(out, event.type);
+    if (!event.text.empty()) {
+        out += ",\"text\":";
+        common::append_json_string(out, event.text);
+    }
+    if (event.execution_count != 0) {
+        out += ",\"execution_count\":" + std::to_string(event.execution_count);
+    }
+    if (event.execution_time != 0) {
+        out += ",\"execution_time\":" + std::to_string(event.execution_time);
+    }
+    if (event.timestamp != 0) {
+        out += ",\"timestamp\":" + std::to_string(event.timestamp);
+    }
+    if (!event.results_json.empty()) {
+        out += ",\"results\":" + event.results_json;
+    }
+    if (event.error) {
+        append_error(out, *event.error);
+    }
+    out += '}';
+    return out;
+}
+
+std::string frame_event(const StreamEvent& event) {
+    return to_json(event) + "\n\n";
+}
+
+}  // namespace execd::http

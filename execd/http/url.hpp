@@ -1,0 +1,17 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace execd::http {
+
+// Decodes %XX escapes (and '+' as space when `plus_is_space`). nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+// Parses "a=1&b=x%20y" into a map keeping the first value of each key, as Go's Query().Get does.
+// Pairs with malformed escapes are skipped.
+std::map<std::string, std::string> parse_query(std::string_view query);
+
+}  // namespace execd::http

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string_view>
+
+#include "process/exit_outcome.hpp"
+
+namespace execd::process {
+
+// Receives one managed process's life, always on the supervisor's loop thread and in this order:
+// on_started, any number of on_output (in arrival order across stdout and stderr), on_exit.
+class ProcessObserver {
+  public:
+    virtual ~ProcessObserver() = default;
+    virtual void on_started(pid_t pid) = 0;
+    virtual void on_output(bool is_stderr, std::string_view line) = 0;
+    virtual void on_exit(const ExitOutcome& outcome) = 0;
+};
+
+}  // namespace execd::process

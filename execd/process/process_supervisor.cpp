@@ -1,0 +1,407 @@
+#include "process/process_supervisor.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <optional>
+
+#include "common/fd.hpp"
+#include "common/log.hpp"
+#include "process/line_splitter.hpp"
+
+namespace execd::process {
+
+struct ProcessSupervisor::Managed {
+    pid_t pid = -1;
+    std::shared_ptr<ProcessObserver> observer;  // reset once on_exit has been delivered
+    common::UniqueFd stdout_pipe;
+    common::UniqueFd stderr_pipe;
+    common::UniqueFd log;
+    LineSplitter stdout_lines;
+    LineSplitter stderr_lines;
+    std::optional<std::chrono::milliseconds> timeout;
+    common::EventLoop::TimerId timeout_timer = 0;
+    bool start_failed = false;  // guarded by table_mutex_
+    bool attached = false;
+    std::optional<int> reaped_status;
+};
+
+namespace {
+
+// What a child reports through its close-on-exec pipe when it fails before exec.
+struct ChildFailure {
+    enum Stage : int { credentials, chdir, exec } stage;
+    int error;
+};
+
+// Pointers prepared before fork(): the child may only make async-signal-safe calls.
+struct ChildPlan {
+    const char* shell;
+    char* const* argv;
+    char* const* envp;
+    const char* cwd;  // nullptr: keep execd's
+    const UserCredentials* credentials;
+    int stdout_fd;
+    int stderr_fd;
+    int report_fd;
+};
+
+[[noreturn]] void report_and_exit(int report_fd, ChildFailure::Stage stage) {
+    const ChildFailure failure{stage, errno};
+    [[maybe_unused]] const ssize_t ignored = ::write(report_fd, &failure, sizeof failure);
+    ::_exit(127);
+}
+
+void reset_signals() {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int signal = 1; signal < NSIG; ++signal) {
+        ::signal(signal, SIG_DFL);
+    }
+}
+
+void mark_inherited_fds_close_on_exec() {
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) {
+        return;
+    }
+#endif
+    for (int fd = 3; fd < 4096; ++fd) {
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+}
+
+bool switch_user(const UserCredentials& credentials) {
+    return ::setgroups(credentials.groups.size(), credentials.groups.data()) == 0 &&
+           ::setgid(credentials.gid) == 0 && ::setuid(credentials.uid) == 0;
+}
+
+[[noreturn]] void run_child(const ChildPlan& plan) {
+    reset_signals();
+    ::setpgid(0, 0);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) {
+        ::dup2(null_fd, STDIN_FILENO);
+    }
+    ::dup2(plan.stdout_fd, STDOUT_FILENO);
+    ::dup2(plan.stderr_fd, STDERR_FILENO);
+    mark_inherited_fds_close_on_exec();
+    if (plan.credentials != nullptr && !switch_user(*plan.credentials)) {
+        report_and_exit(plan.report_fd, ChildFailure::credentials);
+    }
+    if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) {
+        report_and_exit(plan.report_fd, ChildFailure::chdir);
+    }
+    ::execve(plan.shell, plan.argv, plan.envp);
+    report_and_exit(plan.report_fd, ChildFailure::exec);
+}
+
+std::string describe_failure(const ChildFailure& failure, const SpawnSpec& spec) {
+    if (failure.stage == ChildFailure::chdir) {
+        return "chdir " + spec.cwd + ": " + go_errno_text(failure.error);
+    }
+    return "fork/exec " + spec.shell + ": " + go_errno_text(failure.error);
+}
+
+struct PipePair {
+    common::UniqueFd read;
+    common::UniqueFd write;
+};
+
+std::optional<PipePair> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        return std::nullopt;
+    }
+    return PipePair{common::UniqueFd(fds[0]), common::UniqueFd(fds[1])};
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    pointers.reserve(strings.size() + 1);
+    for (const auto& text : strings) {
+        pointers.push_back(const_cast<char*>(text.c_str()));
+    }
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+void set_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+void write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t written = ::write(fd, data, size);
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return;  // a full disk must not stop the command; its log is then incomplete
+        }
+        data += written;
+        size -= static_cast<std::size_t>(written);
+    }
+}
+
+}  // namespace
+
+std::string find_shell(const std::string& path_variable) {
+    for (const char* shell : {"bash", "sh"}) {
+        std::size_t start = 0;
+        while (start <= path_variable.size()) {
+            const std::size_t colon = path_variable.find(':', start);
+            const std::string dir =
+                path_variable.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+            const std::string candidate = (dir.empty() ? "." : dir) + "/" + shell;
+            if (::access(candidate.c_str(), X_OK) == 0) {
+                return candidate;
+            }
+            if (colon == std::string::npos) {
+                break;
+            }
+            start = colon + 1;
+        }
+    }
+    return "/bin/sh";
+}
+
+ProcessSupervisor::ProcessSupervisor(int sigchld_fd) : sigchld_fd_(sigchld_fd) {
+    loop_.watch(sigchld_fd_, EPOLLIN, [this](uint32_t) { reap_children(); });
+    thread_ = std::thread([this] { loop_.run(); });
+    loop_.post([this] { reap_children(); });
+}
+
+ProcessSupervisor::~ProcessSupervisor() {
+    loop_.stop();
+    thread_.join();
+}
+
+std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
+                                                          std::shared_ptr<ProcessObserver> observer) {
+    auto out = make_pipe();
+    auto err = make_pipe();
+    auto report = make_pipe();
+    if (!out || !err || !report) {
+        return "pipe: " + go_errno_text(errno);
+    }
+    common::UniqueFd log(
+        ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
+    if (!log) {
+        return "open " + spec.log_path + ": " + go_errno_text(errno);
+    }
+    const std::vector<std::string> argv_strings{spec.shell, "-c", spec.command};
+    const auto argv = c_strings(argv_strings);
+    const auto envp = c_strings(spec.envp);
+    const ChildPlan plan{spec.shell.c_str(),
+                         argv.data(),
+                         envp.data(),
+                         spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                         spec.credentials ? &*spec.credentials : nullptr,
+                         out->write.get(),
+                         err->write.get(),
+                         report->write.get()};
+    auto managed = std::make_shared<Managed>();
+    {
+        std::lock_guard lock(table_mutex_);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            run_child(plan);
+        }
+        if (pid < 0) {
+            return "fork/exec " + spec.shell + ": " + go_errno_text(errno);
+        }
+        managed->pid = pid;
+        table_.emplace(pid, managed);
+    }
+    out->write.reset();
+    err->write.reset();
+    report->write.reset();
+    ChildFailure failure{};
+    ssize_t got = 0;
+    do {
+        got = ::read(report->read.get(), &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    if (got == static_cast<ssize_t>(sizeof failure)) {
+        std::lock_guard lock(table_mutex_);
+        managed->start_failed = true;
+        return describe_failure(failure, spec);
+    }
+    set_nonblocking(out->read.get());
+    set_nonblocking(err->read.get());
+    managed->stdout_pipe = std::move(out->read);
+    managed->stderr_pipe = std::move(err->read);
+    managed->log = std::move(log);
+    managed->observer = std::move(observer);
+    managed->timeout = spec.timeout;
+    const pid_t pid = managed->pid;
+    loop_.post([this, managed = std::move(managed)] { attach(managed); });
+    return pid;
+}
+
+void ProcessSupervisor::attach(const std::shared_ptr<Managed>& managed) {
+    managed->attached = true;
+    managed->observer->on_started(managed->pid);
+    watch_pipe(managed, false);
+    watch_pipe(managed, true);
+    if (managed->timeout) {
+        const pid_t pid = managed->pid;
+        managed->timeout_timer = loop_.run_after(*managed->timeout, [this, pid] { terminate_on_loop(pid); });
+    }
+    if (managed->reaped_status) {
+        finish(managed);
+    }
+}
+
+void ProcessSupervisor::watch_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr) {
+    const int fd = is_stderr ? managed->stderr_pipe.get() : managed->stdout_pipe.get();
+    loop_.watch(fd, EPOLLIN, [this, managed, is_stderr](uint32_t) { read_pipe(managed, is_stderr, false); });
+}
+
+void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr,
+                                  bool until_drained) {
+    common::UniqueFd& pipe = is_stderr ? managed->stderr_pipe : managed->stdout_pipe;
+    LineSplitter& lines = is_stderr ? managed->stderr_lines : managed->stdout_lines;
+    const auto emit = [&](std::string_view line) {
+        if (managed->observer) {
+            managed->observer->on_output(is_stderr, line);
+        }
+    };
+    static thread_local std::array<char, 64 * 1024> buffer;
+    for (int round = 0; pipe && (until_drained || round < 4); ++round) {
+        const ssize_t got = ::read(pipe.get(), buffer.data(), buffer.size());
+        if (got > 0) {
+            write_all(managed->log.get(), buffer.data(), static_cast<std::size_t>(got));
+            if (managed->observer) {
+                lines.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)), emit);
+            }
+            continue;
+        }
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0 && errno == EAGAIN) {
+            return;
+        }
+        lines.flush(emit);
+        loop_.unwatch(pipe.get());
+        pipe.reset();
+    }
+    if (!managed->stdout_pipe && !managed->stderr_pipe) {
+        managed->log.reset();
+        std::lock_guard lock(table_mutex_);
+        lingering_groups_.erase(managed->pid);
+    }
+}
+
+void ProcessSupervisor::reap_children() {
+    signalfd_siginfo info{};
+    while (::read(sigchld_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    }
+    while (true) {
+        siginfo_t child{};
+        if (::waitid(P_ALL, 0, &child, WEXITED | WNOHANG | WNOWAIT) != 0 || child.si_pid == 0) {
+            return;
+        }
+        std::shared_ptr<Managed> managed;
+        {
+            std::lock_guard lock(table_mutex_);
+            if (auto found = table_.find(child.si_pid); found != table_.end()) {
+                managed = found->second;
+            }
+        }
+        int status = 0;
+        if (::waitpid(child.si_pid, &status, WNOHANG) <= 0) {
+            return;
+        }
+        if (managed) {
+            on_reaped(managed, status);
+        } else {
+            common::log_fields(common::LogLevel::debug, "reaped orphan", {{"pid", child.si_pid}});
+        }
+    }
+}
+
+void ProcessSupervisor::on_reaped(const std::shared_ptr<Managed>& managed, int status) {
+    {
+        std::lock_guard lock(table_mutex_);
+        table_.erase(managed->pid);
+        if (managed->start_failed) {
+            return;
+        }
+    }
+    managed->reaped_status = status;
+    if (managed->attached) {
+        finish(managed);
+    }
+}
+
+void ProcessSupervisor::finish(const std::shared_ptr<Managed>& managed) {
+    // Whatever the shell wrote before exiting is in the pipes already; later output of processes it
+    // left behind goes to the log only.
+    read_pipe(managed, false, true);
+    read_pipe(managed, true, true);
+    const auto emit_stdout = [&](std::string_view line) { managed->observer->on_output(false, line); };
+    const auto emit_stderr = [&](std::string_view line) { managed->observer->on_output(true, line); };
+    managed->stdout_lines.flush(emit_stdout);
+    managed->stderr_lines.flush(emit_stderr);
+    if (managed->timeout_timer != 0) {
+        loop_.cancel_timer(managed->timeout_timer);
+    }
+    if (managed->stdout_pipe || managed->stderr_pipe) {
+        std::lock_guard lock(table_mutex_);
+        lingering_groups_.insert(managed->pid);
+    }
+    auto observer = std::move(managed->observer);
+    managed->observer.reset();
+    observer->on_exit(outcome_from_wait_status(*managed->reaped_status));
+}
+
+void ProcessSupervisor::terminate(pid_t pid) {
+    loop_.post([this, pid] { terminate_on_loop(pid); });
+}
+
+void ProcessSupervisor::terminate_on_loop(pid_t pid) {
+    {
+        std::lock_guard lock(table_mutex_);
+        if (!table_.contains(pid) && !lingering_groups_.contains(pid)) {
+            return;
+        }
+    }
+    ::kill(-pid, SIGTERM);
+    loop_.run_after(kKillGrace, [pid] {
+        if (::kill(-pid, 0) == 0) {
+            ::kill(-pid, SIGKILL);
+        }
+    });
+}
+
+void ProcessSupervisor::terminate_all() {
+    loop_.post([this] {
+        std::vector<pid_t> pids;
+        {
+            std::lock_guard lock(table_mutex_);
+            for (const auto& [pid, managed] : table_) {
+                pids.push_back(pid);
+            }
+            pids.insert(pids.end(), lingering_groups_.begin(), lingering_groups_.end());
+        }
+        for (pid_t pid : pids) {
+            terminate_on_loop(pid);
+        }
+    });
+}
+
+std::size_t ProcessSupervisor::live_count() {
+    std::lock_guard lock(table_mutex_);
+    return table_.size() + lingering_groups_.size();
+}
+
+}  // namespace execd::process

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+
+#include "common/event_loop.hpp"
+#include "process/process_observer.hpp"
+#include "process/spawn_spec.hpp"
+
+namespace execd::process {
+
+// Starts commands in their own process groups, reads their stdout/stderr pipes on one epoll loop
+// thread, enforces timeouts and interrupts (SIGTERM to the group, SIGKILL 3 s later), and reaps
+// children. execd may be PID 1 or a subreaper, so orphans are reaped too, but a managed pid's status
+// always goes to its observer: the reaper peeks at each zombie (WNOWAIT) and only then reaps it for
+// its owner or as an orphan. SIGCHLD must be blocked in every thread (the caller passes a signalfd).
+class ProcessSupervisor {
+  public:
+    static constexpr std::chrono::seconds kKillGrace{3};
+
+    explicit ProcessSupervisor(int sigchld_fd);
+    ~ProcessSupervisor();
+    ProcessSupervisor(const ProcessSupervisor&) = delete;
+    ProcessSupervisor& operator=(const ProcessSupervisor&) = delete;
+
+    // Blocking (call from a worker): forks and execs. On success returns the pid; the observer's
+    // on_started then runs on the loop before any output. On failure returns Go-style error text
+    // ("fork/exec /bin/bash: permission denied", "chdir /x: no such file or directory").
+    std::variant<pid_t, std::string> start(const SpawnSpec& spec, std::shared_ptr<ProcessObserver> observer);
+
+    // Thread-safe: SIGTERM to the process group of a running `pid`, SIGKILL after kKillGrace.
+    void terminate(pid_t pid);
+    // Thread-safe: terminate() every running process, and the groups of finished ones whose members
+    // still hold their output pipes.
+    void terminate_all();
+    // Thread-safe: started processes not reaped yet, plus lingering groups.
+    std::size_t live_count();
+
+    // The loop thread, for timers and work that must be ordered with process events.
+    common::EventLoop& loop() { return loop_; }
+
+    struct Managed;
+
+  private:
+    void attach(const std::shared_ptr<Managed>& managed);
+    void watch_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr);
+    void read_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr, bool until_drained);
+    void reap_children();
+    void on_reaped(const std::shared_ptr<Managed>& managed, int status);
+    void finish(const std::shared_ptr<Managed>& managed);
+    void terminate_on_loop(pid_t pid);
+
+    common::EventLoop loop_;
+    int sigchld_fd_;
+    std::mutex table_mutex_;  // held across fork() and the insert, so the reaper never sees an unknown child
+    std::unordered_map<pid_t, std::shared_ptr<Managed>> table_;
+    // Process groups whose leader exited while members still hold its output pipes (guarded by
+    // table_mutex_); shutdown terminates them too.
+    std::unordered_set<pid_t> lingering_groups_;
+    std::thread thread_;
+};
+
+}  // namespace execd::process

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "process/user_credentials.hpp"
+
+namespace execd::process {
+
+// Everything needed to start one shell command.
+struct SpawnSpec {
+    std::string shell;              // absolute path of bash (or sh)
+    std::string command;            // passed as `shell -c command`
+    std::string cwd;                // empty: execd's own
+    std::vector<std::string> envp;  // "KEY=VALUE"
+    std::optional<UserCredentials> credentials;
+    std::string log_path;  // raw stdout+stderr is appended here
+    std::optional<std::chrono::milliseconds> timeout;
+};
+
+// The shell commands run with: bash from PATH, else sh from PATH, else /bin/sh.
+std::string find_shell(const std::string& path_variable);
+
+}  // namespace execd::process

@@ -1,0 +1,188 @@
+#include "execd_process.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "http_test_client.hpp"
+
+extern char** environ;
+
+namespace execd_test {
+
+uint16_t free_loopback_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::string> env,
+                           std::vector<std::string> wrapper) {
+    port_ = free_loopback_port();
+    log_path_ = std::filesystem::temp_directory_path() / ("execd-test-" + std::to_string(port_) + ".log");
+    std::vector<std::string> argv = std::move(wrapper);
+    const bool wrapped = !argv.empty();
+    for (std::string arg : {std::string(EXECD_BINARY), std::string("--listen-address"),
+                            std::string("127.0.0.1"), std::string("--port"), std::to_string(port_)}) {
+        argv.push_back(std::move(arg));
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> envp;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        envp.emplace_back(*entry);
+    }
+    envp.insert(envp.end(), env.begin(), env.end());
+    std::vector<char*> argv_ptrs;
+    for (auto& arg : argv) {
+        argv_ptrs.push_back(arg.data());
+    }
+    argv_ptrs.push_back(nullptr);
+    std::vector<char*> env_ptrs;
+    for (auto& entry : envp) {
+        env_ptrs.push_back(entry.data());
+    }
+    env_ptrs.push_back(nullptr);
+    const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        ::execve(argv_ptrs[0], argv_ptrs.data(), env_ptrs.data());
+        ::_exit(127);
+    }
+    ::close(log_fd);
+    wait_until_serving();
+    signal_pid_ = pid_;
+    if (wrapped) {
+        std::ifstream children("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) +
+                               "/children");
+        children >> signal_pid_;
+    }
+}
+
+void ExecdProcess::wait_until_serving() {
+    const bool up = eventually(
+        [this] {
+            try {
+                HttpConnection connection(port_);
+                return true;
+            } catch (const std::exception&) {
+                return false;
+            }
+        },
+        std::chrono::seconds(10));
+    if (!up) {
+        throw std::runtime_error("execd did not start; see " + log_path_);
+    }
+}
+
+std::optional<int> ExecdProcess::terminate(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) {
+        return std::nullopt;
+    }
+    ::kill(signal_pid_, SIGTERM);
+    int status = 0;
+    const bool exited = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+    if (!exited) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return std::nullopt;
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+ExecdProcess::~ExecdProcess() {
+    const bool running = pid_ > 0;
+    const std::optional<int> status = terminate();
+    if (running && status != 0) {
+        // A sanitizer report or a failed shutdown ends up here.
+        std::ifstream log(log_path_);
+        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        ADD_FAILURE() << "execd did not exit cleanly (status " << status.value_or(-1) << "):\n" << text;
+    }
+    std::filesystem::remove(log_path_);
+}
+
+std::size_t count_open_fds(pid_t pid) {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++count;
+    }
+    return count;
+}
+
+namespace {
+
+struct ProcStat {
+    pid_t pid = 0;
+    char state = '?';
+    pid_t ppid = 0;
+    pid_t pgrp = 0;
+};
+
+std::vector<ProcStat> all_processes() {
+    std::vector<ProcStat> processes;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        std::ifstream file(entry.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        const std::size_t close = text.rfind(')');
+        if (close == std::string::npos) {
+            continue;
+        }
+        std::istringstream rest(text.substr(close + 2));
+        ProcStat stat;
+        stat.pid = std::stoi(name);
+        rest >> stat.state >> stat.ppid >> stat.pgrp;
+        processes.push_back(stat);
+    }
+    return processes;
+}
+
+}  // namespace
+
+std::vector<pid_t> zombie_children(pid_t pid) {
+    std::vector<pid_t> zombies;
+    for (const auto& process : all_processes()) {
+        if (process.ppid == pid && process.state == 'Z') {
+            zombies.push_back(process.pid);
+        }
+    }
+    return zombies;
+}
+
+std::vector<pid_t> processes_in_group(pid_t pgid) {
+    std::vector<pid_t> members;
+    for (const auto& process : all_processes()) {
+        if (process.pgrp == pgid) {
+            members.push_back(process.pid);
+        }
+    }
+    return members;
+}
+
+}  // namespace execd_test
