@@ -139,25 +139,53 @@ std::optional<double> v2_cpu_limit(const fs::path& directory) {
     }
 }
 
-bool read_v2(const ResourcePaths& paths, CgroupFigures& figures) {
-    fs::path mount = paths.cgroup_mount;
-    if (!fs::exists(mount / "cgroup.controllers")) {
-        mount /= "unified";  // hybrid hosts mount v2 beside the v1 controllers
-    }
-    const auto own = own_cgroup_path(paths, "");
-    if (!own || !fs::exists(mount / "cgroup.controllers")) {
+// The unified (v2) hierarchy and the controllers it owns. On hybrid hosts it is mounted beside the
+// v1 controllers and owns few or none of them.
+struct UnifiedHierarchy {
+    fs::path own_directory;
+    std::vector<fs::path> chain;  // own_directory up to the root
+    std::string controllers;      // space-separated, as in cgroup.controllers
+
+    bool owns(const std::string& controller) const {
+        std::istringstream names(controllers);
+        std::string name;
+        while (names >> name) {
+            if (name == controller) {
+                return true;
+            }
+        }
         return false;
     }
-    const auto chain = cgroup_chain(mount, *own);
-    for (const fs::path& directory : chain) {
+};
+
+std::optional<UnifiedHierarchy> find_unified(const ResourcePaths& paths) {
+    fs::path mount = paths.cgroup_mount;
+    if (!fs::exists(mount / "cgroup.controllers")) {
+        mount /= "unified";
+    }
+    const auto own = own_cgroup_path(paths, "");
+    const auto controllers = read_first_line(mount / "cgroup.controllers");
+    if (!own || !controllers) {
+        return std::nullopt;
+    }
+    UnifiedHierarchy unified{mount / fs::path(*own).relative_path(), cgroup_chain(mount, *own), *controllers};
+    return unified;
+}
+
+void read_v2_cpu(const UnifiedHierarchy& unified, CgroupFigures& figures) {
+    for (const fs::path& directory : unified.chain) {
         figures.cpu_limit = min_of(figures.cpu_limit, v2_cpu_limit(directory));
+    }
+    figures.cpu_usage_usec = read_keyed_number(unified.own_directory / "cpu.stat", "usage_usec");
+}
+
+void read_v2_memory(const UnifiedHierarchy& unified, CgroupFigures& figures) {
+    for (const fs::path& directory : unified.chain) {
         figures.memory_limit = min_of(figures.memory_limit, memory_limit_of(directory / "memory.max"));
     }
-    const fs::path& leaf = chain.front();
-    figures.cpu_usage_usec = read_keyed_number(leaf / "cpu.stat", "usage_usec");
-    figures.memory_used = used_without_inactive_file(read_number(leaf / "memory.current"),
-                                                     leaf / "memory.stat", "inactive_file");
-    return figures.cpu_usage_usec || figures.memory_used;
+    const fs::path& own = unified.own_directory;
+    figures.memory_used =
+        used_without_inactive_file(read_number(own / "memory.current"), own / "memory.stat", "inactive_file");
 }
 
 void read_v1_cpu(const ResourcePaths& paths, CgroupFigures& figures) {
@@ -196,12 +224,17 @@ void read_v1_memory(const ResourcePaths& paths, CgroupFigures& figures) {
 
 CgroupFigures read_cgroup_figures(const ResourcePaths& paths) {
     CgroupFigures figures;
-    if (read_v2(paths, figures)) {
-        return figures;
+    const auto unified = find_unified(paths);
+    if (unified && unified->owns("cpu")) {
+        read_v2_cpu(*unified, figures);
+    } else {
+        read_v1_cpu(paths, figures);
     }
-    figures = CgroupFigures{};
-    read_v1_cpu(paths, figures);
-    read_v1_memory(paths, figures);
+    if (unified && unified->owns("memory")) {
+        read_v2_memory(*unified, figures);
+    } else {
+        read_v1_memory(paths, figures);
+    }
     return figures;
 }
 

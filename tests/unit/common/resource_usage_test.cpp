@@ -89,7 +89,8 @@ TEST_F(ResourceTree, CgroupV2LimitsAreTheTightestAlongThePath) {
 
 TEST_F(ResourceTree, CgroupV1ControllersAreReadWhenV2HasNone) {
     write("proc/self/cgroup", "0::/\n4:memory:/box\n2:cpu,cpuacct:/box\n");
-    write("cgroup/unified/cgroup.controllers", "\n");  // a hybrid host: v2 mounted, controllers on v1
+    write("cgroup/unified/cgroup.controllers", "hugetlb\n");     // hybrid: v2 owns neither cpu nor memory
+    write("cgroup/unified/cpu.stat", "usage_usec 999999999\n");  // the host's, not the cgroup's
     write("cgroup/cpu/box/cpu.cfs_quota_us", "250000\n");
     write("cgroup/cpu/box/cpu.cfs_period_us", "100000\n");
     write("cgroup/cpu/cpu.cfs_quota_us", "-1\n");
