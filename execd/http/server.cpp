@@ -30,6 +30,7 @@ struct Server::Impl {
           router(server_router),
           token(std::move(access_token)),
           io(static_cast<int>(options.threads)),
+          keep_running(io.get_executor()),
           acceptor(asio::make_strand(io)) {}
 
     void accept();
@@ -38,6 +39,9 @@ struct Server::Impl {
     const Router& router;
     AccessToken token;
     asio::io_context io;
+    // Keeps the threads running while no socket operation is pending (a stream between two events,
+    // after the acceptor closed), so work posted by handlers' channels still runs.
+    asio::executor_work_guard<asio::io_context::executor_type> keep_running;
     tcp::acceptor acceptor;
     std::vector<std::thread> threads;
     std::atomic<std::size_t> active{0};
@@ -510,6 +514,7 @@ std::size_t Server::active_responses() const {
 }
 
 void Server::stop() {
+    impl_->keep_running.reset();
     impl_->io.stop();
     for (auto& thread : impl_->threads) {
         thread.join();
