@@ -6,8 +6,10 @@
 #include <thread>
 
 #include "api/command_api.hpp"
+#include "api/metrics_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
+#include "common/resource_sampler.hpp"
 #include "common/signals.hpp"
 #include "config/execd_config.hpp"
 #include "http/server.hpp"
@@ -54,10 +56,11 @@ void wait_until(Condition done, std::chrono::nanoseconds limit) {
 
 // SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
 // groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
-void shut_down(const execd::ExecdConfig& config, execd::http::Server& server,
+void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, execd::api::MetricsApi& metrics,
                execd::api::CommandApi& commands, execd::process::ProcessSupervisor& supervisor) {
     spdlog::info("shutting down");
     server.stop_accepting();
+    metrics.stop();
     wait_until([&] { return server.active_responses() == 0; }, config.stream_grace);
     supervisor.terminate_all();
     wait_until([&] { return supervisor.live_count() == 0; },
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
     execd::http::Router router;
     execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
     execd::process::WorkerPool workers(config.worker_threads);
+    const common::ResourceSampler sampler(std::chrono::seconds(1));  // outlives the loop that uses it
     execd::process::ProcessSupervisor supervisor(child_signals.fd());
     execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
     execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
@@ -106,6 +110,8 @@ int main(int argc, char** argv) {
                    channel->respond(execd::http::empty_ok());
                });
     commands.register_routes(router);
+    execd::api::MetricsApi metrics(sampler, supervisor.loop());
+    metrics.register_routes(router);
 
     try {
         const uint16_t port = server.listen();
@@ -118,7 +124,7 @@ int main(int argc, char** argv) {
     server.start();
     commands.start_pruning();
     shutdown_signals.wait();
-    shut_down(config, server, commands, supervisor);
+    shut_down(config, server, metrics, commands, supervisor);
     server.stop();
     workers.stop();
     return 0;
