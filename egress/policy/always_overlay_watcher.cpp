@@ -10,27 +10,29 @@ AlwaysOverlayWatcher::AlwaysOverlayWatcher(std::chrono::milliseconds interval, s
     : interval_(interval),
       poll_(std::move(poll)),
       report_problem_(std::move(report_problem)),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
+      thread_([this] { run(); }) {}
 
 AlwaysOverlayWatcher::~AlwaysOverlayWatcher() {
     stop();
 }
 
+// The flag is set under the mutex the thread waits with, so the wake-up cannot be lost (a stop
+// request that only notified could land between the thread's check and its wait, and cost a
+// whole interval at shutdown).
 void AlwaysOverlayWatcher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
     if (thread_.joinable()) {
-        thread_.request_stop();
         thread_.join();
     }
 }
 
-void AlwaysOverlayWatcher::run(std::stop_token stop) {
+void AlwaysOverlayWatcher::run() {
     std::unique_lock lock(mutex_);
-    while (true) {
-        // Returns early only when stop is requested; the predicate never ends the wait.
-        wake_.wait_for(lock, stop, interval_, [] { return false; });
-        if (stop.stop_requested()) {
-            return;
-        }
+    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
         lock.unlock();
         try {
             poll_();

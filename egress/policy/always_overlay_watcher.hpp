@@ -26,14 +26,15 @@ class AlwaysOverlayWatcher {
     void stop();
 
   private:
-    void run(std::stop_token stop);
+    void run();
 
     std::chrono::milliseconds interval_;
     std::function<void()> poll_;
     ProblemSink report_problem_;
     std::mutex mutex_;
-    std::condition_variable_any wake_;
-    std::jthread thread_;  // last: starts after the members it uses exist
+    std::condition_variable wake_;
+    bool stopping_ = false;  // guarded by mutex_
+    std::thread thread_;     // last: starts after the members it uses exist
 };
 
 }  // namespace egress::policy

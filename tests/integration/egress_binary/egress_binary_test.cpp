@@ -40,7 +40,7 @@ TEST_F(EgressBinaryTest, EnforcesThePolicyFromTheEnvironmentAndExitsCleanlyOnSig
 
     process_->signal(SIGTERM);
     auto status = process_->wait(5s);
-    ASSERT_TRUE(status.has_value()) << "egress did not exit on SIGTERM";
+    ASSERT_TRUE(status.has_value()) << "egress did not exit on SIGTERM\n" << process_->read_log();
     EXPECT_EQ(*status, 0);
     EXPECT_NE(process_->read_log().find("received shutdown signal"), std::string::npos);
 }

@@ -207,5 +207,18 @@ TEST(AlwaysOverlayWatcher, ReportsPollFailuresAndKeepsPolling) {
     EXPECT_EQ(problems[0], "always rules reload failed: boom");
 }
 
+// Shutdown must not wait out the interval: stop() right after start, many times, each while the
+// thread is at a different point of entering its wait.
+TEST(AlwaysOverlayWatcher, StopNeverWaitsForTheInterval) {
+    for (int i = 0; i < 200; ++i) {
+        AlwaysOverlayWatcher watcher(
+            std::chrono::hours(1), [] {}, nullptr);
+        const auto start = std::chrono::steady_clock::now();
+        watcher.stop();
+        ASSERT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << "round " << i;
+    }
+}
+
 }  // namespace
+
 }  // namespace egress::policy
