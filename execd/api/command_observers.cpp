@@ -26,6 +26,10 @@ void StreamingCommandObserver::on_output(bool is_stderr, std::string_view line) 
     stream_->send(http::StreamEvent::output(is_stderr, std::string(line)));
 }
 
+bool StreamingCommandObserver::backlogged() const {
+    return stream_->unsent_bytes() > kMaxUnsentBytes;
+}
+
 void StreamingCommandObserver::on_exit(const process::ExitOutcome& outcome) {
     record_->set_finished(outcome);
     if (outcome.succeeded()) {

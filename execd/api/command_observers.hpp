@@ -18,6 +18,10 @@ class StreamingCommandObserver : public process::ProcessObserver {
     void on_started(pid_t pid) override;
     void on_output(bool is_stderr, std::string_view line) override;
     void on_exit(const process::ExitOutcome& outcome) override;
+    bool backlogged() const override;
+
+    // Output events a slow client may have outstanding before the command's output waits for it.
+    static constexpr std::size_t kMaxUnsentBytes = 1024 * 1024;
 
   private:
     std::shared_ptr<process::CommandRecord> record_;

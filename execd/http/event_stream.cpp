@@ -28,7 +28,10 @@ void EventStream::write_event(const StreamEvent& event) {
         started_ = true;
         channel_->start(stream_head());
     }
-    channel_->write(frame_event(event));
+    std::string frame = frame_event(event);
+    const std::size_t size = frame.size();
+    unsent_->fetch_add(size);
+    channel_->write(std::move(frame), [unsent = unsent_, size](bool) { unsent->fetch_sub(size); });
 }
 
 void EventStream::send(const StreamEvent& event) {

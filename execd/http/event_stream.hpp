@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -33,6 +35,8 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     void fail_in_band(const std::string& message);
 
     bool ended() const { return ended_; }
+    // Bytes of events handed to the connection and not yet written to its socket (any thread).
+    std::size_t unsent_bytes() const { return unsent_->load(); }
 
     EventStream(std::shared_ptr<ResponseChannel> channel, common::EventLoop& loop,
                 EventStreamOptions options);
@@ -49,6 +53,8 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     bool started_ = false;
     bool ended_ = false;
     common::EventLoop::TimerId ping_timer_ = 0;
+    // Shared with the write callbacks, which may run after this object is gone.
+    std::shared_ptr<std::atomic<std::size_t>> unsent_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 }  // namespace execd::http

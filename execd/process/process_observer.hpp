@@ -16,6 +16,9 @@ class ProcessObserver {
     virtual void on_started(pid_t pid) = 0;
     virtual void on_output(bool is_stderr, std::string_view line) = 0;
     virtual void on_exit(const ExitOutcome& outcome) = 0;
+    // True while the receiver has so much output still to deliver that reading more would only
+    // buffer it: the supervisor then stops reading the pipes (the command blocks on a full pipe).
+    virtual bool backlogged() const { return false; }
 };
 
 }  // namespace execd::process

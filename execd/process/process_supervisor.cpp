@@ -265,6 +265,29 @@ void ProcessSupervisor::watch_pipe(const std::shared_ptr<Managed>& managed, bool
     loop_.watch(fd, EPOLLIN, [this, managed, is_stderr](uint32_t) { read_pipe(managed, is_stderr, false); });
 }
 
+// The client reads slower than the command writes: stop reading this pipe until the backlog has
+// gone out, instead of buffering output without bound. Checked on a short timer while paused.
+void ProcessSupervisor::pause_reading(const std::shared_ptr<Managed>& managed, bool is_stderr) {
+    loop_.unwatch(is_stderr ? managed->stderr_pipe.get() : managed->stdout_pipe.get());
+    schedule_resume(managed, is_stderr);
+}
+
+void ProcessSupervisor::schedule_resume(const std::shared_ptr<Managed>& managed, bool is_stderr) {
+    loop_.run_after(kBacklogRecheck, [this, managed, is_stderr] { resume_when_drained(managed, is_stderr); });
+}
+
+void ProcessSupervisor::resume_when_drained(const std::shared_ptr<Managed>& managed, bool is_stderr) {
+    if (!(is_stderr ? managed->stderr_pipe : managed->stdout_pipe)) {
+        return;  // drained and closed when the command ended
+    }
+    if (managed->observer && managed->observer->backlogged()) {
+        schedule_resume(managed, is_stderr);
+        return;
+    }
+    watch_pipe(managed, is_stderr);
+    read_pipe(managed, is_stderr, false);
+}
+
 void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr,
                                   bool until_drained) {
     common::UniqueFd& pipe = is_stderr ? managed->stderr_pipe : managed->stdout_pipe;
@@ -281,6 +304,10 @@ void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool 
             write_all(managed->log.get(), buffer.data(), static_cast<std::size_t>(got));
             if (managed->observer) {
                 lines.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)), emit);
+                if (!until_drained && managed->observer->backlogged()) {
+                    pause_reading(managed, is_stderr);
+                    return;
+                }
             }
             continue;
         }

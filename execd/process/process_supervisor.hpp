@@ -25,6 +25,8 @@ namespace execd::process {
 class ProcessSupervisor {
   public:
     static constexpr std::chrono::seconds kKillGrace{3};
+    // How often a pipe paused for a slow client is checked again.
+    static constexpr std::chrono::milliseconds kBacklogRecheck{2};
 
     explicit ProcessSupervisor(int sigchld_fd);
     ~ProcessSupervisor();
@@ -53,6 +55,9 @@ class ProcessSupervisor {
     void attach(const std::shared_ptr<Managed>& managed);
     void watch_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr);
     void read_pipe(const std::shared_ptr<Managed>& managed, bool is_stderr, bool until_drained);
+    void pause_reading(const std::shared_ptr<Managed>& managed, bool is_stderr);
+    void schedule_resume(const std::shared_ptr<Managed>& managed, bool is_stderr);
+    void resume_when_drained(const std::shared_ptr<Managed>& managed, bool is_stderr);
     void reap_children();
     void on_reaped(const std::shared_ptr<Managed>& managed, int status);
     void finish(const std::shared_ptr<Managed>& managed);

@@ -426,5 +426,43 @@ TEST(ExecdGraceTest, StreamStaysOpenForTheGraceWindow) {
     EXPECT_GE(std::chrono::steady_clock::now() - terminal_seen, 300ms);
 }
 
+// A command writing faster than its client reads waits for the client (a full pipe) instead of
+// execd buffering its output: memory stays bounded and every line still arrives, in order.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;  // ASan keeps freed memory in quarantine: RSS says nothing there
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TEST(ExecdBackpressureTest, ASlowClientBoundsMemoryAndLosesNothing) {
+    constexpr int kLines = kSanitized ? 20000 : 100000;  // 1 000-byte lines
+    ExecdProcess execd({"--graceful-shutdown-timeout", "0s"});
+    HttpConnection connection(execd.port());
+    const std::string command = "seq -f '%0999g' " + std::to_string(kLines);
+    connection.send_request("POST", "/command", nlohmann::json{{"command", command}}.dump());
+    ASSERT_EQ(connection.read_head().status, 200);
+    std::this_thread::sleep_for(2s);  // the client reads nothing meanwhile
+    std::ifstream status("/proc/" + std::to_string(execd.pid()) + "/status");
+    std::string line;
+    long rss_kb = 0;
+    while (std::getline(status, line)) {
+        if (line.starts_with("VmRSS:")) {
+            rss_kb = std::stol(line.substr(6));
+        }
+    }
+    if (!kSanitized) {
+        EXPECT_LT(rss_kb, 64 * 1024) << "execd buffered the output of a command its client does not read";
+    }
+    std::string body;
+    while (auto chunk = connection.read_chunk()) {
+        body += *chunk;
+    }
+    const auto lines = texts_of(parse_events(body), "stdout");
+    ASSERT_EQ(lines.size(), static_cast<size_t>(kLines));
+    EXPECT_EQ(std::stol(lines.front()), 1);
+    EXPECT_EQ(std::stol(lines.back()), kLines);
+    EXPECT_EQ(lines[kLines / 2].size(), 999u);
+}
+
 }  // namespace
 }  // namespace execd_test
