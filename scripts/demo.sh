@@ -18,6 +18,7 @@ internet=osdemo-net
 work=$(mktemp -d /tmp/osdemo.XXXXXX)
 pids=()
 api_url=http://127.0.0.1:18080
+execd_url=http://127.0.0.1:44772
 # The policy API's token (OPENSANDBOX_EGRESS_TOKEN), new for every run.
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
@@ -88,13 +89,14 @@ start_sidecars() {
   pids+=($!)
   for _ in $(seq 50); do
     if in_sandbox dig +short +time=1 +tries=1 @127.0.0.1 -p 15353 cdn.demo | grep -q 198.51.100.20 &&
-      [[ $(in_sandbox curl -s --max-time 1 "$api_url/healthz" || true) == ok ]]; then
+      [[ $(in_sandbox curl -s --max-time 1 "$api_url/healthz" || true) == ok ]] &&
+      in_sandbox curl -sf --max-time 1 "$execd_url/ping" >/dev/null; then
       return
     fi
     sleep 0.1
   done
-  echo "demo: egress did not come up; its log:" >&2
-  cat "$work/egress.log" >&2
+  echo "demo: the sidecars did not come up; their logs:" >&2
+  cat "$work/egress.log" "$work/execd.log" >&2
   exit 1
 }
 
@@ -125,6 +127,23 @@ api() {
   fi
   printf '$ %s\n' "$shown"
   in_sandbox curl "${args[@]}" "$api_url/policy" || true
+}
+
+# execd_run COMMAND: runs COMMAND (no double quotes in it) through execd's API, as the OpenSandbox
+# server does, and prints the text of its output events.
+execd_run() {
+  printf '$ curl -X POST %s/command -d %s\n' "$execd_url" "'{\"command\":\"$1\"}'"
+  in_sandbox curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
+    -d "{\"command\":\"$1\"}" "$execd_url/command" |
+    grep -oE '"type":"(stdout|stderr)","text":"[^"]*"|"type":"(execution_complete|error)"' || true
+}
+
+show_execd() {
+  say "execd beside it ($execd_url): commands run through its API are held to the same policy"
+  execd_run "curl -sS --max-time 2 http://pypi.allowed.demo/"
+  execd_run "curl -sS --max-time 2 http://exfil.evil.demo/"
+  say "execd's /metrics: the sandbox's CPUs and memory"
+  in_sandbox curl -sS --max-time 5 "$execd_url/metrics" && echo
 }
 
 show_enforcement() {
@@ -191,6 +210,7 @@ make_namespaces
 start_internet
 start_sidecars
 show_enforcement
+show_execd
 show_api
 show_overlay
 
