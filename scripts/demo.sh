@@ -12,6 +12,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/demo_topology.sh
+. "$root/scripts/demo_topology.sh"
 build="$root/build-release"
 sandbox=osdemo-sbx
 internet=osdemo-net
@@ -48,21 +50,7 @@ build_everything() {
 make_namespaces() {
   cleanup_stale=$(ip netns list | grep -E "^($sandbox|$internet)\b" || true)
   [[ -z $cleanup_stale ]] || { echo "demo: removing namespaces left by an earlier run"; cleanup; work=$(mktemp -d /tmp/osdemo.XXXXXX); }
-  ip netns add "$sandbox"
-  ip netns add "$internet"
-  ip -n "$sandbox" link add eth0 type veth peer name uplink netns "$internet"
-  ip -n "$sandbox" link set lo up
-  ip -n "$internet" link set lo up
-  ip -n "$sandbox" addr add 10.78.0.2/24 dev eth0
-  ip -n "$internet" addr add 10.78.0.1/24 dev uplink
-  ip -n "$sandbox" link set eth0 up
-  ip -n "$internet" link set uplink up
-  ip -n "$sandbox" route add default via 10.78.0.1
-  for host in 198.51.100.10 198.51.100.20 198.51.100.30; do
-    ip -n "$internet" addr add "$host/32" dev lo
-  done
-  mkdir -p "/etc/netns/$sandbox"
-  echo "nameserver 10.78.0.1" >"/etc/netns/$sandbox/resolv.conf"
+  make_demo_topology "$sandbox" "$internet" 198.51.100.10 198.51.100.20 198.51.100.30
 }
 
 start_internet() {

@@ -28,6 +28,9 @@ for value in egress dns_server smoke_dir script mode; do
   [[ -n ${!value} ]] || { echo "run_smoke.sh: --${value//_/-} is required" >&2; exit 2; }
 done
 
+# shellcheck source=scripts/demo_topology.sh
+. "$(dirname "$0")/../../../scripts/demo_topology.sh"
+
 skip() { echo "SKIPPED: $*"; exit 77; }
 [[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces, nftables)"
 ip netns list >/dev/null 2>&1 || skip "ip netns is not available"
@@ -85,19 +88,7 @@ trap 'exit 130' INT TERM HUP
 in_sandbox() { ip netns exec "$sandbox" "$@"; }
 
 make_namespaces() {
-  ip netns add "$sandbox" || skip "cannot create network namespaces here"
-  ip netns add "$internet"
-  ip -n "$sandbox" link add eth0 type veth peer name uplink netns "$internet"
-  ip -n "$sandbox" link set lo up
-  ip -n "$internet" link set lo up
-  ip -n "$sandbox" addr add 10.78.0.2/24 dev eth0
-  ip -n "$internet" addr add 10.78.0.1/24 dev uplink
-  ip -n "$sandbox" link set eth0 up
-  ip -n "$internet" link set uplink up
-  ip -n "$sandbox" route add default via 10.78.0.1
-  for host in "${hosts[@]}"; do ip -n "$internet" addr add "$host/32" dev lo; done
-  mkdir -p "/etc/netns/$sandbox"
-  echo "nameserver 10.78.0.1" >"/etc/netns/$sandbox/resolv.conf"
+  make_demo_topology "$sandbox" "$internet" "${hosts[@]}"
 }
 
 # wait_until TRIES COMMAND...: retries every 0.1 s.
