@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what is missing, then builds and runs every test three ways:
 #   1. build/        the normal build, warnings as errors
-#   2. build-asan/   the same suites under AddressSanitizer + UBSan
+#   2. build-asan/   the same suites under AddressSanitizer + UBSan, except those labelled `heavy`
+#                    (they move gigabytes or run for many seconds; the normal build runs them)
 #   3. build-fuzz/   clang + libFuzzer targets, each run over its corpus for a bounded number of inputs
 # Integration tests need root (network namespaces, nftables); run this as root.
 # Usage: scripts/test.sh [--quick]   (--quick: only the normal build)
@@ -57,7 +58,7 @@ if [[ $quick == false ]]; then
   # -O0 (Debug) keeps the second full compile short; the tests are I/O bound, not CPU bound.
   configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DOPENSANDBOX_SANITIZE=ON -DOPENSANDBOX_BUILD_BENCH=OFF
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build-asan
+    run_suite build-asan -LE heavy
 
   echo "=== fuzz targets (clang + libFuzzer) ==="
   CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -DOPENSANDBOX_WERROR=ON -DOPENSANDBOX_FUZZ=ON \
