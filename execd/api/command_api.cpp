@@ -96,6 +96,19 @@ void CommandApi::launch(const CommandRequest& request, const std::shared_ptr<htt
             stream->send(http::StreamEvent::init(id));
             stream->end_with(http::StreamEvent::failure({"CommandExecError", message, std::vector{message}}));
         });
+        return;
+    }
+    if (request.cancel_on_disconnect && !request.background) {
+        supervisor_.loop().post([this, stream, record] {
+            stream->watch_client([this, record] {
+                const process::CommandState state = record->snapshot();
+                if (state.running && state.pid > 0) {
+                    common::log_fields(common::LogLevel::info, "client gone, ending its command",
+                                       {{"id", state.id}});
+                    supervisor_.terminate(state.pid);
+                }
+            });
+        });
     }
 }
 

@@ -109,6 +109,8 @@ void decode_field(const std::string& key, const json& value, CommandRequest& req
         request.gid = static_cast<uint32_t>(decode_integer(value, "gid", "uint32", 0, UINT32_MAX));
     } else if (common::equals_ignoring_case(key, "envs")) {
         decode_envs(value, request.envs);
+    } else if (common::equals_ignoring_case(key, "cancel_on_disconnect")) {
+        decode_bool(value, "cancel_on_disconnect", request.cancel_on_disconnect);
     }
 }
 

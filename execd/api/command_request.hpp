@@ -18,6 +18,8 @@ struct CommandRequest {
     std::optional<uint32_t> uid;
     std::optional<uint32_t> gid;
     std::map<std::string, std::string> envs;
+    // Not in upstream: end a foreground command's process group when its client goes away.
+    bool cancel_on_disconnect = false;
 };
 
 // Decodes and validates a body the way upstream's Go decoder and validator do: keys match

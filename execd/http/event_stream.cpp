@@ -56,6 +56,28 @@ void EventStream::schedule_ping() {
     });
 }
 
+void EventStream::watch_client(std::function<void()> on_gone) {
+    on_client_gone_ = std::move(on_gone);
+    schedule_client_check();
+}
+
+void EventStream::schedule_client_check() {
+    std::weak_ptr<EventStream> weak = weak_from_this();
+    loop_.run_after(kClientCheckInterval, [weak] {
+        auto self = weak.lock();
+        if (!self || self->ended_ || !self->on_client_gone_) {
+            return;
+        }
+        if (!self->channel_->peer_gone()) {
+            self->schedule_client_check();
+            return;
+        }
+        auto on_gone = std::move(self->on_client_gone_);
+        self->on_client_gone_ = nullptr;
+        on_gone();
+    });
+}
+
 void EventStream::stop_heartbeat() {
     if (ping_timer_ != 0) {
         loop_.cancel_timer(ping_timer_);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     // {"code":"RUNTIME_ERROR","message":...} object, then the end, without the grace wait.
     void fail_in_band(const std::string& message);
 
+    // Runs `on_gone` once, on the loop's thread, if the client is found gone before the stream ended
+    // (checked every kClientCheckInterval; a disconnect shows once a write to the socket failed).
+    void watch_client(std::function<void()> on_gone);
+
     bool ended() const { return ended_; }
     // Bytes of events handed to the connection and not yet written to its socket (any thread).
     std::size_t unsent_bytes() const { return unsent_->load(); }
@@ -45,7 +50,10 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     void write_event(const StreamEvent& event);
     void schedule_ping();
     void stop_heartbeat();
+    void schedule_client_check();
     void close();
+
+    static constexpr std::chrono::milliseconds kClientCheckInterval{500};
 
     std::shared_ptr<ResponseChannel> channel_;
     common::EventLoop& loop_;
@@ -53,6 +61,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     bool started_ = false;
     bool ended_ = false;
     common::EventLoop::TimerId ping_timer_ = 0;
+    std::function<void()> on_client_gone_;
     // Shared with the write callbacks, which may run after this object is gone.
     std::shared_ptr<std::atomic<std::size_t>> unsent_ = std::make_shared<std::atomic<std::size_t>>(0);
 };

@@ -317,6 +317,28 @@ TEST_F(ExecdCommandsTest, DisconnectDoesNotKillTheCommand) {
     EXPECT_EQ(status_of(id)["exit_code"], 0);
 }
 
+TEST_F(ExecdCommandsTest, DisconnectEndsTheCommandWhenAsked) {
+    std::string id;
+    pid_t group = 0;
+    {
+        HttpConnection connection(port());
+        connection.send_request(
+            "POST", "/command",
+            json({{"command", "echo $$; (sleep 60; echo never)"}, {"cancel_on_disconnect", true}}).dump());
+        ASSERT_EQ(connection.read_head().status, 200);
+        std::string body;
+        while (parse_events(body).size() < 3) {  // init, ping, the pid
+            body += connection.read_chunk().value();
+        }
+        const auto events = parse_events(body);
+        id = events.at(0)["text"];
+        group = std::stoi(events.at(2)["text"].get<std::string>());
+    }
+    ASSERT_TRUE(eventually([&] { return status_of(id)["running"] == false; }, 15s));
+    EXPECT_EQ(status_of(id)["exit_code"], -1);
+    EXPECT_TRUE(eventually([&] { return processes_in_group(group).empty(); }));
+}
+
 TEST_F(ExecdCommandsTest, ManyConcurrentCommandsKeepTheirOutputAndLeakNothing) {
     const std::size_t fds_before = count_open_fds(execd_->pid());
     constexpr int kCommands = 120;

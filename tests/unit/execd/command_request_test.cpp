@@ -31,6 +31,15 @@ TEST(CommandRequestTest, AllFields) {
     EXPECT_EQ(request.envs.at("A"), "1");
 }
 
+TEST(CommandRequestTest, CancelOnDisconnectIsOptIn) {
+    EXPECT_FALSE(parsed(R"({"command":"x"})").cancel_on_disconnect);
+    EXPECT_TRUE(parsed(R"({"command":"x","cancel_on_disconnect":true})").cancel_on_disconnect);
+    EXPECT_EQ(
+        error_of(R"({"command":"x","cancel_on_disconnect":"yes"})"),
+        "error parsing request, MAYBE invalid body format. json: cannot unmarshal string into Go struct "
+        "field RunCommandRequest.cancel_on_disconnect of type bool");
+}
+
 TEST(CommandRequestTest, GoDecoderLeniency) {
     EXPECT_EQ(parsed(R"({"COMMAND":"x","Background":true,"extra":[1]})").command, "x");
     EXPECT_EQ(parsed(R"({"command":"x","cwd":null,"uid":null} {"not":"read"})").uid, std::nullopt);
