@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -65,7 +66,10 @@ class ProcessSupervisor {
 
     common::EventLoop loop_;
     int sigchld_fd_;
-    std::mutex table_mutex_;  // held across fork() and the insert, so the reaper never sees an unknown child
+    // A child may exit before start() has recorded it: while spawns are in flight the reaper leaves
+    // unknown children unreaped, and each spawn asks for another reaping pass when it is done.
+    std::atomic<int> spawns_in_flight_{0};
+    std::mutex table_mutex_;
     std::unordered_map<pid_t, std::shared_ptr<Managed>> table_;
     // Process groups whose leader exited while members still hold its output pipes (guarded by
     // table_mutex_); shutdown terminates them too.
