@@ -56,6 +56,12 @@ size_t utf8_sequence_length(std::string_view text) {
     return length;
 }
 
+// Printable ASCII other than '"' and '\\' is copied as is.
+bool needs_no_escape(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+}
+
 void append_escaped_ascii(std::string& out, char c) {
     switch (c) {
         case '"':
@@ -242,9 +248,19 @@ LogField::LogField(std::string_view field_key, double value) : key(field_key) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
+    out.reserve(out.size() + text.size() + 2);
     out += '"';
     size_t i = 0;
     while (i < text.size()) {
+        size_t plain_end = i;
+        while (plain_end < text.size() && needs_no_escape(text[plain_end])) {
+            ++plain_end;
+        }
+        out.append(text.data() + i, plain_end - i);
+        i = plain_end;
+        if (i == text.size()) {
+            break;
+        }
         if (static_cast<unsigned char>(text[i]) < 0x80) {
             append_escaped_ascii(out, text[i]);
             ++i;

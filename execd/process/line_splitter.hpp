@@ -25,7 +25,7 @@ class LineSplitter {
     void flush(const Emit& emit);
 
   private:
-    void end_line(const Emit& emit);
+    void end_line(std::string_view piece, const Emit& emit);
 
     std::size_t max_line_bytes_;
     std::string partial_;
