@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <stdexcept>
 
 namespace execd_test {
+
+std::atomic<std::chrono::milliseconds> read_timeout{std::chrono::seconds(30)};
 
 HttpConnection::HttpConnection(uint16_t port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -63,7 +66,7 @@ void HttpConnection::send_request(const std::string& method, const std::string& 
 void HttpConnection::fill() {
     char chunk[65536];
     pollfd ready{fd_, POLLIN, 0};
-    if (::poll(&ready, 1, 30000) <= 0) {
+    if (::poll(&ready, 1, static_cast<int>(read_timeout.load().count())) <= 0) {
         throw std::runtime_error("read timed out");
     }
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -16,6 +17,9 @@ struct HttpResponse {
     std::string body;                            // de-chunked
     std::string raw_body;                        // exactly as sent (chunk framing included)
 };
+
+// How long a read waits for the next bytes before it throws (30 s unless a test changes it).
+extern std::atomic<std::chrono::milliseconds> read_timeout;
 
 // One keep-alive HTTP/1.1 connection to 127.0.0.1 over plain sockets, so tests see the exact bytes.
 class HttpConnection {
