@@ -153,6 +153,7 @@ void BashSession::start_next() {
             [this, self = shared_from_this(), token = run.token] { on_timeout(token); });
     }
     std::string input = run_input(run.token, next.request.command, next.request.cwd);
+    set_running_token(run.token);
     current_ = std::move(run);
     workers_.post([self = shared_from_this(), input = std::move(input)]() mutable {
         self->write_input(std::move(input));
@@ -207,9 +208,15 @@ void BashSession::on_marker(bool is_stderr, const std::string& token, const std:
     }
 }
 
+void BashSession::set_running_token(std::string token) {
+    std::lock_guard lock(running_mutex_);
+    running_token_ = std::move(token);
+}
+
 void BashSession::finish_current() {
     CurrentRun run = std::move(*current_);
     current_.reset();
+    set_running_token("");
     if (run.timer != 0) {
         supervisor_.loop().cancel_timer(run.timer);
     }
@@ -243,6 +250,10 @@ void BashSession::abort_current() {
     const int attempt = ++current_->abort_attempts;
     const pid_t shell = pid_;
     workers_.post([self = shared_from_this(), token, attempt, shell] {
+        std::unique_lock lock(self->running_mutex_);
+        if (self->running_token_ != token) {
+            return;  // the run ended meanwhile
+        }
         if (attempt > kAbortAttempts) {
             common::log_fields(common::LogLevel::warn, "session shell does not answer; killing it",
                                {{"session", self->id_}});
@@ -251,6 +262,7 @@ void BashSession::abort_current() {
         }
         ::kill(shell, SIGINT);
         kill_processes_tagged(std::string(kRunTokenVariable), token, shell);
+        lock.unlock();
         self->write_input(marker_input(token));
     });
     supervisor_.loop().run_after(kAbortGrace, [this, self = shared_from_this(), token] {

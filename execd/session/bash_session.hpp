@@ -91,6 +91,7 @@ class BashSession : public std::enable_shared_from_this<BashSession> {
 
     // Any thread.
     void write_input(std::string text);
+    void set_running_token(std::string token);
     void remove_fifo();
 
     std::string id_;
@@ -101,6 +102,10 @@ class BashSession : public std::enable_shared_from_this<BashSession> {
     common::UniqueFd input_;  // the write side of the shell's stdin FIFO
     std::mutex write_mutex_;  // one input write at a time
     std::atomic<pid_t> pid_{-1};
+    // The token of the executing run, for workers that signal the shell on its behalf: they hold
+    // the mutex while signalling, so a signal meant for a run never reaches the next one.
+    std::mutex running_mutex_;
+    std::string running_token_;
 
     // Loop thread only.
     std::string ready_token_;
