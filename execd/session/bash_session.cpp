@@ -222,6 +222,10 @@ void BashSession::finish_current() {
     }
     RunEnd end;
     end.reason = run.timed_out ? RunEnd::Reason::timed_out : RunEnd::Reason::exited;
+    if (closing_) {
+        end.reason = RunEnd::Reason::session_closed;  // its processes were killed by close()
+        end.detail = close_reason_;
+    }
     end.exit_code = run.exit_code.value_or(0);
     end.elapsed_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - run.started)
@@ -301,6 +305,13 @@ void BashSession::on_shell_exit(const process::ExitOutcome& outcome) {
         closed_ = true;
     }
     closed_changed_.notify_all();
+    // Forget the id first, so a client that reacts to the events below finds it gone.
+    if (on_closed_) {
+        on_closed_(id_);
+    }
+    if (close_reason_.empty()) {
+        close_reason_ = "context not found";  // what later submissions hear, as for unknown ids
+    }
     RunEnd end;
     if (!ready_) {
         end = {RunEnd::Reason::shell_failed, outcome.exit_code, "start bash: " + outcome.error_text, 0};
@@ -331,9 +342,6 @@ void BashSession::on_shell_exit(const process::ExitOutcome& outcome) {
     }
     queue_.clear();
     workers_.post([self = shared_from_this()] { self->remove_fifo(); });
-    if (on_closed_) {
-        on_closed_(id_);
-    }
 }
 
 bool BashSession::wait_closed(std::chrono::milliseconds limit) {
