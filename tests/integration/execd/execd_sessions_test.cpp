@@ -305,5 +305,27 @@ TEST_F(ExecdSessionsTest, TracingAndForgedMarkersDoNotConfuseTheSession) {
     delete_session(session);
 }
 
+TEST_F(ExecdSessionsTest, ShutdownEndsSessionsAndTheirRuns) {
+    ExecdProcess own({"--graceful-shutdown-timeout", "0s"});
+    const HttpResponse created = http_request(own.port(), "POST", "/session", "");
+    ASSERT_EQ(created.status, 200);
+    const std::string session = json::parse(created.body).at("session_id");
+    const auto pid_file = (work_ / "sleeper").string();
+    HttpResponse running;
+    std::thread run([&] {
+        running = http_request(own.port(), "POST", "/session/" + session + "/run",
+                               json{{"command", "sleep 300 & echo $! > " + pid_file + "; wait"}}.dump());
+    });
+    const pid_t sleeper = read_pid(pid_file);
+    ASSERT_GT(sleeper, 0);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(own.terminate(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+    run.join();
+    EXPECT_NE(running.body.find("error running in session. execd is shutting down"), std::string::npos)
+        << running.body;
+    EXPECT_TRUE(process_gone(sleeper));
+}
+
 }  // namespace
 }  // namespace execd_test
