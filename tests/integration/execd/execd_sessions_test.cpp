@@ -16,6 +16,17 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using Texts = std::vector<std::string>;
 
+// Like texts_of, but also for streams that end with upstream's in-band error object (no "type").
+Texts texts_in(const std::vector<json>& events, const std::string& type) {
+    Texts texts;
+    for (const auto& event : events) {
+        if (event.value("type", "") == type) {
+            texts.push_back(event.value("text", ""));
+        }
+    }
+    return texts;
+}
+
 class ExecdSessionsTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() { execd_ = new ExecdProcess({"--graceful-shutdown-timeout", "0s"}); }
@@ -57,7 +68,7 @@ class ExecdSessionsTest : public ::testing::Test {
         if (!stream.events.empty()) {
             EXPECT_EQ(stream.events.back()["type"], "execution_complete") << stream.response.body;
         }
-        return texts_of(stream.events, "stdout");
+        return texts_in(stream.events, "stdout");
     }
 
     // The error event before upstream's in-band error object that ends a failed run.
@@ -66,8 +77,10 @@ class ExecdSessionsTest : public ::testing::Test {
         if (stream.events.size() < 2) {
             return json::object();
         }
-        EXPECT_EQ(stream.events.back()["code"], "RUNTIME_ERROR");
-        return stream.events[stream.events.size() - 2];
+        EXPECT_EQ(stream.events.back().value("code", ""), "RUNTIME_ERROR") << stream.response.body;
+        json error = stream.events[stream.events.size() - 2];
+        EXPECT_TRUE(error.contains("error")) << stream.response.body;
+        return error;
     }
 
     static void delete_session(const std::string& session) {
@@ -102,12 +115,12 @@ TEST_F(ExecdSessionsTest, RunStreamsUpstreamEvents) {
     EXPECT_EQ(ok.events[0]["type"], "init");
     EXPECT_EQ(ok.events[0]["text"], session);
     EXPECT_EQ(ok.events[1]["type"], "ping");
-    EXPECT_EQ(texts_of(ok.events, "stdout"), (Texts{"out", "partial"}));
-    EXPECT_EQ(texts_of(ok.events, "stderr"), (Texts{"err"}));
+    EXPECT_EQ(texts_in(ok.events, "stdout"), (Texts{"out", "partial"}));
+    EXPECT_EQ(texts_in(ok.events, "stderr"), (Texts{"err"}));
     EXPECT_EQ(ok.events.back()["type"], "execution_complete");
 
     const CommandStream failed = run_in(session, {{"command", "printf '\\n\\nx\\n'; (exit 3)"}});
-    EXPECT_EQ(texts_of(failed.events, "stdout"), (Texts{"\n", "\n", "x"}));
+    EXPECT_EQ(texts_in(failed.events, "stdout"), (Texts{"\n", "\n", "x"}));
     EXPECT_EQ(failed.events.back()["error"],
               json::parse(R"({"ename":"CommandExecError","evalue":"3","traceback":["exit status 3"]})"));
     delete_session(session);
@@ -140,7 +153,7 @@ TEST_F(ExecdSessionsTest, HeredocsAndOlderSpelling) {
         session, {{"code", "cat <<EOF\nhello $name\n'quoted' `echo sub`\nEOF\ncat <<'RAW'\n$name\nRAW"},
                   {"timeout_ms", 5000}});
     ASSERT_EQ(stream.response.status, 200);
-    EXPECT_EQ(texts_of(stream.events, "stdout"), (Texts{"hello world", "'quoted' sub", "$name"}));
+    EXPECT_EQ(texts_in(stream.events, "stdout"), (Texts{"hello world", "'quoted' sub", "$name"}));
     EXPECT_EQ(stream.events.back()["type"], "execution_complete");
     delete_session(session);
 }
@@ -151,7 +164,7 @@ TEST_F(ExecdSessionsTest, CwdOfCreateAndRun) {
     EXPECT_TRUE(std::filesystem::is_directory(created));
     EXPECT_EQ(stdout_of(session, "pwd"), Texts{created.string()});
     const CommandStream moved = run_in(session, {{"command", "pwd"}, {"cwd", work_.string()}});
-    EXPECT_EQ(texts_of(moved.events, "stdout"), Texts{work_.string()});
+    EXPECT_EQ(texts_in(moved.events, "stdout"), Texts{work_.string()});
     EXPECT_EQ(stdout_of(session, "pwd"), Texts{work_.string()});  // as if the user had typed cd
 
     const CommandStream missing = run_in(session, {{"command", "pwd"}, {"cwd", (work_ / "nope").string()}});
@@ -173,7 +186,7 @@ TEST_F(ExecdSessionsTest, TimeoutKillsTheRunsProcessesAndKeepsTheSession) {
                          {"timeout", 500}});
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
     ASSERT_EQ(stream.response.status, 200);
-    EXPECT_TRUE(texts_of(stream.events, "stdout").empty());
+    EXPECT_TRUE(texts_in(stream.events, "stdout").empty());
     EXPECT_EQ(error_before_in_band(stream)["error"]["evalue"],
               "error running in session. timeout after 500ms");
     EXPECT_NE(stream.response.body.find(
@@ -199,7 +212,7 @@ TEST_F(ExecdSessionsTest, TimeoutInterruptsALoopInTheShellItself) {
         run_in(session, {{"command", "while :; do count=$((count+1)); done; echo never"}, {"timeout", 300}});
     EXPECT_EQ(error_before_in_band(stream)["error"]["evalue"],
               "error running in session. timeout after 300ms");
-    EXPECT_TRUE(texts_of(stream.events, "stdout").empty());
+    EXPECT_TRUE(texts_in(stream.events, "stdout").empty());
     const Texts after = stdout_of(session, "[ $count -gt 0 ] && echo counted");
     EXPECT_EQ(after, Texts{"counted"});
     delete_session(session);
@@ -212,8 +225,8 @@ TEST_F(ExecdSessionsTest, ConcurrentRunsQueue) {
     std::this_thread::sleep_for(100ms);
     const CommandStream second = run_in(session, {{"command", "echo three"}});
     slow.join();
-    EXPECT_EQ(texts_of(first.events, "stdout"), (Texts{"one", "two"}));
-    EXPECT_EQ(texts_of(second.events, "stdout"), Texts{"three"});
+    EXPECT_EQ(texts_in(first.events, "stdout"), (Texts{"one", "two"}));
+    EXPECT_EQ(texts_in(second.events, "stdout"), Texts{"three"});
     // The second run began only after the first had finished.
     EXPECT_GE(second.events.back()["timestamp"].get<int64_t>(),
               first.events.back()["timestamp"].get<int64_t>());
@@ -225,8 +238,8 @@ TEST_F(ExecdSessionsTest, ExitEndsTheSessionWithAClearEvent) {
     const std::string session = create_session();
     const CommandStream stream = run_in(session, {{"command", "echo bye; exit 4"}});
     ASSERT_EQ(stream.response.status, 200);
-    EXPECT_EQ(texts_of(stream.events, "stdout"), Texts{"bye"});
-    EXPECT_EQ(texts_of(stream.events, "status"), Texts{"session ended: the shell exited (exit status 4)"});
+    EXPECT_EQ(texts_in(stream.events, "stdout"), Texts{"bye"});
+    EXPECT_EQ(texts_in(stream.events, "status"), Texts{"session ended: the shell exited (exit status 4)"});
     EXPECT_EQ(stream.events.back()["error"]["evalue"], "4");
 
     const CommandStream after = run_in(session, {{"command", "true"}});
@@ -244,10 +257,10 @@ TEST_F(ExecdSessionsTest, ExecRedirectionsPersistAndExecReplacesTheShell) {
     // Redirecting the shell's own stdout does not hide the end of the run.
     const CommandStream quiet = run_in(session, {{"command", "exec 1>/dev/null; echo hidden"}});
     EXPECT_EQ(quiet.events.back()["type"], "execution_complete");
-    EXPECT_TRUE(texts_of(quiet.events, "stdout").empty());
+    EXPECT_TRUE(texts_in(quiet.events, "stdout").empty());
 
     const CommandStream replaced = run_in(session, {{"command", "exec bash -c 'exit 7'"}});
-    EXPECT_EQ(texts_of(replaced.events, "status"), Texts{"session ended: the shell exited (exit status 7)"});
+    EXPECT_EQ(texts_in(replaced.events, "status"), Texts{"session ended: the shell exited (exit status 7)"});
     EXPECT_EQ(replaced.events.back()["error"]["evalue"], "7");
     EXPECT_EQ(run_in(session, {{"command", "true"}}).response.status, 500);
 }
