@@ -7,6 +7,7 @@
 
 #include "api/command_api.hpp"
 #include "api/metrics_api.hpp"
+#include "api/session_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "common/resource_sampler.hpp"
@@ -57,11 +58,13 @@ void wait_until(Condition done, std::chrono::nanoseconds limit) {
 // SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
 // groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
 void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, execd::api::MetricsApi& metrics,
-               execd::api::CommandApi& commands, execd::process::ProcessSupervisor& supervisor) {
+               execd::api::CommandApi& commands, execd::api::SessionApi& sessions,
+               execd::process::ProcessSupervisor& supervisor) {
     spdlog::info("shutting down");
     server.stop_accepting();
     metrics.stop();
     wait_until([&] { return server.active_responses() == 0; }, config.stream_grace);
+    sessions.close_all("execd is shutting down");
     supervisor.terminate_all();
     wait_until([&] { return supervisor.live_count() == 0; },
                execd::process::ProcessSupervisor::kKillGrace + 1s);
@@ -110,6 +113,8 @@ int main(int argc, char** argv) {
                    channel->respond(execd::http::empty_ok());
                });
     commands.register_routes(router);
+    execd::api::SessionApi sessions(supervisor, workers);
+    sessions.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
 
@@ -124,7 +129,7 @@ int main(int argc, char** argv) {
     server.start();
     commands.start_pruning();
     shutdown_signals.wait();
-    shut_down(config, server, metrics, commands, supervisor);
+    shut_down(config, server, metrics, commands, sessions, supervisor);
     server.stop();
     workers.stop();
     return 0;
