@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include "api/code_api.hpp"
+#include "api/code_contexts.hpp"
 #include "api/command_api.hpp"
 #include "api/metrics_api.hpp"
 #include "common/build_info.hpp"
@@ -57,7 +59,8 @@ void wait_until(Condition done, std::chrono::nanoseconds limit) {
 // SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
 // groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
 void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, execd::api::MetricsApi& metrics,
-               execd::api::CommandApi& commands, execd::process::ProcessSupervisor& supervisor) {
+               execd::api::CommandApi& commands, execd::api::CodeApi& code,
+               execd::process::ProcessSupervisor& supervisor) {
     spdlog::info("shutting down");
     server.stop_accepting();
     metrics.stop();
@@ -66,6 +69,7 @@ void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, ex
     wait_until([&] { return supervisor.live_count() == 0; },
                execd::process::ProcessSupervisor::kKillGrace + 1s);
     commands.cut_streams("execd is shutting down");
+    code.cut_streams("execd is shutting down");
     wait_until([&] { return server.active_responses() == 0; }, 1s);
 }
 
@@ -110,6 +114,9 @@ int main(int argc, char** argv) {
                    channel->respond(execd::http::empty_ok());
                });
     commands.register_routes(router);
+    execd::api::CodeContexts code_contexts({config.jupyter_host, config.jupyter_token});
+    execd::api::CodeApi code({}, code_contexts, commands, workers, supervisor.loop());
+    code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
 
@@ -124,7 +131,7 @@ int main(int argc, char** argv) {
     server.start();
     commands.start_pruning();
     shutdown_signals.wait();
-    shut_down(config, server, metrics, commands, supervisor);
+    shut_down(config, server, metrics, commands, code, supervisor);
     server.stop();
     workers.stop();
     return 0;
