@@ -119,8 +119,8 @@ void CodeRun::end_if_complete(std::vector<http::StreamEvent> events) {
     ended_already_ = true;
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent_);
+    ended_();  // first: a client that reads the end may send its next run at once
     sink_->finish(std::move(events), http::StreamEvent::complete(elapsed.count()));
-    ended_();
 }
 
 void CodeRun::on_lost(const std::string& reason) {
@@ -128,8 +128,8 @@ void CodeRun::on_lost(const std::string& reason) {
         return;
     }
     ended_already_ = true;
-    sink_->fail(reason);
     ended_();
+    sink_->fail(reason);
 }
 
 }  // namespace execd::api

@@ -25,7 +25,9 @@ class ExecdCodeTest : public ::testing::Test {
             return;
         }
         jupyter_->start();
-        execd_ = new ExecdProcess(jupyter_flags());
+        auto flags = jupyter_flags();
+        flags.insert(flags.end(), {"--graceful-shutdown-timeout", "0s"});
+        execd_ = new ExecdProcess(flags);
     }
     static void TearDownTestSuite() {
         delete execd_;
@@ -68,6 +70,14 @@ class ExecdCodeTest : public ::testing::Test {
     static void delete_context(const std::string& id) {
         EXPECT_EQ(http_request(port(), "DELETE", "/code/contexts/" + id).status, 200);
     }
+    // A context made once for the tests that need one besides the default context.
+    static std::string shared_context() {
+        if (shared_context_.empty()) {
+            shared_context_ = create_context();
+        }
+        return shared_context_;
+    }
+    static std::string default_context() { return run_python("1").events.at(0)["text"]; }
     static std::vector<json> of_type(const std::vector<json>& events, const std::string& type) {
         std::vector<json> selected;
         for (const auto& event : events) {
@@ -80,6 +90,7 @@ class ExecdCodeTest : public ::testing::Test {
 
     static inline JupyterServer* jupyter_ = nullptr;
     static inline ExecdProcess* execd_ = nullptr;
+    static inline std::string shared_context_;
 };
 
 TEST_F(ExecdCodeTest, PrintGoesToStdout) {
@@ -123,8 +134,8 @@ TEST_F(ExecdCodeTest, ExceptionGivesStatusAndErrorThenComplete) {
 }
 
 TEST_F(ExecdCodeTest, StateIsKeptWithinAContextAndIsolatedBetweenContexts) {
-    const std::string first = create_context();
-    const std::string second = create_context();
+    const std::string first = shared_context();
+    const std::string second = default_context();
     ASSERT_NE(first, second);
     EXPECT_EQ(run_python("x = 41", first).events.back()["type"], "execution_complete");
     const auto kept = of_type(run_python("x + 1", first).events, "result");
@@ -144,15 +155,10 @@ TEST_F(ExecdCodeTest, StateIsKeptWithinAContextAndIsolatedBetweenContexts) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), first), ids.end());
     EXPECT_EQ(json::parse(http_request(port(), "GET", "/code/contexts/" + first).body),
               (json{{"id", first}, {"language", "python"}}));
-    delete_context(first);
-    delete_context(second);
-    EXPECT_EQ(http_request(port(), "GET", "/code/contexts/" + first).body,
-              R"({"code":"CONTEXT_NOT_FOUND","message":"context )" + first + R"( not found"})");
-    EXPECT_EQ(run_python("1", first).response.status, 404);
 }
 
 TEST_F(ExecdCodeTest, InterruptEndsASleepWithKeyboardInterrupt) {
-    const std::string context = create_context();
+    const std::string context = shared_context();
     HttpConnection connection(port());
     connection.send_request(
         "POST", "/code",
@@ -173,7 +179,6 @@ TEST_F(ExecdCodeTest, InterruptEndsASleepWithKeyboardInterrupt) {
     ASSERT_EQ(errors.size(), 1u) << body;
     EXPECT_EQ(errors[0]["error"]["ename"], "KeyboardInterrupt");
     EXPECT_EQ(events.back()["type"], "execution_complete");
-    delete_context(context);
 }
 
 TEST_F(ExecdCodeTest, InterruptOfAnUnknownIdKeepsUpstreamsAnswer) {
@@ -239,20 +244,23 @@ TEST_F(ExecdCodeTest, CodeWithoutLanguageRunsAsAShellCommand) {
 }
 
 TEST_F(ExecdCodeTest, ASecondRunOnABusyContextIsRefused) {
-    const std::string context = create_context();
-    auto slow =
-        std::async(std::launch::async, [&] { return run_python("import time\ntime.sleep(1.5)", context); });
-    ASSERT_TRUE(eventually(
-        [&] {
-            const auto busy = run_python("1", context);
-            return busy.response.status == 409;
-        },
-        1s));
-    EXPECT_EQ(run_python("1", context).response.body,
-              R"({"code":"RUNTIME_ERROR","message":"error running codes session is busy"})");
-    EXPECT_EQ(slow.get().events.back()["type"], "execution_complete");
+    const std::string context = shared_context();
+    HttpConnection slow(port());
+    slow.send_request(
+        "POST", "/code",
+        json{{"context", {{"language", "python"}, {"id", context}}}, {"code", "import time\ntime.sleep(1)"}}
+            .dump());
+    ASSERT_EQ(slow.read_head().status, 200);
+    ASSERT_TRUE(slow.read_chunk().has_value());  // init: the context is claimed
+    const HttpResponse busy = run_python("1", context).response;
+    EXPECT_EQ(busy.status, 409);
+    EXPECT_EQ(busy.body, R"({"code":"RUNTIME_ERROR","message":"error running codes session is busy"})");
+    std::string body;
+    while (auto chunk = slow.read_chunk()) {
+        body += *chunk;
+    }
+    EXPECT_EQ(parse_events(body).back()["type"], "execution_complete");
     EXPECT_EQ(run_python("2", context).events.back()["type"], "execution_complete");
-    delete_context(context);
 }
 
 TEST_F(ExecdCodeTest, ConcurrentFirstRunsCreateOneDefaultContext) {
@@ -298,6 +306,15 @@ TEST_F(ExecdCodeTest, HeavyTwentyContextsRunInParallel) {
     for (int i = 0; i < kContexts; ++i) {
         EXPECT_EQ(answers[i].get(), std::to_string(i * 2));
     }
+}
+
+// After the tests that use the shared context.
+TEST_F(ExecdCodeTest, DeletedContextIsGone) {
+    const std::string first = shared_context();
+    delete_context(first);
+    EXPECT_EQ(http_request(port(), "GET", "/code/contexts/" + first).body,
+              R"({"code":"CONTEXT_NOT_FOUND","message":"context )" + first + R"( not found"})");
+    EXPECT_EQ(run_python("1", first).response.status, 404);
 }
 
 // Last: restarts the suite's Jupyter server.
