@@ -163,6 +163,21 @@ void CodeApi::run_code(http::Request& request, std::shared_ptr<http::ResponseCha
         commands_.run(std::move(command), std::move(channel));
         return;
     }
+    try {
+        contexts_.check_language(body.language);
+    } catch (const CodeFailure& failure) {
+        channel->respond(failure_response(failure, "error running codes "));
+        return;
+    }
+    // The usual case needs no Jupyter call and starts here; otherwise a worker waits for Jupyter.
+    if (const auto context = contexts_.ready(body.context_id, body.language)) {
+        if (context->busy.exchange(true)) {
+            channel->respond(http::json_error(409, kRuntimeError, "error running codes session is busy"));
+            return;
+        }
+        start_run(context, body.code, channel);
+        return;
+    }
     workers_.post([this, body = std::move(body), channel] {
         try {
             start_run(claim_context(body.context_id, body.language), body.code, channel);

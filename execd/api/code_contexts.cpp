@@ -164,6 +164,24 @@ std::shared_ptr<CodeContext> CodeContexts::find(const std::string& id) const {
     return nullptr;
 }
 
+std::shared_ptr<CodeContext> CodeContexts::ready(const std::string& id, const std::string& language) const {
+    std::shared_ptr<CodeContext> context;
+    if (!id.empty()) {
+        context = find(id);
+    } else {
+        std::lock_guard lock(mutex_);
+        const auto found = defaults_.find(language);
+        if (found != defaults_.end() &&
+            found->second.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            try {
+                context = found->second.get();
+            } catch (...) {
+            }
+        }
+    }
+    return context && context->channel->is_open() ? context : nullptr;
+}
+
 std::vector<std::shared_ptr<CodeContext>> CodeContexts::list(const std::string& language) const {
     std::lock_guard lock(mutex_);
     std::vector<std::shared_ptr<CodeContext>> selected;

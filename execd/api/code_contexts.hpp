@@ -69,6 +69,9 @@ class CodeContexts {
     std::optional<jupyter::ChannelError> connect(const CodeContext& context) const;
 
     std::shared_ptr<CodeContext> find(const std::string& id) const;
+    // Without waiting: the context a run would use (`id`, or the language's default once created)
+    // when its kernel connection is open; nullptr otherwise.
+    std::shared_ptr<CodeContext> ready(const std::string& id, const std::string& language) const;
     // Every context, or those of one language, oldest first.
     std::vector<std::shared_ptr<CodeContext>> list(const std::string& language) const;
     // Deletes the Jupyter session and forgets the context; false if the id is unknown.

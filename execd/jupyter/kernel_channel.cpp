@@ -3,6 +3,7 @@
 #include "jupyter/kernel_channel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
@@ -59,15 +60,22 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
 
     void close() override {
         net::post(io_, [self = shared_from_this()] {
-            self->state_ = State::closed;
+            self->set_state(State::closed);
             self->retry_timer_.cancel();
             self->drop("the kernel's context was closed");
             self->fail_waiters({"the kernel's context was closed", false});
         });
     }
 
+    bool is_open() const override { return open_.load(); }
+
   private:
     enum class State { idle, connecting, open, gone, closed };
+
+    void set_state(State state) {
+        state_ = state;
+        open_ = state == State::open;
+    }
 
     void connect_now(ConnectDone done) {
         switch (state_) {
@@ -96,7 +104,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
     }
 
     void start_connect() {
-        state_ = State::connecting;
+        set_state(State::connecting);
         const uint64_t generation = ++generation_;
         ws_ = std::make_unique<websocket::stream<beast::tcp_stream>>(io_);
         resolver_ = std::make_unique<tcp::resolver>(io_);
@@ -127,6 +135,8 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
                     self->connect_failed({"cannot connect to Jupyter: " + error.message(), false});
                     return;
                 }
+                beast::error_code ignored;
+                beast::get_lowest_layer(*self->ws_).socket().set_option(tcp::no_delay(true), ignored);
                 self->handshake(generation);
             });
     }
@@ -168,7 +178,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
         timeouts.idle_timeout = 30s;
         timeouts.keep_alive_pings = true;
         ws_->set_option(timeouts);
-        state_ = State::open;
+        set_state(State::open);
         retry_delay_ = kFirstRetry;
         auto waiters = std::move(waiters_);
         waiters_.clear();
@@ -183,7 +193,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
             return;
         }
         ws_.reset();
-        state_ = error.kernel_gone ? State::gone : State::idle;
+        set_state(error.kernel_gone ? State::gone : State::idle);
         fail_waiters(error);
         if (!error.kernel_gone) {
             schedule_retry();
@@ -263,7 +273,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
                            {{"kernel", kernel_id_}, {"reason", reason}});
         drop(reason);
         if (state_ != State::closed) {
-            state_ = State::idle;
+            set_state(State::idle);
             schedule_retry();
         }
     }
@@ -290,6 +300,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
     const JupyterEndpoint endpoint_;
     const std::string kernel_id_;
     State state_ = State::idle;
+    std::atomic<bool> open_{false};
     uint64_t generation_ = 0;  // callbacks of an older socket see a different value and do nothing
     std::unique_ptr<tcp::resolver> resolver_;
     std::unique_ptr<websocket::stream<beast::tcp_stream>> ws_;

@@ -42,6 +42,8 @@ class KernelChannel {
     virtual void forget(std::string msg_id) = 0;
     // Closes for good; pending listeners get on_lost.
     virtual void close() = 0;
+    // True while the WebSocket is open (a snapshot; any thread).
+    virtual bool is_open() const = 0;
 };
 
 // The I/O thread shared by every kernel's WebSocket. Destroy it after every channel it made is closed
