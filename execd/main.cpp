@@ -115,7 +115,10 @@ int main(int argc, char** argv) {
                });
     commands.register_routes(router);
     execd::api::CodeContexts code_contexts({config.jupyter_host, config.jupyter_token});
-    execd::api::CodeApi code({}, code_contexts, commands, workers, supervisor.loop());
+    // Jupyter calls can block for seconds (a kernel starting); they get their own threads so that
+    // commands never wait behind them.
+    execd::process::WorkerPool jupyter_workers(16);
+    execd::api::CodeApi code({}, code_contexts, commands, jupyter_workers, supervisor.loop());
     code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
     shutdown_signals.wait();
     shut_down(config, server, metrics, commands, code, supervisor);
     server.stop();
+    jupyter_workers.stop();
     workers.stop();
     return 0;
 }
