@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include "api/code_api.hpp"
+#include "api/code_contexts.hpp"
 #include "api/command_api.hpp"
 #include "api/metrics_api.hpp"
 #include "api/session_api.hpp"
@@ -58,7 +60,7 @@ void wait_until(Condition done, std::chrono::nanoseconds limit) {
 // SIGTERM/SIGINT: stop accepting, let streams finish within the grace window, terminate the process
 // groups still running (SIGTERM, SIGKILL after 3 s), end what is left of the streams, stop.
 void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, execd::api::MetricsApi& metrics,
-               execd::api::CommandApi& commands, execd::api::SessionApi& sessions,
+               execd::api::CommandApi& commands, execd::api::SessionApi& sessions, execd::api::CodeApi& code,
                execd::process::ProcessSupervisor& supervisor) {
     spdlog::info("shutting down");
     server.stop_accepting();
@@ -69,6 +71,7 @@ void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, ex
     wait_until([&] { return supervisor.live_count() == 0; },
                execd::process::ProcessSupervisor::kKillGrace + 1s);
     commands.cut_streams("execd is shutting down");
+    code.cut_streams("execd is shutting down");
     wait_until([&] { return server.active_responses() == 0; }, 1s);
 }
 
@@ -115,6 +118,12 @@ int main(int argc, char** argv) {
     commands.register_routes(router);
     execd::api::SessionApi sessions(supervisor, workers);
     sessions.register_routes(router);
+    execd::api::CodeContexts code_contexts({config.jupyter_host, config.jupyter_token});
+    // Jupyter calls can block for seconds (a kernel starting); they get their own threads so that
+    // commands never wait behind them.
+    execd::process::WorkerPool jupyter_workers(16);
+    execd::api::CodeApi code({}, code_contexts, commands, jupyter_workers, supervisor.loop());
+    code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
 
@@ -129,8 +138,9 @@ int main(int argc, char** argv) {
     server.start();
     commands.start_pruning();
     shutdown_signals.wait();
-    shut_down(config, server, metrics, commands, sessions, supervisor);
+    shut_down(config, server, metrics, commands, sessions, code, supervisor);
     server.stop();
+    jupyter_workers.stop();
     workers.stop();
     return 0;
 }

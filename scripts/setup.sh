@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev dnsmasq-base
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
-  jupyter-server python3-ipykernel
+  jupyter-server python3-ipykernel python3-matplotlib python3-websocket
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -40,8 +40,6 @@ void CommandApi::register_routes(http::Router& router) {
     router.add("GET", "/command/status/:id", std::bind(&CommandApi::command_status, this, _1, _2));
     router.add("GET", "/command/:id/logs", std::bind(&CommandApi::command_logs, this, _1, _2));
     router.add("DELETE", "/command", std::bind(&CommandApi::interrupt, this, _1, _2));
-    // Upstream's DELETE /code looks up Jupyter contexts first; until they exist it reaches commands only.
-    router.add("DELETE", "/code", std::bind(&CommandApi::interrupt, this, _1, _2));
 }
 
 void CommandApi::run_command(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
@@ -50,8 +48,12 @@ void CommandApi::run_command(http::Request& request, std::shared_ptr<http::Respo
         channel->respond(http::json_error(400, kInvalidRequestBody, *error));
         return;
     }
+    run(std::get<CommandRequest>(std::move(parsed)), std::move(channel));
+}
+
+void CommandApi::run(CommandRequest request, std::shared_ptr<http::ResponseChannel> channel) {
     const auto received = std::chrono::steady_clock::now();
-    workers_.post([this, command = std::get<CommandRequest>(std::move(parsed)), channel, received] {
+    workers_.post([this, command = std::move(request), channel = std::move(channel), received] {
         launch(command, channel, received);
     });
 }

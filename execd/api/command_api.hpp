@@ -23,7 +23,8 @@ struct CommandApiOptions {
     std::chrono::milliseconds prune_interval{std::chrono::minutes(1)};
 };
 
-// POST /command, GET /command/status/{id}, GET /command/{id}/logs, DELETE /command and DELETE /code.
+// POST /command, GET /command/status/{id}, GET /command/{id}/logs and DELETE /command; the code API
+// hands it POST /code without a language and DELETE /code for ids that are not code contexts.
 // Handlers validate on the network thread and hand spawning and file reads to the worker pool.
 class CommandApi {
   public:
@@ -36,13 +37,17 @@ class CommandApi {
     // Ends every open stream with an in-band error (shutdown).
     void cut_streams(const std::string& reason);
 
+    // Runs an already validated command and streams it (POST /code without a language).
+    void run(CommandRequest request, std::shared_ptr<http::ResponseChannel> channel);
+    // DELETE /command?id= (and DELETE /code?id= for command ids).
+    void interrupt(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+
   private:
     void run_command(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     void launch(const CommandRequest& request, const std::shared_ptr<http::ResponseChannel>& channel,
                 std::chrono::steady_clock::time_point received);
     void command_status(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     void command_logs(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
-    void interrupt(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     std::shared_ptr<http::EventStream> open_stream(std::shared_ptr<http::ResponseChannel> channel);
     void schedule_prune();
 
