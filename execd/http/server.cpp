@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -96,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void write(uint64_t number, std::string bytes, ResponseChannel::WriteDone done);
     void finish(uint64_t number);
     void abandon(uint64_t number);
+    void read_piece(uint64_t number, BodyReader::OnPiece on_piece);
 
   private:
     struct Pending {
@@ -110,6 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_body(beast::error_code error);
     void answer_read_error(beast::error_code error);
     void dispatch_request();
+    bool dispatch_streamed();
+    void on_piece_read(uint64_t number, beast::error_code error, const BodyReader::OnPiece& on_piece);
     Request build_request(bool& valid);
     uint64_t begin_response();
     bool is_current(uint64_t number) const { return number == request_number_ && !response_complete_; }
@@ -133,6 +137,11 @@ class Session : public std::enable_shared_from_this<Session> {
     bool writing_ = false;
     std::deque<Pending> queue_;
     std::atomic<bool> peer_gone_{false};
+    // A streamed body (BodyMode::streamed): the parser reads into piece_ one read() at a time.
+    std::optional<bhttp::request_parser<bhttp::buffer_body>> streamed_parser_;
+    std::string piece_;
+    bool keep_alive_after_body_ = false;
+    bool continue_pending_ = false;
 };
 
 // The ResponseChannel a handler receives: forwards to its session's strand, tagged with the request
@@ -165,6 +174,23 @@ class Exchange : public ResponseChannel {
         session_->on_strand([session = session_, number = number_] { session->finish(number); });
     }
     bool peer_gone() const override { return session_->peer_gone(); }
+
+  private:
+    std::shared_ptr<Session> session_;
+    uint64_t number_;
+};
+
+// The BodyReader a streamed route's handler receives.
+class StreamedBody : public BodyReader {
+  public:
+    StreamedBody(std::shared_ptr<Session> session, uint64_t number)
+        : session_(std::move(session)), number_(number) {}
+
+    void read(OnPiece on_piece) override {
+        session_->on_strand([session = session_, number = number_, on_piece = std::move(on_piece)]() mutable {
+            session->read_piece(number, std::move(on_piece));
+        });
+    }
 
   private:
     std::shared_ptr<Session> session_;
@@ -205,6 +231,9 @@ void Session::read_header() {
 void Session::on_header(beast::error_code error) {
     if (error) {
         answer_read_error(error);
+        return;
+    }
+    if (dispatch_streamed()) {
         return;
     }
     stream_.expires_after(server_.options.body_timeout);
@@ -315,6 +344,104 @@ void Session::dispatch_request() {
                            {{"path", request.path}, {"error", error.what()}});
         exchange->respond(Response{500, {}, ""});
     }
+}
+
+bool Session::dispatch_streamed() {
+    const auto& message = parser_->get();
+    const std::string_view target(message.target().data(), message.target().size());
+    const auto path = percent_decode(target.substr(0, target.find('?')), false);
+    if (!path) {
+        return false;
+    }
+    const RouteMatch match = server_.router.match(std::string(message.method_string()), *path);
+    if (match.kind != RouteMatch::Kind::found || match.body_mode != BodyMode::streamed) {
+        return false;
+    }
+    const uint64_t number = begin_response();
+    keep_alive_after_body_ = message.keep_alive();
+    close_after_response_ = true;  // until the body has been read to its end
+    continue_pending_ = beast::iequals(message[bhttp::field::expect], "100-continue");
+    bool valid = false;
+    Request request = build_request(valid);
+    streamed_parser_.emplace(std::move(*parser_));
+    streamed_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    auto exchange = std::make_shared<Exchange>(shared_from_this(), number);
+    if (!valid) {
+        exchange->respond(Response{400, {{"Content-Type", "text/plain"}}, "400 Bad Request"});
+        return true;
+    }
+    if (!server_.token.allows(request.header(AccessToken::kHeader))) {
+        exchange->respond(unauthorized());
+        return true;
+    }
+    common::log_fields(common::LogLevel::debug, "request",
+                       {{"method", request.method}, {"path", request.path}});
+    request.path_params = match.path_params;
+    request.body_reader = std::make_shared<StreamedBody>(shared_from_this(), number);
+    try {
+        (*match.handler)(request, exchange);
+    } catch (const std::exception& error) {
+        common::log_fields(common::LogLevel::err, "handler failed",
+                           {{"path", request.path}, {"error", error.what()}});
+        exchange->respond(Response{500, {}, ""});
+    }
+    return true;
+}
+
+void Session::read_piece(uint64_t number, BodyReader::OnPiece on_piece) {
+    if (number != request_number_ || !streamed_parser_ || peer_gone_) {
+        on_piece(BodyPiece{{}, false, true});
+        return;
+    }
+    if (streamed_parser_->is_done()) {
+        on_piece(BodyPiece{{}, true, false});
+        return;
+    }
+    if (continue_pending_) {
+        continue_pending_ = false;
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(server_.options.write_timeout);
+        asio::async_write(stream_, asio::buffer(kContinue),
+                          [self = shared_from_this(), number, on_piece = std::move(on_piece)](
+                              beast::error_code error, std::size_t) mutable {
+                              if (error) {
+                                  self->streamed_parser_.reset();
+                              }
+                              self->read_piece(number, std::move(on_piece));
+                          });
+        return;
+    }
+    constexpr std::size_t kPieceBytes = 1024 * 1024;
+    piece_.resize(kPieceBytes);
+    auto& body = streamed_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    stream_.expires_after(server_.options.body_timeout);
+    bhttp::async_read_some(
+        stream_, buffer_, *streamed_parser_,
+        [self = shared_from_this(), number, on_piece = std::move(on_piece)](
+            beast::error_code error, std::size_t) { self->on_piece_read(number, error, on_piece); });
+}
+
+void Session::on_piece_read(uint64_t number, beast::error_code error, const BodyReader::OnPiece& on_piece) {
+    if (!writing_) {
+        stream_.expires_never();
+    }
+    if (error == bhttp::error::need_buffer) {
+        error = {};
+    }
+    if (error || number != request_number_ || !streamed_parser_) {
+        streamed_parser_.reset();
+        on_piece(BodyPiece{{}, false, true});
+        return;
+    }
+    piece_.resize(piece_.size() - streamed_parser_->get().body().size);
+    BodyPiece piece{std::move(piece_), streamed_parser_->is_done(), false};
+    piece_ = std::string();
+    if (piece.end && !response_started_) {
+        close_after_response_ = !keep_alive_after_body_;
+    }
+    on_piece(std::move(piece));
 }
 
 void Session::respond(uint64_t number, Response response) {
