@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api/command_api.hpp"
+#include "api/files_api.hpp"
 #include "api/metrics_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
     commands.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
+    execd::api::FilesApi files(workers);
+    files.register_routes(router);
 
     try {
         const uint16_t port = server.listen();

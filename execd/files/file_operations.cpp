@@ -21,7 +21,6 @@ std::string removing_file(const std::string& path) {
     return "error removing file " + path + ". ";
 }
 
-// mkdir -p; returns 0 or the errno of the failing mkdir, whose path goes to `failed_at`.
 int make_all(const std::string& path, mode_t mode, std::string& failed_at) {
     struct stat status {};
     if (::stat(path.c_str(), &status) == 0) {
@@ -45,6 +44,10 @@ int make_all(const std::string& path, mode_t mode, std::string& failed_at) {
 }
 
 }  // namespace
+
+int make_directory_tree(const std::string& path, mode_t mode, std::string& failed_at) {
+    return make_all(path, mode, failed_at);
+}
 
 std::optional<FileError> check_removable_file(const std::string& path) {
     struct stat status {};

@@ -8,6 +8,10 @@
 
 namespace execd::files {
 
+// mkdir -p with `mode` (less the umask). Returns 0 or the errno of the mkdir that failed, whose path
+// goes to `failed_at`.
+int make_directory_tree(const std::string& path, mode_t mode, std::string& failed_at);
+
 // The single-path operations behind the JSON endpoints. Each returns the error to answer, if any.
 
 // DELETE /files: a missing path is fine; a directory (symbolic links followed) is refused.
