@@ -202,30 +202,75 @@ bool MultipartParser::parse_headers() {
     return true;
 }
 
+// What follows a delimiter found in a part's data: "--" or optional spaces and CRLF make it a
+// boundary (as Go's reader decides); anything else is part of the data.
+namespace {
+
+enum class AfterDelimiter { boundary, data, undecided };
+
+AfterDelimiter classify_after_delimiter(std::string_view rest) {
+    if (rest.starts_with("--")) {
+        return AfterDelimiter::boundary;
+    }
+    if (rest == "-") {
+        return AfterDelimiter::undecided;
+    }
+    std::size_t at = 0;
+    while (at < rest.size() && (rest[at] == ' ' || rest[at] == '\t')) {
+        ++at;
+    }
+    if (at == rest.size() || (rest[at] == '\r' && at + 1 == rest.size())) {
+        return AfterDelimiter::undecided;
+    }
+    return rest.substr(at).starts_with("\r\n") ? AfterDelimiter::boundary : AfterDelimiter::data;
+}
+
+}  // namespace
+
 bool MultipartParser::parse_body() {
     const std::boyer_moore_horspool_searcher searcher(delimiter_.begin(), delimiter_.end());
-    const auto found = std::search(pending_.begin(), pending_.end(), searcher);
-    if (found == pending_.end()) {
-        // Keep what could be the start of a delimiter split across two feeds.
-        const std::size_t keep = std::min(pending_.size(), delimiter_.size() - 1);
-        const std::size_t emit = pending_.size() - keep;
-        if (emit > 0) {
-            if (!events_.on_data(std::string_view(pending_).substr(0, emit))) {
-                return fail("stopped");
-            }
-            pending_.erase(0, emit);
+    std::size_t from = 0;
+    while (true) {
+        const auto found =
+            std::search(pending_.begin() + static_cast<std::ptrdiff_t>(from), pending_.end(), searcher);
+        if (found == pending_.end()) {
+            // Keep what could be the start of a delimiter split across two feeds.
+            const std::size_t keep = std::min(pending_.size(), delimiter_.size() - 1);
+            emit_data(pending_.size() - keep);
+            return false;
         }
-        return false;
+        const std::size_t at = static_cast<std::size_t>(found - pending_.begin());
+        const auto after =
+            classify_after_delimiter(std::string_view(pending_).substr(at + delimiter_.size()));
+        if (after == AfterDelimiter::undecided) {
+            emit_data(at);
+            return false;
+        }
+        if (after == AfterDelimiter::data) {
+            from = at + 1;
+            continue;
+        }
+        if (!emit_data(at)) {
+            return false;
+        }
+        pending_.erase(0, delimiter_.size());
+        state_ = State::after_boundary;
+        if (!events_.on_end()) {
+            return fail("stopped");
+        }
+        return true;
     }
-    const std::size_t at = static_cast<std::size_t>(found - pending_.begin());
-    if (at > 0 && !events_.on_data(std::string_view(pending_).substr(0, at))) {
+}
+
+// Hands the first `size` pending bytes to on_data and drops them. False when the handler stopped.
+bool MultipartParser::emit_data(std::size_t size) {
+    if (size == 0) {
+        return true;
+    }
+    if (!events_.on_data(std::string_view(pending_).substr(0, size))) {
         return fail("stopped");
     }
-    pending_.erase(0, at + delimiter_.size());
-    state_ = State::after_boundary;
-    if (!events_.on_end()) {
-        return fail("stopped");
-    }
+    pending_.erase(0, size);
     return true;
 }
 

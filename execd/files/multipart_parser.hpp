@@ -45,6 +45,7 @@ class MultipartParser {
     bool parse_after_boundary();
     bool parse_headers();
     bool parse_body();
+    bool emit_data(std::size_t size);
     bool fail(std::string reason);
 
     std::string delimiter_;  // "\r\n--" + boundary

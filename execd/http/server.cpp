@@ -394,6 +394,9 @@ void Session::read_piece(uint64_t number, BodyReader::OnPiece on_piece) {
         return;
     }
     if (streamed_parser_->is_done()) {
+        if (!response_started_) {
+            close_after_response_ = !keep_alive_after_body_;
+        }
         on_piece(BodyPiece{{}, true, false});
         return;
     }
