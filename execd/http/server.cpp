@@ -113,6 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void answer_read_error(beast::error_code error);
     void dispatch_request();
     bool dispatch_streamed();
+    bool apply_body_limit();
     void on_piece_read(uint64_t number, beast::error_code error, const BodyReader::OnPiece& on_piece);
     Request build_request(bool& valid);
     uint64_t begin_response();
@@ -199,7 +200,8 @@ class StreamedBody : public BodyReader {
 
 void Session::read_next_request() {
     parser_.emplace();
-    parser_->body_limit(server_.options.max_body_bytes);
+    // The body limit is applied once the route is known (apply_body_limit): streamed routes have none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     if (buffer_.size() > 0) {
         read_header();
@@ -233,7 +235,7 @@ void Session::on_header(beast::error_code error) {
         answer_read_error(error);
         return;
     }
-    if (dispatch_streamed()) {
+    if (dispatch_streamed() || !apply_body_limit()) {
         return;
     }
     stream_.expires_after(server_.options.body_timeout);
@@ -344,6 +346,18 @@ void Session::dispatch_request() {
                            {{"path", request.path}, {"error", error.what()}});
         exchange->respond(Response{500, {}, ""});
     }
+}
+
+// The limit of a buffered body: a declared length over it is refused at once, a chunked body as it
+// grows past it.
+bool Session::apply_body_limit() {
+    const auto length = parser_->content_length();
+    if (length && *length > server_.options.max_body_bytes) {
+        answer_read_error(bhttp::error::body_limit);
+        return false;
+    }
+    parser_->body_limit(server_.options.max_body_bytes);
+    return true;
 }
 
 bool Session::dispatch_streamed() {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -104,7 +105,6 @@ TEST_F(ExecdFilesTest, UpstreamSmokeFlow) {
 
 TEST_F(ExecdFilesTest, InfoIsKeyedByTheRequestedPath) {
     write_whole_file(dir_ / "a", "x");
-    ::setenv("HOME", dir_.path().c_str(), 1);
     const HttpResponse response =
         http_request(port(), "GET", "/files/info?path=" + q(dir_ / "a") + "&path=" + q(dir_ / "./a"));
     ASSERT_EQ(response.status, 200);
@@ -123,7 +123,10 @@ TEST_F(ExecdFilesTest, InfoIsKeyedByTheRequestedPath) {
 }
 
 TEST_F(ExecdFilesTest, PathsExpandVariables) {
-    ExecdProcess execd({}, {"EXECD_FILES_TEST_ROOT=" + dir_.path(), "HOME=" + dir_.path()});
+    const std::string home = std::getenv("HOME") != nullptr ? std::getenv("HOME") : "";
+    ::setenv("HOME", dir_.path().c_str(), 1);
+    ExecdProcess execd({}, {"EXECD_FILES_TEST_ROOT=" + dir_.path()});
+    ::setenv("HOME", home.c_str(), 1);
     write_whole_file(dir_ / "v", "v");
     const HttpResponse by_variable =
         http_request(execd.port(), "GET", "/files/info?path=" + q("$EXECD_FILES_TEST_ROOT/v"));
@@ -442,7 +445,7 @@ TEST_F(ExecdFilesTest, UploadWithChunkedBodyAndExpectContinue) {
     const HttpResponse interim = client.read_head();
     EXPECT_EQ(interim.status, 100);
     const std::size_t half = body.size() / 2;
-    for (const std::string piece : {body.substr(0, half), body.substr(half)}) {
+    for (const std::string& piece : {body.substr(0, half), body.substr(half)}) {
         char size[16];
         std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
         client.send_all(size + piece + "\r\n");
