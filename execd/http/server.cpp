@@ -452,6 +452,16 @@ void Session::on_piece_read(uint64_t number, beast::error_code error, const Body
         on_piece(BodyPiece{{}, false, true});
         return;
     }
+    if (!streamed_parser_->is_done() && streamed_parser_->get().body().size > 0) {
+        // Fill the piece before handing it on: one hand-off per piece rather than per socket read.
+        stream_.expires_after(server_.options.body_timeout);
+        bhttp::async_read_some(
+            stream_, buffer_, *streamed_parser_,
+            [self = shared_from_this(), number, on_piece](beast::error_code next_error, std::size_t) {
+                self->on_piece_read(number, next_error, on_piece);
+            });
+        return;
+    }
     piece_.resize(piece_.size() - streamed_parser_->get().body().size);
     BodyPiece piece{std::move(piece_), streamed_parser_->is_done(), false};
     piece_ = std::string();
