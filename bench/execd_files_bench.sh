@@ -11,7 +11,7 @@
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
 #   cmake --build build-bench -j2 --target execd
 #   bench/execd_files_bench.sh [build-dir]      (default build-dir: build-bench)
-# Environment: PORT (44791), UPLOADS (200), SECONDS_PER_RUN (5), WORK_DIR (a new directory under
+# Environment: PORT (44795), UPLOADS (200), SECONDS_PER_RUN (5), WORK_DIR (a new directory under
 # $TMPDIR; needs about 3 GiB). Needs: curl, wrk, python3. It is a benchmark, not a test: it exits 0
 # even when a goal is missed.
 set -euo pipefail
@@ -20,7 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-bench}
 [[ $build = /* ]] || build="$PWD/$build"
 execd_bin="$build/execd/execd"
-PORT=${PORT:-44791}
+PORT=${PORT:-44795}
 UPLOADS=${UPLOADS:-200}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 base="http://127.0.0.1:$PORT"
