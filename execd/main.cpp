@@ -8,6 +8,7 @@
 #include "api/code_api.hpp"
 #include "api/code_contexts.hpp"
 #include "api/command_api.hpp"
+#include "api/files_api.hpp"
 #include "api/metrics_api.hpp"
 #include "api/session_api.hpp"
 #include "common/build_info.hpp"
@@ -126,6 +127,8 @@ int main(int argc, char** argv) {
     code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
+    execd::api::FilesApi files(workers);
+    files.register_routes(router);
 
     try {
         const uint16_t port = server.listen();

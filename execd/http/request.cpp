@@ -1,6 +1,7 @@
 #include "http/request.hpp"
 
 #include "common/config.hpp"
+#include "http/url.hpp"
 
 namespace execd::http {
 
@@ -19,6 +20,10 @@ std::optional<std::string_view> Request::query_param(const std::string& name) co
         return std::nullopt;
     }
     return found->second;
+}
+
+std::vector<std::string> Request::query_values(std::string_view name) const {
+    return parse_query_values(raw_query, name);
 }
 
 }  // namespace execd::http

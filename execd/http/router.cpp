@@ -60,12 +60,12 @@ std::string toggle_trailing_slash(std::string_view path) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string_view pattern, Handler handler) {
+void Router::add(std::string method, std::string_view pattern, Handler handler, BodyMode body_mode) {
     std::vector<std::string> segments;
     for (std::string_view segment : split_path(pattern)) {
         segments.emplace_back(segment);
     }
-    routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler)});
+    routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), body_mode});
 }
 
 const Router::Route* Router::find(std::string_view method, const std::vector<std::string_view>& segments,
@@ -89,6 +89,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     if (const Route* route = find(method, split_path(path), result.path_params)) {
         result.kind = RouteMatch::Kind::found;
         result.handler = &route->handler;
+        result.body_mode = route->body_mode;
         return result;
     }
     const std::string alternative = toggle_trailing_slash(path);

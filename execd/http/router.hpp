@@ -14,12 +14,17 @@ namespace execd::http {
 
 using Handler = std::function<void(Request& request, std::shared_ptr<ResponseChannel> channel)>;
 
+// How a route receives its request body: read whole (within the server's size limit) before the
+// handler runs, or streamed to the handler through Request::body_reader with no size limit.
+enum class BodyMode { buffered, streamed };
+
 // Result of looking a request up: a handler with its path parameters, a redirect (Gin's
 // RedirectTrailingSlash), or nothing (Gin answers 404 for unknown paths and for wrong methods).
 struct RouteMatch {
     enum class Kind { found, redirect, not_found };
     Kind kind = Kind::not_found;
     const Handler* handler = nullptr;
+    BodyMode body_mode = BodyMode::buffered;
     std::map<std::string, std::string> path_params;
     std::string redirect_location;
     int redirect_status = 0;
@@ -29,7 +34,8 @@ struct RouteMatch {
 // non-empty segment and is returned as a path parameter. A static segment beats a parameter.
 class Router {
   public:
-    void add(std::string method, std::string_view pattern, Handler handler);
+    void add(std::string method, std::string_view pattern, Handler handler,
+             BodyMode body_mode = BodyMode::buffered);
     RouteMatch match(std::string_view method, std::string_view path) const;
 
   private:
@@ -37,6 +43,7 @@ class Router {
         std::string method;
         std::vector<std::string> segments;
         Handler handler;
+        BodyMode body_mode;
     };
     const Route* find(std::string_view method, const std::vector<std::string_view>& segments,
                       std::map<std::string, std::string>& params) const;

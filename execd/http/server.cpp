@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -96,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void write(uint64_t number, std::string bytes, ResponseChannel::WriteDone done);
     void finish(uint64_t number);
     void abandon(uint64_t number);
+    void read_piece(uint64_t number, BodyReader::OnPiece on_piece);
 
   private:
     struct Pending {
@@ -110,6 +112,9 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_body(beast::error_code error);
     void answer_read_error(beast::error_code error);
     void dispatch_request();
+    bool dispatch_streamed();
+    bool apply_body_limit();
+    void on_piece_read(uint64_t number, beast::error_code error, const BodyReader::OnPiece& on_piece);
     Request build_request(bool& valid);
     uint64_t begin_response();
     bool is_current(uint64_t number) const { return number == request_number_ && !response_complete_; }
@@ -134,6 +139,11 @@ class Session : public std::enable_shared_from_this<Session> {
     std::deque<Pending> queue_;                 // growing it keeps references to its elements valid
     std::vector<asio::const_buffer> gathered_;  // the front of queue_ being written
     std::atomic<bool> peer_gone_{false};
+    // A streamed body (BodyMode::streamed): the parser reads into piece_ one read() at a time.
+    std::optional<bhttp::request_parser<bhttp::buffer_body>> streamed_parser_;
+    std::string piece_;
+    bool keep_alive_after_body_ = false;
+    bool continue_pending_ = false;
 
     static constexpr std::size_t kMaxGatheredPieces = 64;
     static constexpr std::size_t kMaxGatheredBytes = 256 * 1024;
@@ -175,9 +185,27 @@ class Exchange : public ResponseChannel {
     uint64_t number_;
 };
 
+// The BodyReader a streamed route's handler receives.
+class StreamedBody : public BodyReader {
+  public:
+    StreamedBody(std::shared_ptr<Session> session, uint64_t number)
+        : session_(std::move(session)), number_(number) {}
+
+    void read(OnPiece on_piece) override {
+        session_->on_strand([session = session_, number = number_, on_piece = std::move(on_piece)]() mutable {
+            session->read_piece(number, std::move(on_piece));
+        });
+    }
+
+  private:
+    std::shared_ptr<Session> session_;
+    uint64_t number_;
+};
+
 void Session::read_next_request() {
     parser_.emplace();
-    parser_->body_limit(server_.options.max_body_bytes);
+    // The body limit is applied once the route is known (apply_body_limit): streamed routes have none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     if (buffer_.size() > 0) {
         read_header();
@@ -209,6 +237,9 @@ void Session::read_header() {
 void Session::on_header(beast::error_code error) {
     if (error) {
         answer_read_error(error);
+        return;
+    }
+    if (dispatch_streamed() || !apply_body_limit()) {
         return;
     }
     stream_.expires_after(server_.options.body_timeout);
@@ -319,6 +350,129 @@ void Session::dispatch_request() {
                            {{"path", request.path}, {"error", error.what()}});
         exchange->respond(Response{500, {}, ""});
     }
+}
+
+// The limit of a buffered body: a declared length over it is refused at once, a chunked body as it
+// grows past it.
+bool Session::apply_body_limit() {
+    const auto length = parser_->content_length();
+    if (length && *length > server_.options.max_body_bytes) {
+        answer_read_error(bhttp::error::body_limit);
+        return false;
+    }
+    parser_->body_limit(server_.options.max_body_bytes);
+    return true;
+}
+
+bool Session::dispatch_streamed() {
+    const auto& message = parser_->get();
+    const std::string_view target(message.target().data(), message.target().size());
+    const auto path = percent_decode(target.substr(0, target.find('?')), false);
+    if (!path) {
+        return false;
+    }
+    const RouteMatch match = server_.router.match(std::string(message.method_string()), *path);
+    if (match.kind != RouteMatch::Kind::found || match.body_mode != BodyMode::streamed) {
+        return false;
+    }
+    const uint64_t number = begin_response();
+    keep_alive_after_body_ = message.keep_alive();
+    close_after_response_ = true;  // until the body has been read to its end
+    continue_pending_ = beast::iequals(message[bhttp::field::expect], "100-continue");
+    bool valid = false;
+    Request request = build_request(valid);
+    streamed_parser_.emplace(std::move(*parser_));
+    streamed_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    auto exchange = std::make_shared<Exchange>(shared_from_this(), number);
+    if (!valid) {
+        exchange->respond(Response{400, {{"Content-Type", "text/plain"}}, "400 Bad Request"});
+        return true;
+    }
+    if (!server_.token.allows(request.header(AccessToken::kHeader))) {
+        exchange->respond(unauthorized());
+        return true;
+    }
+    common::log_fields(common::LogLevel::debug, "request",
+                       {{"method", request.method}, {"path", request.path}});
+    request.path_params = match.path_params;
+    request.body_reader = std::make_shared<StreamedBody>(shared_from_this(), number);
+    try {
+        (*match.handler)(request, exchange);
+    } catch (const std::exception& error) {
+        common::log_fields(common::LogLevel::err, "handler failed",
+                           {{"path", request.path}, {"error", error.what()}});
+        exchange->respond(Response{500, {}, ""});
+    }
+    return true;
+}
+
+void Session::read_piece(uint64_t number, BodyReader::OnPiece on_piece) {
+    if (number != request_number_ || !streamed_parser_ || peer_gone_) {
+        on_piece(BodyPiece{{}, false, true});
+        return;
+    }
+    if (streamed_parser_->is_done()) {
+        if (!response_started_) {
+            close_after_response_ = !keep_alive_after_body_;
+        }
+        on_piece(BodyPiece{{}, true, false});
+        return;
+    }
+    if (continue_pending_) {
+        continue_pending_ = false;
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(server_.options.write_timeout);
+        asio::async_write(stream_, asio::buffer(kContinue),
+                          [self = shared_from_this(), number, on_piece = std::move(on_piece)](
+                              beast::error_code error, std::size_t) mutable {
+                              if (error) {
+                                  self->streamed_parser_.reset();
+                              }
+                              self->read_piece(number, std::move(on_piece));
+                          });
+        return;
+    }
+    constexpr std::size_t kPieceBytes = 1024 * 1024;
+    piece_.resize(kPieceBytes);
+    auto& body = streamed_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    stream_.expires_after(server_.options.body_timeout);
+    bhttp::async_read_some(
+        stream_, buffer_, *streamed_parser_,
+        [self = shared_from_this(), number, on_piece = std::move(on_piece)](
+            beast::error_code error, std::size_t) { self->on_piece_read(number, error, on_piece); });
+}
+
+void Session::on_piece_read(uint64_t number, beast::error_code error, const BodyReader::OnPiece& on_piece) {
+    if (!writing_) {
+        stream_.expires_never();
+    }
+    if (error == bhttp::error::need_buffer) {
+        error = {};
+    }
+    if (error || number != request_number_ || !streamed_parser_) {
+        streamed_parser_.reset();
+        on_piece(BodyPiece{{}, false, true});
+        return;
+    }
+    if (!streamed_parser_->is_done() && streamed_parser_->get().body().size > 0) {
+        // Fill the piece before handing it on: one hand-off per piece rather than per socket read.
+        stream_.expires_after(server_.options.body_timeout);
+        bhttp::async_read_some(
+            stream_, buffer_, *streamed_parser_,
+            [self = shared_from_this(), number, on_piece](beast::error_code next_error, std::size_t) {
+                self->on_piece_read(number, next_error, on_piece);
+            });
+        return;
+    }
+    piece_.resize(piece_.size() - streamed_parser_->get().body().size);
+    BodyPiece piece{std::move(piece_), streamed_parser_->is_done(), false};
+    piece_ = std::string();
+    if (piece.end && !response_started_) {
+        close_after_response_ = !keep_alive_after_body_;
+    }
+    on_piece(std::move(piece));
 }
 
 void Session::respond(uint64_t number, Response response) {

@@ -43,8 +43,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     return decoded;
 }
 
-std::map<std::string, std::string> parse_query(std::string_view query) {
-    std::map<std::string, std::string> params;
+namespace {
+
+template <typename OnPair>
+void for_each_pair(std::string_view query, OnPair on_pair) {
     while (!query.empty()) {
         const std::size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
@@ -56,10 +58,28 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
         auto key = percent_decode(pair.substr(0, eq), true);
         auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
         if (key && value) {
-            params.emplace(std::move(*key), std::move(*value));
+            on_pair(std::move(*key), std::move(*value));
         }
     }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+    std::map<std::string, std::string> params;
+    for_each_pair(
+        query, [&](std::string key, std::string value) { params.emplace(std::move(key), std::move(value)); });
     return params;
+}
+
+std::vector<std::string> parse_query_values(std::string_view query, std::string_view name) {
+    std::vector<std::string> values;
+    for_each_pair(query, [&](const std::string& key, std::string value) {
+        if (key == name) {
+            values.push_back(std::move(value));
+        }
+    });
+    return values;
 }
 
 }  // namespace execd::http

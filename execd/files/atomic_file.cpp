@@ -1,0 +1,93 @@
+#include "files/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "files/file_path.hpp"
+
+namespace execd::files {
+namespace {
+
+// Room for the prefix and suffix within NAME_MAX (255).
+constexpr std::size_t kMaxBaseInTempName = 200;
+
+}  // namespace
+
+int AtomicFile::open(const std::string& target) {
+    target_ = target;
+    const std::string base = base_name(target).substr(0, kMaxBaseInTempName);
+    temp_path_ = parent_directory(target) + "/." + base + ".execd-XXXXXX";
+    const int fd = ::mkostemp(temp_path_.data(), O_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        temp_path_.clear();
+        step_ = "open";
+        return error;
+    }
+    fd_ = common::UniqueFd(fd);
+    return 0;
+}
+
+int AtomicFile::write(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t written = ::write(fd_.get(), bytes.data(), bytes.size());
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return failed("write");
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+    return 0;
+}
+
+int AtomicFile::commit(const Permission& permission, mode_t new_file_mode) {
+    if (::fsync(fd_.get()) != 0) {
+        return failed("fsync");
+    }
+    struct stat existing {};
+    Permission keep;
+    if (::stat(target_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+        keep.mode = existing.st_mode & 07777;
+        if (::geteuid() == 0) {
+            keep.uid = existing.st_uid;
+            keep.gid = existing.st_gid;
+        }
+    } else {
+        keep.mode = new_file_mode;
+    }
+    const char* step = "";
+    if (apply_permission(fd_.get(), keep, step) != 0 || apply_permission(fd_.get(), permission, step) != 0) {
+        return failed(step);
+    }
+    if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
+        return failed("rename");
+    }
+    temp_path_.clear();
+    fd_ = common::UniqueFd();
+    common::UniqueFd directory(::open(parent_directory(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (directory) {
+        ::fsync(directory.get());
+    }
+    return 0;
+}
+
+void AtomicFile::discard() {
+    if (!temp_path_.empty()) {
+        ::unlink(temp_path_.c_str());
+        temp_path_.clear();
+    }
+    fd_ = common::UniqueFd();
+}
+
+int AtomicFile::failed(const char* step) {
+    const int error = errno;
+    step_ = step;
+    return error;
+}
+
+}  // namespace execd::files
