@@ -7,6 +7,7 @@
 
 #include "api/command_api.hpp"
 #include "api/metrics_api.hpp"
+#include "api/pty_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
 #include "common/resource_sampler.hpp"
@@ -16,6 +17,7 @@
 #include "process/command_registry.hpp"
 #include "process/process_supervisor.hpp"
 #include "process/worker_pool.hpp"
+#include "pty/pty_registry.hpp"
 
 namespace {
 
@@ -112,6 +114,11 @@ int main(int argc, char** argv) {
     commands.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
+    execd::pty::PtyRegistry ptys(supervisor, config.pty_idle_timeout);
+    execd::http::WebSocketOptions websocket_options;
+    websocket_options.write_timeout = config.pty_write_timeout;
+    execd::api::PtyApi pty_api(ptys, workers, websocket_options);
+    pty_api.register_routes(router);
 
     try {
         const uint16_t port = server.listen();
@@ -123,7 +130,9 @@ int main(int argc, char** argv) {
     }
     server.start();
     commands.start_pruning();
+    ptys.start_pruning();
     shutdown_signals.wait();
+    ptys.close_all();
     shut_down(config, server, metrics, commands, supervisor);
     server.stop();
     workers.stop();
