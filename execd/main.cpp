@@ -7,6 +7,7 @@
 
 #include "api/command_api.hpp"
 #include "api/metrics_api.hpp"
+#include "api/proxy_api.hpp"
 #include "api/pty_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
     websocket_options.write_timeout = config.pty_write_timeout;
     execd::api::PtyApi pty_api(ptys, workers, websocket_options);
     pty_api.register_routes(router);
+    execd::api::register_proxy_routes(router);
 
     try {
         const uint16_t port = server.listen();

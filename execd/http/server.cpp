@@ -1,5 +1,5 @@
 // One of the few translation units that include Boost.Beast (with websocket_connection.cpp and
-// the proxy): keeps the slow headers out of the rest.
+// reverse_proxy.cpp): keeps the slow headers out of the rest.
 #include "http/server.hpp"
 
 #include <atomic>
