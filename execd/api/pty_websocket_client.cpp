@@ -14,10 +14,30 @@ void PtyWebSocketClient::on_open() {
             self->send_error_and_close(*error, pty_frame::kStartFailed);
             return;
         }
-        if (!self->session_->attach(self->ticket_, self, self->since_)) {
-            self->connection_->close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
-        }
+        self->attach();
     });
+}
+
+void PtyWebSocketClient::attach() {
+    std::lock_guard lock(input_mutex_);
+    if (!session_->attach(ticket_, shared_from_this(), since_)) {
+        connection_->close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
+        return;
+    }
+    attached_ = true;
+    if (!early_input_.empty()) {
+        session_->write_input(std::move(early_input_));
+        early_input_.clear();
+    }
+}
+
+void PtyWebSocketClient::write_input(std::string bytes) {
+    std::lock_guard lock(input_mutex_);
+    if (!attached_) {
+        early_input_ += bytes;
+        return;
+    }
+    session_->write_input(std::move(bytes));
 }
 
 void PtyWebSocketClient::on_message(bool binary, std::string payload) {
@@ -26,7 +46,7 @@ void PtyWebSocketClient::on_message(bool binary, std::string payload) {
         return;
     }
     if (payload.size() > 1 && payload[0] == pty_frame::kStdin) {
-        session_->write_input(payload.substr(1));
+        write_input(payload.substr(1));
     }
 }
 
@@ -34,7 +54,7 @@ void PtyWebSocketClient::on_text(const std::string& text) {
     const auto frame = parse_client_text_frame(text);
     if (const auto* stdin_frame = std::get_if<StdinFrame>(&frame)) {
         if (!stdin_frame->data.empty()) {
-            session_->write_input(stdin_frame->data);
+            write_input(stdin_frame->data);
         }
     } else if (const auto* resize = std::get_if<ResizeFrame>(&frame)) {
         session_->resize(resize->size);  // a no-op in pipe mode, as upstream

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "http/websocket_connection.hpp"
@@ -43,6 +44,8 @@ class PtyWebSocketClient : public pty::PtyClient,
 
   private:
     void on_text(const std::string& text);
+    void write_input(std::string bytes);
+    void attach();
     void send_error_and_close(std::string_view message, std::string_view code);
 
     std::shared_ptr<pty::PtySession> session_;
@@ -51,6 +54,10 @@ class PtyWebSocketClient : public pty::PtyClient,
     const uint64_t since_;
     process::WorkerPool& workers_;
     std::shared_ptr<http::WebSocketConnection> connection_;  // set before the handshake completes
+    // Input that arrived before the shell was started and attached, written once it is.
+    std::mutex input_mutex_;
+    bool attached_ = false;
+    std::string early_input_;
 };
 
 }  // namespace execd::api
