@@ -10,6 +10,8 @@
 #include "api/command_api.hpp"
 #include "api/files_api.hpp"
 #include "api/metrics_api.hpp"
+#include "api/proxy_api.hpp"
+#include "api/pty_api.hpp"
 #include "api/session_api.hpp"
 #include "common/build_info.hpp"
 #include "common/log.hpp"
@@ -20,6 +22,7 @@
 #include "process/command_registry.hpp"
 #include "process/process_supervisor.hpp"
 #include "process/worker_pool.hpp"
+#include "pty/pty_registry.hpp"
 
 namespace {
 
@@ -129,6 +132,12 @@ int main(int argc, char** argv) {
     metrics.register_routes(router);
     execd::api::FilesApi files(workers);
     files.register_routes(router);
+    execd::pty::PtyRegistry ptys(supervisor, config.pty_idle_timeout);
+    execd::http::WebSocketOptions websocket_options;
+    websocket_options.write_timeout = config.pty_write_timeout;
+    execd::api::PtyApi pty_api(ptys, workers, websocket_options);
+    pty_api.register_routes(router);
+    execd::api::register_proxy_routes(router);
 
     try {
         const uint16_t port = server.listen();
@@ -140,7 +149,9 @@ int main(int argc, char** argv) {
     }
     server.start();
     commands.start_pruning();
+    ptys.start_pruning();
     shutdown_signals.wait();
+    ptys.close_all();
     shut_down(config, server, metrics, commands, sessions, code, supervisor);
     server.stop();
     jupyter_workers.stop();

@@ -62,6 +62,12 @@ void add_own_options(CLI::App& app, ExecdConfig& config) {
                             "Close a keep-alive connection idle this long", "EXECD_IDLE_TIMEOUT");
     add_milliseconds_option(app, "--header-timeout", config.header_timeout,
                             "Time allowed to send a request header", "EXECD_HEADER_TIMEOUT");
+    add_milliseconds_option(app, "--pty-idle-timeout", config.pty_idle_timeout,
+                            "Close a PTY session no client held this long (0: never)",
+                            "EXECD_PTY_IDLE_TIMEOUT");
+    add_milliseconds_option(app, "--pty-write-timeout", config.pty_write_timeout,
+                            "Drop a PTY WebSocket client that does not take a frame this long",
+                            "EXECD_PTY_WRITE_TIMEOUT");
     common::add_duration_option_with_env(app, "--command-retention", config.command_retention,
                                          "How long finished command records and logs are kept",
                                          "EXECD_COMMAND_RETENTION");

@@ -35,7 +35,9 @@ struct ExecdConfig {
     std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
     std::chrono::nanoseconds command_retention{std::chrono::hours(1)};
     std::size_t command_retention_count = 1000;
-    std::string command_log_dir;  // default: $TMPDIR/execd-commands
+    std::string command_log_dir;                                        // default: $TMPDIR/execd-commands
+    std::chrono::milliseconds pty_idle_timeout{std::chrono::hours(1)};  // 0: never
+    std::chrono::milliseconds pty_write_timeout{std::chrono::seconds(10)};
     unsigned http_threads = 2;
     unsigned worker_threads = 4;
 

@@ -2,12 +2,18 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "http/response.hpp"
 
 namespace execd::http {
+
+struct TakenConnection;  // http/taken_connection.hpp
+
+// Receives a connection handed over by the server; runs on the connection's strand.
+using ConnectionTaker = std::function<void(std::unique_ptr<TakenConnection> connection)>;
 
 // The head of a response whose body is written piece by piece.
 struct ResponseHead {
@@ -34,6 +40,13 @@ class ResponseChannel {
     virtual void finish() = 0;
     // True once writing failed or the connection closed.
     virtual bool peer_gone() const = 0;
+    // Instead of answering, takes the connection out of the server (WebSocket upgrades, proxying):
+    // `taker` gets the socket and any bytes already received after the request. Ignored once a
+    // response has started.
+    virtual void take_connection(ConnectionTaker taker) {
+        (void)taker;
+        respond(Response{500, {}, ""});
+    }
 };
 
 }  // namespace execd::http

@@ -68,6 +68,10 @@ void Router::add(std::string method, std::string_view pattern, Handler handler, 
     routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), body_mode});
 }
 
+void Router::add_prefix(std::string prefix, Handler handler) {
+    prefixes_.emplace_back(std::move(prefix), std::move(handler));
+}
+
 const Router::Route* Router::find(std::string_view method, const std::vector<std::string_view>& segments,
                                   std::map<std::string, std::string>& params) const {
     const Route* best = nullptr;
@@ -86,6 +90,13 @@ const Router::Route* Router::find(std::string_view method, const std::vector<std
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
     RouteMatch result;
+    for (const auto& [prefix, handler] : prefixes_) {
+        if (path.starts_with(prefix)) {
+            result.kind = RouteMatch::Kind::found;
+            result.handler = &handler;
+            return result;
+        }
+    }
     if (const Route* route = find(method, split_path(path), result.path_params)) {
         result.kind = RouteMatch::Kind::found;
         result.handler = &route->handler;

@@ -36,6 +36,9 @@ class Router {
   public:
     void add(std::string method, std::string_view pattern, Handler handler,
              BodyMode body_mode = BodyMode::buffered);
+    // Every path that starts with `prefix`, any method, before the routes (upstream's /proxy/
+    // middleware).
+    void add_prefix(std::string prefix, Handler handler);
     RouteMatch match(std::string_view method, std::string_view path) const;
 
   private:
@@ -49,6 +52,7 @@ class Router {
                       std::map<std::string, std::string>& params) const;
 
     std::vector<Route> routes_;
+    std::vector<std::pair<std::string, Handler>> prefixes_;
 };
 
 }  // namespace execd::http

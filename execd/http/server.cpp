@@ -1,4 +1,5 @@
-// The only translation unit that includes Boost.Beast: keeps the slow headers out of the rest.
+// One of the few translation units that include Boost.Beast (with websocket_connection.cpp and
+// reverse_proxy.cpp): keeps the slow headers out of the rest.
 #include "http/server.hpp"
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "http/taken_connection.hpp"
 #include "http/url.hpp"
 
 namespace execd::http {
@@ -98,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void finish(uint64_t number);
     void abandon(uint64_t number);
     void read_piece(uint64_t number, BodyReader::OnPiece on_piece);
+    void hand_over(uint64_t number, ConnectionTaker taker);
 
   private:
     struct Pending {
@@ -179,6 +182,11 @@ class Exchange : public ResponseChannel {
         session_->on_strand([session = session_, number = number_] { session->finish(number); });
     }
     bool peer_gone() const override { return session_->peer_gone(); }
+    void take_connection(ConnectionTaker taker) override {
+        session_->on_strand([session = session_, number = number_, taker = std::move(taker)]() mutable {
+            session->hand_over(number, std::move(taker));
+        });
+    }
 
   private:
     std::shared_ptr<Session> session_;
@@ -541,6 +549,19 @@ void Session::abandon(uint64_t number) {
     }
     // A body was begun but never finished: the client cannot tell where it ends, so close.
     fail();
+}
+
+void Session::hand_over(uint64_t number, ConnectionTaker taker) {
+    if (!is_current(number) || response_started_) {
+        return;
+    }
+    response_started_ = true;
+    response_complete_ = true;
+    release_active();
+    auto taken = std::make_unique<TakenConnection>(
+        TakenConnection{stream_.release_socket(), beast::buffers_to_string(buffer_.data())});
+    buffer_.consume(buffer_.size());
+    taker(std::move(taken));
 }
 
 void Session::enqueue(std::string bytes, ResponseChannel::WriteDone done) {

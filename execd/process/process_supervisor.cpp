@@ -295,6 +295,16 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
     return pid;
 }
 
+pid_t ProcessSupervisor::start_adopted(const std::function<pid_t()>& fork_child,
+                                       std::function<void(int wait_status)> on_exit) {
+    std::lock_guard lock(table_mutex_);
+    const pid_t pid = fork_child();
+    if (pid > 0) {
+        adopted_.emplace(pid, std::move(on_exit));
+    }
+    return pid;
+}
+
 void ProcessSupervisor::attach(const std::shared_ptr<Managed>& managed) {
     managed->attached = true;
     managed->observer->on_started(managed->pid);
@@ -389,10 +399,14 @@ void ProcessSupervisor::reap_children() {
         // Read before the lookup: a spawn that finished since added its child to the table first.
         const bool spawning = spawns_in_flight_.load() > 0;
         std::shared_ptr<Managed> managed;
+        std::function<void(int)> adopted_exit;
         {
             std::lock_guard lock(table_mutex_);
             if (auto found = table_.find(child.si_pid); found != table_.end()) {
                 managed = found->second;
+            } else if (auto adopted = adopted_.find(child.si_pid); adopted != adopted_.end()) {
+                adopted_exit = std::move(adopted->second);
+                adopted_.erase(adopted);
             }
         }
         if (!managed && spawning) {
@@ -404,6 +418,8 @@ void ProcessSupervisor::reap_children() {
         }
         if (managed) {
             on_reaped(managed, status);
+        } else if (adopted_exit) {
+            adopted_exit(status);
         } else {
             common::log_fields(common::LogLevel::debug, "reaped orphan", {{"pid", child.si_pid}});
         }
@@ -452,7 +468,7 @@ void ProcessSupervisor::terminate(pid_t pid) {
 void ProcessSupervisor::terminate_on_loop(pid_t pid) {
     {
         std::lock_guard lock(table_mutex_);
-        if (!table_.contains(pid) && !lingering_groups_.contains(pid)) {
+        if (!table_.contains(pid) && !lingering_groups_.contains(pid) && !adopted_.contains(pid)) {
             return;
         }
     }
@@ -473,6 +489,9 @@ void ProcessSupervisor::terminate_all() {
                 pids.push_back(pid);
             }
             pids.insert(pids.end(), lingering_groups_.begin(), lingering_groups_.end());
+            for (const auto& [pid, on_exit] : adopted_) {
+                pids.push_back(pid);
+            }
         }
         for (pid_t pid : pids) {
             terminate_on_loop(pid);
@@ -482,7 +501,7 @@ void ProcessSupervisor::terminate_all() {
 
 std::size_t ProcessSupervisor::live_count() {
     std::lock_guard lock(table_mutex_);
-    return table_.size() + lingering_groups_.size();
+    return table_.size() + lingering_groups_.size() + adopted_.size();
 }
 
 }  // namespace execd::process

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,13 @@ class ProcessSupervisor {
     // on_started then runs on the loop before any output. On failure returns Go-style error text
     // ("fork/exec /bin/bash: permission denied", "chdir /x: no such file or directory").
     std::variant<pid_t, std::string> start(const SpawnSpec& spec, std::shared_ptr<ProcessObserver> observer);
+
+    // Blocking: runs `fork_child`, which forks and returns the child's pid (or -1), while the reaper
+    // is held off, so the child is never taken for an orphan. For children whose I/O the caller
+    // handles itself (a PTY): `on_exit` gets the wait status on the loop thread once it is reaped.
+    // terminate(), terminate_all() and live_count() include such children.
+    pid_t start_adopted(const std::function<pid_t()>& fork_child,
+                        std::function<void(int wait_status)> on_exit);
 
     // Thread-safe: SIGTERM to the process group of a running `pid`, SIGKILL after kKillGrace.
     void terminate(pid_t pid);
@@ -74,6 +82,7 @@ class ProcessSupervisor {
     // Process groups whose leader exited while members still hold its output pipes (guarded by
     // table_mutex_); shutdown terminates them too.
     std::unordered_set<pid_t> lingering_groups_;
+    std::unordered_map<pid_t, std::function<void(int)>> adopted_;  // guarded by table_mutex_
     std::thread thread_;
 };
 

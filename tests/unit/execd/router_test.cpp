@@ -77,5 +77,25 @@ TEST_F(RouterTest, TrailingSlashRedirects) {
     EXPECT_EQ(post.redirect_status, 307);
 }
 
+TEST(RouterPrefixTest, PrefixRoutesTakeEveryMethodAndPathUnderThemFirst) {
+    Router router;
+    int proxied = 0;
+    int pinged = 0;
+    router.add("GET", "/ping", tagged(pinged));
+    router.add_prefix("/proxy/", tagged(proxied));
+    for (const char* path : {"/proxy/", "/proxy/8080", "/proxy/8080/a/b/c"}) {
+        for (const char* method : {"GET", "POST", "PATCH"}) {
+            const RouteMatch match = router.match(method, path);
+            ASSERT_EQ(match.kind, RouteMatch::Kind::found) << method << " " << path;
+        }
+    }
+    EXPECT_EQ(router.match("GET", "/proxy").kind, RouteMatch::Kind::not_found);
+    Request request;
+    (*router.match("GET", "/ping").handler)(request, nullptr);
+    (*router.match("DELETE", "/proxy/1/x").handler)(request, nullptr);
+    EXPECT_EQ(pinged, 1);
+    EXPECT_EQ(proxied, 1);
+}
+
 }  // namespace
 }  // namespace execd::http

@@ -1,0 +1,174 @@
+#include "pty/pty_child.hpp"
+
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
+#include <vector>
+
+#include "process/exit_outcome.hpp"
+
+extern char** environ;
+
+namespace execd::pty {
+
+namespace {
+
+struct Pipe {
+    common::UniqueFd read;
+    common::UniqueFd write;
+};
+
+std::optional<Pipe> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        return std::nullopt;
+    }
+    return Pipe{common::UniqueFd(fds[0]), common::UniqueFd(fds[1])};
+}
+
+void set_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+// Pointers prepared before fork(): the child may only make async-signal-safe calls.
+struct ChildPlan {
+    const char* shell;
+    char* const* argv;
+    const char* cwd;   // nullptr: keep execd's
+    int report_fd;     // close-on-exec: the child writes errno here if it fails before exec
+    const int* stdio;  // pipe mode: stdin, stdout, stderr to dup2; nullptr in PTY mode
+};
+
+[[noreturn]] void run_child(const ChildPlan& plan) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int signal = 1; signal < NSIG; ++signal) {
+        ::signal(signal, SIG_DFL);
+    }
+    if (plan.stdio != nullptr) {
+        ::setpgid(0, 0);
+        for (int fd = 0; fd < 3; ++fd) {
+            ::dup2(plan.stdio[fd], fd);
+        }
+    }
+    if (plan.cwd == nullptr || ::chdir(plan.cwd) == 0) {
+        ::execve(plan.shell, plan.argv, environ);
+    }
+    const int error = errno;
+    [[maybe_unused]] const ssize_t ignored = ::write(plan.report_fd, &error, sizeof error);
+    ::_exit(127);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    for (const auto& text : strings) {
+        pointers.push_back(const_cast<char*>(text.c_str()));
+    }
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+// The child's errno if it failed before exec; nullopt once exec closed the report pipe.
+std::optional<int> child_failure(int report_fd) {
+    int error = 0;
+    ssize_t got = 0;
+    do {
+        got = ::read(report_fd, &error, sizeof error);
+    } while (got < 0 && errno == EINTR);
+    if (got == static_cast<ssize_t>(sizeof error)) {
+        return error;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool set_terminal_size(int terminal, TerminalSize size) {
+    winsize window{};
+    window.ws_col = size.cols;
+    window.ws_row = size.rows;
+    return ::ioctl(terminal, TIOCSWINSZ, &window) == 0;
+}
+
+std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& supervisor,
+                                                    const PtyLaunch& launch,
+                                                    std::function<void(int wait_status)> on_exit) {
+    std::vector<std::string> args{launch.shell, "--norc", "--noprofile"};
+    if (!launch.command.empty()) {
+        args.insert(args.end(), {"-c", launch.command});
+    }
+    const auto argv = c_strings(args);
+    auto report = make_pipe();
+    std::optional<Pipe> in, out, err;
+    if (launch.mode == PtyMode::pipe) {
+        in = make_pipe();
+        out = make_pipe();
+        err = make_pipe();
+    }
+    if (!report || (launch.mode == PtyMode::pipe && (!in || !out || !err))) {
+        return "pipe: " + process::go_errno_text(errno);
+    }
+    const int stdio[3] = {in ? in->read.get() : -1, out ? out->write.get() : -1, err ? err->write.get() : -1};
+    const ChildPlan plan{launch.shell.c_str(), argv.data(), launch.cwd.empty() ? nullptr : launch.cwd.c_str(),
+                         report->write.get(), launch.mode == PtyMode::pipe ? stdio : nullptr};
+    PtyChild child;
+    int fork_error = 0;
+    child.pid = supervisor.start_adopted(
+        [&]() -> pid_t {
+            pid_t pid = -1;
+            if (launch.mode == PtyMode::pty) {
+                int master = -1;
+                winsize window{};
+                window.ws_col = launch.size.cols;
+                window.ws_row = launch.size.rows;
+                pid = ::forkpty(&master, nullptr, nullptr, &window);
+                if (pid > 0) {
+                    child.terminal = common::UniqueFd(master);
+                }
+            } else {
+                pid = ::fork();
+            }
+            if (pid == 0) {
+                run_child(plan);
+            }
+            fork_error = errno;
+            return pid;
+        },
+        std::move(on_exit));
+    if (child.pid < 0) {
+        return (launch.mode == PtyMode::pty ? "forkpty: " : "fork/exec " + launch.shell + ": ") +
+               process::go_errno_text(fork_error);
+    }
+    report->write.reset();
+    if (in) {
+        in->read.reset();
+        out->write.reset();
+        err->write.reset();
+    }
+    if (const auto error = child_failure(report->read.get())) {
+        if (*error == ENOENT && !launch.cwd.empty() && ::access(launch.cwd.c_str(), F_OK) != 0) {
+            return "chdir " + launch.cwd + ": " + process::go_errno_text(*error);
+        }
+        return "fork/exec " + launch.shell + ": " + process::go_errno_text(*error);
+    }
+    if (launch.mode == PtyMode::pty) {
+        set_nonblocking(child.terminal.get());
+    } else {
+        child.stdin_pipe = std::move(in->write);
+        child.stdout_pipe = std::move(out->read);
+        child.stderr_pipe = std::move(err->read);
+        for (const auto& fd : {&child.stdin_pipe, &child.stdout_pipe, &child.stderr_pipe}) {
+            set_nonblocking(fd->get());
+        }
+    }
+    return child;
+}
+
+}  // namespace execd::pty
