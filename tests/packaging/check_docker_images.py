@@ -72,17 +72,25 @@ def libraries_of(binary):
     return found, loader
 
 
-def package_of(path):
-    for candidate in (path, os.path.realpath(path)):
-        result = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-        if result.returncode == 0:
-            return result.stdout.split(":")[0]
-    return None
+def packages_of(paths):
+    """Library path -> owning Debian package (None when dpkg knows no owner); one dpkg call."""
+    candidates = {path: [path, os.path.realpath(path)] for path in paths}
+    queried = sorted({c for pair in candidates.values() for c in pair})
+    output = subprocess.run(["dpkg", "-S"] + queried, capture_output=True, text=True).stdout
+    owner = {}
+    for line in output.splitlines():
+        package, _, owned = line.partition(": ")
+        owner[owned.strip()] = package.split(":")[0]
+    return {path: next((owner[c] for c in pair if c in owner), None) for path, pair in candidates.items()}
 
 
-def apt_has(package):
-    return subprocess.run(["apt-cache", "show", "--no-all-versions", package],
-                          capture_output=True).returncode == 0
+def apt_known(packages):
+    """The subset of packages apt has a candidate for; one apt-cache call (each is slow)."""
+    if not packages:
+        return set()
+    output = subprocess.run(["apt-cache", "show", "--no-all-versions"] + sorted(packages),
+                            capture_output=True, text=True).stdout
+    return set(re.findall(r"^Package: (\S+)$", output, re.MULTILINE))
 
 
 def setup_library_packages(repo):
@@ -123,10 +131,11 @@ def check_common(name, stages, repo, problems):
         if package not in build_packages:
             problems.append(f"{where}: build stage does not install {package} (scripts/setup.sh)")
     runtime_packages = runtime.installed_packages()
+    known = apt_known(set(runtime_packages))
     for package in runtime_packages:
         if FORBIDDEN_RUNTIME.match(package):
             problems.append(f"{where}: runtime stage installs build or debugging tool {package}")
-        elif not apt_has(package):
+        elif package not in known:
             problems.append(f"{where}: runtime package {package} is not in apt")
     return runtime
 
@@ -137,11 +146,10 @@ def check_egress(repo, binary, problems):
     if runtime is None:
         return
     packages = set(runtime.installed_packages()) | BASE_IMAGE_PACKAGES
-    libraries, _ = libraries_of(binary)
+    libraries = [lib for lib in libraries_of(binary)[0] if not SANITIZER_LIBRARY.search(lib)]
+    owners = packages_of(libraries)
     for library in libraries:
-        if SANITIZER_LIBRARY.search(library):
-            continue
-        package = package_of(library)
+        package = owners[library]
         if package is None:
             problems.append(f"egress loads {library}, which no Debian package owns")
         elif package not in packages:
