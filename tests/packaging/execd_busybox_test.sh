@@ -134,6 +134,7 @@ check_sigterm_forwarding() {
     sleep 0.1
   done
   [[ -z $(ip netns pids "$netns") ]] || fail "processes left after the bootstrap exited: $(ip netns pids "$netns" | tr '\n' ' ')"
+  if grep -q 'Sanitizer' "$work/sandbox.log"; then cat "$work/sandbox.log" >&2; fail "sanitizer report from execd"; fi
   echo "ok: SIGTERM reached the workload, its status came back, execd stopped"
 }
 
