@@ -43,7 +43,8 @@ done
 chmod 0755 "$out/lib/$(basename "$loader")"
 loader_name=$(basename "$loader")
 
-# The launcher uses only POSIX sh built-ins: images without coreutils (busybox, Alpine) run it.
+# The launcher needs only a POSIX sh (and readlink when started through a symlink): busybox and
+# Alpine images run it.
 # --argv0 keeps execd's own name in ps; children get no LD_LIBRARY_PATH, so the user's programs
 # use the image's libraries, never the bundle's.
 cat >"$out/execd" <<LAUNCHER

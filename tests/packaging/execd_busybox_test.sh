@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The execd bundle runs in a root filesystem that holds nothing but a static busybox: no libc, no
 # bash, no /etc/passwd. The bundle is made by scripts/bundle_execd.sh from the built binary and
-# started through its bootstrap.sh, as the OpenSandbox server starts it in a user's image. The
-# test drives it over HTTP from outside: /ping, a command's stream and exit code (run by busybox
-# sh), a file upload when POST /files/upload exists, then SIGTERM to the bootstrap, which must
-# reach the workload and come back as the bootstrap's exit status.
+# started through its bootstrap.sh (execd through a /execd symlink), as the OpenSandbox server
+# starts it in a user's image. The test drives it over HTTP from outside: /ping, a command's
+# stream and exit code (run by busybox sh), a file upload when POST /files/upload exists, then
+# SIGTERM to the bootstrap, which must reach the workload and come back as its exit status.
 #
 # Everything happens in a throw-away network namespace and a private mount namespace (chroot,
 # /proc and the /dev nodes are mounted only there); all of it is removed on exit, failure or not.
@@ -45,6 +45,7 @@ make_rootfs() {
   chroot "$rootfs" /bin/busybox --install -s /bin
   for node in null zero random urandom; do : >"$rootfs/dev/$node"; done
   "$root/scripts/bundle_execd.sh" "$execd_binary" "$rootfs/opt/opensandbox"
+  ln -s /opt/opensandbox/execd "$rootfs/execd"  # started through it, as the image's /execd
   # Nothing but busybox and the bundle: no system library directory exists to fall back on.
   for dir in lib lib64 usr etc; do [[ ! -e $rootfs/$dir ]] || fail "rootfs unexpectedly has /$dir"; done
 }
@@ -54,7 +55,7 @@ start_sandbox() {
   ip netns add "$netns"
   ip -n "$netns" link set lo up
   local mounts='mount -t proc proc "$1/proc" && for n in null zero random urandom; do mount --bind /dev/$n "$1/dev/$n"; done'
-  ip netns exec "$netns" unshare --mount --propagation private \
+  EXECD=/execd ip netns exec "$netns" unshare --mount --propagation private \
     sh -c "$mounts"' && exec chroot "$1" /opt/opensandbox/bootstrap.sh /bin/sh -c "$2"' sh "$rootfs" \
     'echo $$ >/tmp/workload.pid; trap "exit 7" TERM; while :; do sleep 1 & wait $!; done' \
     >"$work/sandbox.log" 2>&1 &
