@@ -1,7 +1,10 @@
 # Version, git commit and build time, injected into common/build_info.cpp at configure time.
+# A build without the .git directory (a container image build) passes -DOPENSANDBOX_GIT_COMMIT=.
 find_package(Git QUIET)
-set(OPENSANDBOX_GIT_COMMIT "unknown")
-if(GIT_FOUND)
+if(NOT OPENSANDBOX_GIT_COMMIT)
+  set(OPENSANDBOX_GIT_COMMIT "unknown")
+endif()
+if(GIT_FOUND AND OPENSANDBOX_GIT_COMMIT STREQUAL "unknown")
   execute_process(
     COMMAND ${GIT_EXECUTABLE} rev-parse --short=12 HEAD
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}

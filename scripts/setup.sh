@@ -15,6 +15,8 @@ packages=(
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
   jupyter-server python3-ipykernel python3-matplotlib python3-websocket
+  # packaging checks: a busybox-only root filesystem, the Kubernetes manifest check
+  busybox-static python3-yaml
 )
 
 if [[ $(id -u) -ne 0 ]]; then
