@@ -61,6 +61,7 @@ TEST(OtlpExporter, PushesTheRegistryToTheCollectorOnEveryInterval) {
     common::OtlpExporter exporter(settings_for(collector.port()), registry, names, "9.9");
     exporter.start();
     const auto bodies = collector.wait_for(2);
+    EXPECT_TRUE(wait_until([&] { return counter_value(registry, "otlp_exports_total", "delivered") >= 2; }));
     exporter.stop();
     ASSERT_GE(bodies.size(), 2u);
     EXPECT_EQ(collector.content_type(0), "application/json");
@@ -72,7 +73,6 @@ TEST(OtlpExporter, PushesTheRegistryToTheCollectorOnEveryInterval) {
                                        [](const json& metric) { return metric["name"] == "test.requests"; });
     ASSERT_NE(requests, metrics.end()) << bodies[0];
     EXPECT_EQ((*requests)["sum"]["dataPoints"][0]["asInt"], "7");
-    EXPECT_TRUE(wait_until([&] { return counter_value(registry, "otlp_exports_total", "delivered") >= 2; }));
     EXPECT_EQ(counter_value(registry, "otlp_export_dropped_total"), 0u);
 }
 

@@ -56,7 +56,8 @@ TEST(OtlpJson, CounterIsACumulativeMonotonicSumWithStringIntegers) {
     auto& queries = registry.counter_family("queries_total", "Queries.", {"outcome"});
     queries.with_labels({"allowed"}).inc(3);
     queries.with_labels({"denied"}).inc(18446744073709551615ull);
-    const json& metric = metric_named(encode(registry), "queries_total");
+    const json request = encode(registry);
+    const json& metric = metric_named(request, "queries_total");
     EXPECT_EQ(metric["description"], "Queries.");
     const json& sum = metric.at("sum");
     EXPECT_EQ(sum["aggregationTemporality"], 2);
@@ -89,7 +90,8 @@ TEST(OtlpJson, HistogramHasPerBucketCountsAndBounds) {
     latency.observe(0.5);
     latency.observe(0.7);
     latency.observe(3);
-    const json& histogram = metric_named(encode(registry), "latency_seconds").at("histogram");
+    const json request = encode(registry);
+    const json& histogram = metric_named(request, "latency_seconds").at("histogram");
     EXPECT_EQ(histogram["aggregationTemporality"], 2);
     const json& point = histogram["dataPoints"].at(0);
     EXPECT_EQ(point["count"], "4");
