@@ -13,6 +13,8 @@
 namespace execd::http {
 
 using Handler = std::function<void(Request& request, std::shared_ptr<ResponseChannel> channel)>;
+// Wraps every handler added afterwards, e.g. to time requests per route template.
+using HandlerDecorator = std::function<Handler(std::string_view method, std::string_view pattern, Handler)>;
 
 // Result of looking a request up: a handler with its path parameters, a redirect (Gin's
 // RedirectTrailingSlash), or nothing (Gin answers 404 for unknown paths and for wrong methods).
@@ -30,6 +32,8 @@ struct RouteMatch {
 class Router {
   public:
     void add(std::string method, std::string_view pattern, Handler handler);
+    // Applies to routes added after the call.
+    void set_decorator(HandlerDecorator decorator) { decorator_ = std::move(decorator); }
     RouteMatch match(std::string_view method, std::string_view path) const;
 
   private:
@@ -42,6 +46,7 @@ class Router {
                       std::map<std::string, std::string>& params) const;
 
     std::vector<Route> routes_;
+    HandlerDecorator decorator_;
 };
 
 }  // namespace execd::http
