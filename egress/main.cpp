@@ -18,6 +18,7 @@
 #include "sidecar/config.hpp"
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
+#include "sidecar/telemetry.hpp"
 
 namespace {
 
@@ -128,9 +129,13 @@ int run_sidecar(common::BlockedSignals& signals) {
     warn_if_unauthenticated(config);
     api_server.start();
     spdlog::info("policy server listening on {}:{} (POST /policy)", config.http_host, api_server.port());
+    auto telemetry = sidecar::start_telemetry(config, metrics);
 
     signals.wait();
     spdlog::info("received shutdown signal; exiting");
+    if (telemetry) {
+        telemetry->stop();
+    }
     api_server.stop();
     overlay_watcher.stop();
     dns.stop();

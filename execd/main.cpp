@@ -23,6 +23,7 @@
 #include "process/process_supervisor.hpp"
 #include "process/worker_pool.hpp"
 #include "pty/pty_registry.hpp"
+#include "telemetry/execd_telemetry.hpp"
 
 namespace {
 
@@ -111,6 +112,8 @@ int main(int argc, char** argv) {
     execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
     execd::process::WorkerPool workers(config.worker_threads);
     const common::ResourceSampler sampler(std::chrono::seconds(1));  // outlives the loop that uses it
+    execd::telemetry::ExecdTelemetry telemetry(sampler);
+    router.set_decorator(telemetry.request_timer());
     execd::process::ProcessSupervisor supervisor(child_signals.fd());
     execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
     execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
@@ -150,7 +153,9 @@ int main(int argc, char** argv) {
     server.start();
     commands.start_pruning();
     ptys.start_pruning();
+    telemetry.start_export();
     shutdown_signals.wait();
+    telemetry.stop();
     ptys.close_all();
     shut_down(config, server, metrics, commands, sessions, code, supervisor);
     server.stop();

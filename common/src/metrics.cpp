@@ -104,6 +104,12 @@ void Counter::render_samples(std::string& out, std::string_view name, std::strin
     append_sample(out, name, labels, std::to_string(value()));
 }
 
+void Counter::copy_to(MetricSample& sample) const {
+    sample.is_integer = true;
+    sample.int_value = value();
+    sample.value = static_cast<double>(sample.int_value);
+}
+
 void FloatCounter::render_samples(std::string& out, std::string_view name, std::string_view labels) const {
     append_sample(out, name, labels, format_value(value()));
 }
@@ -164,6 +170,17 @@ void Histogram::render_samples(std::string& out, std::string_view name, std::str
     append_sample(out, std::string(name) + "_count", labels, std::to_string(cumulative));
 }
 
+void Histogram::copy_to(MetricSample& sample) const {
+    sample.upper_bounds = upper_bounds_;
+    sample.bucket_counts.resize(upper_bounds_.size() + 1);
+    sample.count = 0;
+    for (size_t i = 0; i <= upper_bounds_.size(); ++i) {
+        sample.bucket_counts[i] = bucket_counts_[i].load(std::memory_order_relaxed);
+        sample.count += sample.bucket_counts[i];
+    }
+    sample.sum = sum();
+}
+
 std::vector<double> linear_buckets(double start, double width, size_t count) {
     std::vector<double> bounds;
     for (size_t i = 0; i < count; ++i) {
@@ -187,6 +204,15 @@ std::vector<double> exponential_buckets(double start, double factor, size_t coun
 MetricFamilyBase::MetricFamilyBase(std::string name, std::string help, std::vector<std::string> label_names)
     : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {
     validate_names(name_, label_names_);
+}
+
+FamilySnapshot MetricFamilyBase::empty_snapshot(MetricKind kind) const {
+    FamilySnapshot snapshot;
+    snapshot.name = name_;
+    snapshot.help = help_;
+    snapshot.kind = kind;
+    snapshot.label_names = label_names_;
+    return snapshot;
 }
 
 void MetricFamilyBase::check_label_count(const std::vector<std::string>& label_values) const {
@@ -249,6 +275,22 @@ void Family<Metric>::render(std::string& out) const {
     for (const auto& [label_values, child] : children_) {
         child.metric->render_samples(out, name(), child.labels_text);
     }
+}
+
+template <typename Metric>
+FamilySnapshot Family<Metric>::snapshot() const {
+    constexpr MetricKind kind = Metric::kTypeName == "histogram" ? MetricKind::histogram
+                                : Metric::kTypeName == "gauge"   ? MetricKind::gauge
+                                                                 : MetricKind::counter;
+    FamilySnapshot snapshot = empty_snapshot(kind);
+    const std::lock_guard lock(mutex_);
+    snapshot.samples.reserve(children_.size());
+    for (const auto& [label_values, child] : children_) {
+        MetricSample& sample = snapshot.samples.emplace_back();
+        sample.label_values = label_values;
+        child.metric->copy_to(sample);
+    }
+    return snapshot;
 }
 
 template class Family<Counter>;
@@ -316,13 +358,37 @@ Histogram& MetricsRegistry::histogram(std::string name, std::string help, std::v
     return histogram_family(std::move(name), std::move(help), std::move(upper_bounds), {}).with_labels({});
 }
 
+void MetricsRegistry::add_collect_hook(std::function<void()> hook) {
+    const std::lock_guard lock(hooks_mutex_);
+    collect_hooks_.push_back(std::move(hook));
+}
+
+void MetricsRegistry::run_collect_hooks() const {
+    const std::lock_guard lock(hooks_mutex_);
+    for (const auto& hook : collect_hooks_) {
+        hook();
+    }
+}
+
 std::string MetricsRegistry::render() const {
+    run_collect_hooks();
     std::string out;
     const std::lock_guard lock(mutex_);
     for (const auto& [name, family] : families_) {
         family->render(out);
     }
     return out;
+}
+
+std::vector<FamilySnapshot> MetricsRegistry::snapshot() const {
+    run_collect_hooks();
+    std::vector<FamilySnapshot> snapshots;
+    const std::lock_guard lock(mutex_);
+    snapshots.reserve(families_.size());
+    for (const auto& [name, family] : families_) {
+        snapshots.push_back(family->snapshot());
+    }
+    return snapshots;
 }
 
 }  // namespace common

@@ -28,10 +28,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 class TimedResolvedHook final : public dns::ResolvedAddressHook {
   public:
     TimedResolvedHook(std::unique_ptr<dns::ResolvedAddressHook> inner, common::Histogram& seconds,
-                      common::Gauge& learned, std::shared_ptr<nft::AddressProvenance> provenance)
+                      common::Gauge& learned, common::Counter& updates,
+                      std::shared_ptr<nft::AddressProvenance> provenance)
         : inner_(std::move(inner)),
           seconds_(seconds),
           learned_(learned),
+          updates_(updates),
           provenance_(std::move(provenance)) {}
 
     void on_resolved(std::string_view name, const std::vector<dns::ResolvedAddress>& addresses,
@@ -39,6 +41,7 @@ class TimedResolvedHook final : public dns::ResolvedAddressHook {
         const auto started = std::chrono::steady_clock::now();
         inner_->on_resolved(name, addresses, [this, started, release = std::move(release)] {
             seconds_.observe(seconds_since(started));
+            updates_.inc();
             learned_.set(static_cast<double>(provenance_->size()));
             release();
         });
@@ -48,8 +51,22 @@ class TimedResolvedHook final : public dns::ResolvedAddressHook {
     std::unique_ptr<dns::ResolvedAddressHook> inner_;
     common::Histogram& seconds_;
     common::Gauge& learned_;
+    common::Counter& updates_;
     std::shared_ptr<nft::AddressProvenance> provenance_;
 };
+
+common::Family<common::Counter>& updates_family(common::MetricsRegistry& metrics) {
+    return metrics.counter_family("egress_nft_updates_total",
+                                  "nftables updates applied: static (policy changes) and dynamic (addresses "
+                                  "learned from allowed answers).",
+                                  {"kind"});
+}
+
+size_t static_element_count(const nft::FilterPolicy& policy) {
+    const auto& sets = policy.prefixes;
+    return sets.allow_v4.size() + sets.allow_v6.size() + sets.deny_v4.size() + sets.deny_v6.size() +
+           policy.nameservers.size() + policy.doh.blocklist.size();
+}
 
 }  // namespace
 
@@ -68,12 +85,23 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
           metrics.gauge("egress_nft_learned_addresses",
                         "Addresses learned from allowed answers and not revoked (an upper bound "
                         "of the dyn_allow sets' size: the kernel expires elements on its own).")),
+      static_elements_(metrics.gauge("egress_nft_rules",
+                                     "Elements of the static nftables sets (allow/deny prefixes, exempt "
+                                     "nameservers, DoH blocklist) of the policy in force.")),
+      updates_(updates_family(metrics)),
+      static_updates_(updates_.with_labels({"static"})),
+      dynamic_updates_(updates_.with_labels({"dynamic"})),
       provenance_(std::make_shared<nft::AddressProvenance>()),
       enforcer_(ruleset_options(config), provenance_) {}
 
 nft::FilterPolicy Enforcement::filter_policy(const policy::PolicySnapshot& snapshot) const {
     return nft::filter_policy_from(snapshot, config_.nameserver_exempt,
                                    nft::DohBlocking{config_.block_doh_443, config_.doh_blocklist});
+}
+
+void Enforcement::count_static_update(const nft::FilterPolicy& policy) {
+    static_updates_.inc();
+    static_elements_.set(static_cast<double>(static_element_count(policy)));
 }
 
 nft::RedirectBackend Enforcement::install(const policy::PolicySnapshot& snapshot) {
@@ -86,8 +114,10 @@ nft::RedirectBackend Enforcement::install(const policy::PolicySnapshot& snapshot
         },
         [&] { install_iptables_redirect(); },
     };
-    return nft::install_with_redirect(config_.redirect_backend, steps,
-                                      [](const std::string& message) { spdlog::warn("{}", message); });
+    const auto backend = nft::install_with_redirect(
+        config_.redirect_backend, steps, [](const std::string& message) { spdlog::warn("{}", message); });
+    count_static_update(policy);
+    return backend;
 }
 
 void Enforcement::install_iptables_redirect() {
@@ -107,13 +137,15 @@ void Enforcement::apply(const policy::PolicySnapshot& snapshot) {
     std::shared_ptr<const policy::PolicySnapshot> borrowed(std::shared_ptr<void>(), &snapshot);
     const auto started = std::chrono::steady_clock::now();
     std::vector<common::IpAddress> revoked;
+    const auto policy = filter_policy(snapshot);
     try {
-        revoked = enforcer_.apply(filter_policy(snapshot), nft::name_allowed_by(borrowed));
+        revoked = enforcer_.apply(policy, nft::name_allowed_by(borrowed));
     } catch (...) {
         apply_failures_.inc();
         throw;
     }
     apply_seconds_.observe(seconds_since(started));
+    count_static_update(policy);
     learned_addresses_.set(static_cast<double>(provenance_->size()));
     if (!revoked.empty()) {
         spdlog::info("nftables: revoked {} learned address(es) whose names the new policy denies",
@@ -142,7 +174,7 @@ std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common
     options.timeouts = nft::ElementTimeoutPolicy{config_.ttl_grace, config_.ttl_min, config_.ttl_max};
     return std::make_unique<TimedResolvedHook>(
         std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options), dynamic_write_seconds_,
-        learned_addresses_, provenance_);
+        learned_addresses_, dynamic_updates_, provenance_);
 }
 
 }  // namespace egress::sidecar

@@ -39,12 +39,17 @@ class Enforcement {
   private:
     nft::FilterPolicy filter_policy(const policy::PolicySnapshot& snapshot) const;
     void install_iptables_redirect();
+    void count_static_update(const nft::FilterPolicy& policy);
 
     const EgressConfig& config_;
     common::Histogram& apply_seconds_;
     common::Counter& apply_failures_;
     common::Histogram& dynamic_write_seconds_;
     common::Gauge& learned_addresses_;
+    common::Gauge& static_elements_;
+    common::Family<common::Counter>& updates_;
+    common::Counter& static_updates_;
+    common::Counter& dynamic_updates_;
     std::shared_ptr<nft::AddressProvenance> provenance_;
     nft::NftEnforcer enforcer_;
     nft::ProcessRunner runner_;

@@ -65,6 +65,9 @@ void Router::add(std::string method, std::string_view pattern, Handler handler, 
     for (std::string_view segment : split_path(pattern)) {
         segments.emplace_back(segment);
     }
+    if (decorator_) {
+        handler = decorator_(method, pattern, std::move(handler));
+    }
     routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), body_mode});
 }
 

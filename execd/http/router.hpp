@@ -13,6 +13,8 @@
 namespace execd::http {
 
 using Handler = std::function<void(Request& request, std::shared_ptr<ResponseChannel> channel)>;
+// Wraps every handler added afterwards, e.g. to time requests per route template.
+using HandlerDecorator = std::function<Handler(std::string_view method, std::string_view pattern, Handler)>;
 
 // How a route receives its request body: read whole (within the server's size limit) before the
 // handler runs, or streamed to the handler through Request::body_reader with no size limit.
@@ -39,6 +41,8 @@ class Router {
     // Every path that starts with `prefix`, any method, before the routes (upstream's /proxy/
     // middleware).
     void add_prefix(std::string prefix, Handler handler);
+    // Applies to routes added after the call.
+    void set_decorator(HandlerDecorator decorator) { decorator_ = std::move(decorator); }
     RouteMatch match(std::string_view method, std::string_view path) const;
 
   private:
@@ -53,6 +57,7 @@ class Router {
 
     std::vector<Route> routes_;
     std::vector<std::pair<std::string, Handler>> prefixes_;
+    HandlerDecorator decorator_;
 };
 
 }  // namespace execd::http

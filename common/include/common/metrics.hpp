@@ -17,6 +17,28 @@
 // the reference: children never move, and updating one is a single relaxed atomic operation.
 namespace common {
 
+// A point-in-time copy of one child's value, read without rendering text (e.g. for OTLP export).
+struct MetricSample {
+    std::vector<std::string> label_values;  // in the family's label-name order
+    bool is_integer = false;                // Counter: int_value holds the value
+    uint64_t int_value = 0;
+    double value = 0;                     // FloatCounter, Gauge
+    std::vector<double> upper_bounds;     // Histogram: finite bounds; +Inf is implicit
+    std::vector<uint64_t> bucket_counts;  // Histogram: per bucket (not cumulative), one more than bounds
+    uint64_t count = 0;                   // Histogram
+    double sum = 0;                       // Histogram
+};
+
+enum class MetricKind { counter, gauge, histogram };
+
+struct FamilySnapshot {
+    std::string name;
+    std::string help;
+    MetricKind kind = MetricKind::counter;
+    std::vector<std::string> label_names;
+    std::vector<MetricSample> samples;  // sorted by label values
+};
+
 // Monotonic integer counter.
 class Counter {
   public:
@@ -26,6 +48,7 @@ class Counter {
     uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
 
     void render_samples(std::string& out, std::string_view name, std::string_view labels) const;
+    void copy_to(MetricSample& sample) const;
 
   private:
     std::atomic<uint64_t> value_{0};
@@ -44,6 +67,7 @@ class FloatCounter {
     double value() const noexcept { return value_.load(std::memory_order_relaxed); }
 
     void render_samples(std::string& out, std::string_view name, std::string_view labels) const;
+    void copy_to(MetricSample& sample) const { sample.value = value(); }
 
   private:
     std::atomic<double> value_{0};
@@ -61,6 +85,7 @@ class Gauge {
     double value() const noexcept { return value_.load(std::memory_order_relaxed); }
 
     void render_samples(std::string& out, std::string_view name, std::string_view labels) const;
+    void copy_to(MetricSample& sample) const { sample.value = value(); }
 
   private:
     std::atomic<double> value_{0};
@@ -83,6 +108,7 @@ class Histogram {
     double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
 
     void render_samples(std::string& out, std::string_view name, std::string_view labels) const;
+    void copy_to(MetricSample& sample) const;
 
   private:
     std::vector<double> upper_bounds_;
@@ -108,8 +134,11 @@ class MetricFamilyBase {
 
     // Appends # HELP, # TYPE and every child's samples; nothing while the family has no children.
     virtual void render(std::string& out) const = 0;
+    // Every child's current value; samples is empty while the family has no children.
+    virtual FamilySnapshot snapshot() const = 0;
 
   protected:
+    FamilySnapshot empty_snapshot(MetricKind kind) const;
     // Throws std::invalid_argument unless there is one value per label name.
     void check_label_count(const std::vector<std::string>& label_values) const;
     // `a="x",b="y"` with values escaped.
@@ -134,6 +163,7 @@ class Family final : public MetricFamilyBase {
     Metric& with_labels(const std::vector<std::string>& label_values);
 
     void render(std::string& out) const override;
+    FamilySnapshot snapshot() const override;
 
   private:
     struct Child {
@@ -176,14 +206,24 @@ class MetricsRegistry {
     Gauge& gauge(std::string name, std::string help);
     Histogram& histogram(std::string name, std::string help, std::vector<double> upper_bounds);
 
+    // Runs before every render() and snapshot(), to refresh values read on demand (e.g. resource gauges).
+    // Hooks must be quick and must not call back into the registry's render() or snapshot().
+    void add_collect_hook(std::function<void()> hook);
+
     std::string render() const;
+    // Every family, sorted by name.
+    std::vector<FamilySnapshot> snapshot() const;
 
   private:
     template <typename Metric>
     Family<Metric>& add_family(std::unique_ptr<Family<Metric>> family);
 
+    void run_collect_hooks() const;
+
     mutable std::mutex mutex_;
     std::map<std::string, std::unique_ptr<MetricFamilyBase>, std::less<>> families_;
+    mutable std::mutex hooks_mutex_;
+    std::vector<std::function<void()>> collect_hooks_;
 };
 
 }  // namespace common

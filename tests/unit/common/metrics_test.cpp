@@ -237,4 +237,41 @@ TEST(MetricsRegistry, ConcurrentUpdatesAreExact) {
     EXPECT_NE(text.find("shared_total 400000\n"), std::string::npos) << text;
 }
 
+TEST(MetricsRegistry, SnapshotCopiesEveryFamilyWithoutRendering) {
+    common::MetricsRegistry registry;
+    registry.counter_family("queries_total", "Queries.", {"outcome"}).with_labels({"denied"}).inc(2);
+    registry.float_counter("busy_seconds", "Busy.").add(0.5);
+    registry.gauge("sessions", "Sessions.").set(3);
+    auto& latency = registry.histogram("latency_seconds", "Latency.", {0.1, 1});
+    latency.observe(0.05);
+    latency.observe(5);
+    registry.counter_family("unused_total", "Unused.", {"kind"});
+
+    const auto families = registry.snapshot();
+    ASSERT_EQ(families.size(), 5u);
+    EXPECT_EQ(families[0].name, "busy_seconds");
+    EXPECT_EQ(families[0].kind, common::MetricKind::counter);
+    EXPECT_FALSE(families[0].samples.at(0).is_integer);
+    EXPECT_DOUBLE_EQ(families[0].samples[0].value, 0.5);
+
+    EXPECT_EQ(families[1].name, "latency_seconds");
+    EXPECT_EQ(families[1].kind, common::MetricKind::histogram);
+    const common::MetricSample& histogram = families[1].samples.at(0);
+    EXPECT_EQ(histogram.upper_bounds, (std::vector<double>{0.1, 1}));
+    EXPECT_EQ(histogram.bucket_counts, (std::vector<uint64_t>{1, 0, 1}));
+    EXPECT_EQ(histogram.count, 2u);
+    EXPECT_DOUBLE_EQ(histogram.sum, 5.05);
+
+    EXPECT_EQ(families[2].name, "queries_total");
+    EXPECT_EQ(families[2].help, "Queries.");
+    EXPECT_EQ(families[2].label_names, (std::vector<std::string>{"outcome"}));
+    EXPECT_EQ(families[2].samples.at(0).label_values, (std::vector<std::string>{"denied"}));
+    EXPECT_TRUE(families[2].samples[0].is_integer);
+    EXPECT_EQ(families[2].samples[0].int_value, 2u);
+
+    EXPECT_EQ(families[3].kind, common::MetricKind::gauge);
+    EXPECT_DOUBLE_EQ(families[3].samples.at(0).value, 3);
+    EXPECT_TRUE(families[4].samples.empty());
+}
+
 }  // namespace

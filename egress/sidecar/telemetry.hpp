@@ -1,0 +1,21 @@
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "common/metrics.hpp"
+#include "common/otlp_exporter.hpp"
+#include "sidecar/config.hpp"
+
+namespace egress::sidecar {
+
+// How egress's Prometheus families are named in OTLP (upstream's metric names).
+std::span<const common::OtlpName> egress_otlp_names();
+
+// Registers the egress_system_* resource gauges and, when an OTLP endpoint is configured, starts pushing
+// the registry there with the bypass socket mark, so the egress policy never applies to the export.
+// Null when export is disabled.
+std::unique_ptr<common::OtlpExporter> start_telemetry(const EgressConfig& config,
+                                                      common::MetricsRegistry& metrics);
+
+}  // namespace egress::sidecar

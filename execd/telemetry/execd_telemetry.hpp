@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "common/metrics.hpp"
+#include "common/otlp_exporter.hpp"
+#include "common/resource_sampler.hpp"
+#include "http/router.hpp"
+
+namespace execd::telemetry {
+
+// How execd's registry families are named in OTLP (upstream's metric names and units).
+std::span<const common::OtlpName> execd_otlp_names();
+
+// execd's metrics: request durations per route template, the execd_system_* gauges, and their OTLP export
+// when OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set.
+class ExecdTelemetry {
+  public:
+    // `sampler` must outlive this object.
+    explicit ExecdTelemetry(const common::ResourceSampler& sampler);
+    ~ExecdTelemetry();
+    ExecdTelemetry(const ExecdTelemetry&) = delete;
+    ExecdTelemetry& operator=(const ExecdTelemetry&) = delete;
+
+    // For Router::set_decorator: times every request of the routes added afterwards.
+    http::HandlerDecorator request_timer();
+
+    // Starts the exporter if an endpoint is configured; returns whether it did.
+    bool start_export();
+    void stop();
+
+    common::MetricsRegistry& registry() { return registry_; }
+
+  private:
+    common::MetricsRegistry registry_;
+    common::Family<common::Histogram>& request_durations_;
+    std::unique_ptr<common::OtlpExporter> exporter_;
+};
+
+}  // namespace execd::telemetry
