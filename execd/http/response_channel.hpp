@@ -43,10 +43,8 @@ class ResponseChannel {
     // Instead of answering, takes the connection out of the server (WebSocket upgrades, proxying):
     // `taker` gets the socket and any bytes already received after the request. Ignored once a
     // response has started.
-    virtual void take_connection(ConnectionTaker taker) {
-        (void)taker;
-        respond(Response{500, {}, ""});
-    }
+    // Pure, so that a channel wrapping another cannot silently drop it.
+    virtual void take_connection(ConnectionTaker taker) = 0;
 };
 
 }  // namespace execd::http

@@ -31,6 +31,12 @@ bool TimedResponseChannel::peer_gone() const {
     return inner_->peer_gone();
 }
 
+void TimedResponseChannel::take_connection(http::ConnectionTaker taker) {
+    status_.store(101, std::memory_order_relaxed);
+    inner_->take_connection(std::move(taker));
+    record();
+}
+
 void TimedResponseChannel::record() {
     if (recorded_.exchange(true)) {
         return;

@@ -22,6 +22,8 @@ class TimedResponseChannel final : public http::ResponseChannel {
     void write(std::string bytes, WriteDone done) override;
     void finish() override;
     bool peer_gone() const override;
+    // A connection taken over (a WebSocket upgrade) counts as a 101 answered when it is handed over.
+    void take_connection(http::ConnectionTaker taker) override;
 
   private:
     void record();

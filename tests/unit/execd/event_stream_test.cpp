@@ -25,6 +25,7 @@ class RecordingChannel : public ResponseChannel {
     }
     void finish() override { log("finish"); }
     bool peer_gone() const override { return false; }
+    void take_connection(ConnectionTaker) override {}
 
     std::vector<std::string> entries() {
         std::lock_guard lock(mutex_);
