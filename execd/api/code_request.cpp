@@ -1,8 +1,8 @@
 #include "api/code_request.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "api/go_json.hpp"
 #include "common/config.hpp"
 
 namespace execd::api {
@@ -10,54 +10,28 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kParsePrefix = "error parsing request, MAYBE invalid body format. ";
-
-struct DecodeError {
-    std::string message;
-};
-
-std::string go_kind(const json& value) {
-    switch (value.type()) {
-        case json::value_t::string:
-            return "string";
-        case json::value_t::boolean:
-            return "bool";
-        case json::value_t::array:
-            return "array";
-        case json::value_t::object:
-            return "object";
-        default:
-            return "number";
-    }
-}
-
 void decode_string(const json& value, std::string_view field, std::string& out) {
     if (value.is_null()) {
         return;
     }
     if (!value.is_string()) {
-        throw DecodeError{"json: cannot unmarshal " + go_kind(value) + " into Go struct field " +
-                          std::string(field) + " of type string"};
+        throw GoDecodeError{"json: cannot unmarshal " + go_kind(value) + " into Go struct field " +
+                            std::string(field) + " of type string"};
     }
     out = value.get<std::string>();
 }
 
 std::variant<json, std::string> read_object(std::string_view body, std::string_view go_type) {
-    if (common::trim(body).empty()) {
-        return std::string(kParsePrefix) + "EOF";
+    auto read = read_first_json_value(body);
+    if (const auto* error = std::get_if<std::string>(&read)) {
+        return std::string(kGoParsePrefix) + *error;
     }
-    std::istringstream stream{std::string(body)};
-    json document;
-    try {
-        stream >> document;
-    } catch (const json::parse_error& error) {
-        return std::string(kParsePrefix) + (error.byte >= body.size() ? "unexpected EOF" : error.what());
-    }
+    json& document = std::get<json>(read);
     if (!document.is_null() && !document.is_object()) {
-        return std::string(kParsePrefix) + "json: cannot unmarshal " + go_kind(document) +
+        return std::string(kGoParsePrefix) + "json: cannot unmarshal " + go_kind(document) +
                " into Go value of type " + std::string(go_type);
     }
-    return document;
+    return std::move(document);
 }
 
 void decode_context(const json& value, CodeRequest& request) {
@@ -65,8 +39,8 @@ void decode_context(const json& value, CodeRequest& request) {
         return;
     }
     if (!value.is_object()) {
-        throw DecodeError{"json: cannot unmarshal " + go_kind(value) +
-                          " into Go struct field RunCodeRequest.context of type model.CodeContext"};
+        throw GoDecodeError{"json: cannot unmarshal " + go_kind(value) +
+                            " into Go struct field RunCodeRequest.context of type model.CodeContext"};
     }
     for (const auto& [key, item] : value.items()) {
         if (common::equals_ignoring_case(key, "id")) {
@@ -96,8 +70,8 @@ std::variant<CodeRequest, std::string> parse_code_request(std::string_view body)
                 }
             }
         }
-    } catch (const DecodeError& error) {
-        return std::string(kParsePrefix) + error.message;
+    } catch (const GoDecodeError& error) {
+        return std::string(kGoParsePrefix) + error.message;
     }
     if (request.code.empty()) {
         return std::string(
@@ -124,8 +98,8 @@ std::variant<CodeContextRequest, std::string> parse_code_context_request(std::st
                 }
             }
         }
-    } catch (const DecodeError& error) {
-        return std::string(kParsePrefix) + error.message;
+    } catch (const GoDecodeError& error) {
+        return std::string(kGoParsePrefix) + error.message;
     }
     return request;
 }

@@ -2,8 +2,8 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "api/go_json.hpp"
 #include "common/config.hpp"
 
 namespace execd::api {
@@ -11,31 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kParsePrefix = "error parsing request, MAYBE invalid body format. ";
 constexpr std::string_view kValidationPrefix = "invalid request, validation error ";
 
-// A Go-style decoding error for one field.
-struct DecodeError {
-    std::string message;
-};
-
-std::string go_kind(const json& value) {
-    switch (value.type()) {
-        case json::value_t::string:
-            return "string";
-        case json::value_t::boolean:
-            return "bool";
-        case json::value_t::array:
-            return "array";
-        case json::value_t::object:
-            return "object";
-        default:
-            return "number";
-    }
-}
-
-DecodeError type_error(const json& value, std::string_view field, std::string_view go_type,
-                       bool show_number) {
+GoDecodeError type_error(const json& value, std::string_view field, std::string_view go_type,
+                         bool show_number) {
     std::string kind = go_kind(value);
     if (show_number && value.is_number()) {
         kind += " " + value.dump();
@@ -114,23 +93,6 @@ void decode_field(const std::string& key, const json& value, CommandRequest& req
     }
 }
 
-std::variant<json, std::string> read_first_value(std::string_view body) {
-    if (common::trim(body).empty()) {
-        return std::string("EOF");
-    }
-    std::istringstream stream{std::string(body)};
-    json document;
-    try {
-        stream >> document;
-    } catch (const json::parse_error& error) {
-        if (error.byte >= body.size()) {
-            return std::string("unexpected EOF");
-        }
-        return std::string(error.what());
-    }
-    return document;
-}
-
 std::string validation_error(std::string_view field, std::string_view tag) {
     return std::string(kValidationPrefix) + "Key: 'RunCommandRequest." + std::string(field) +
            "' Error:Field validation for '" + std::string(field) + "' failed on the '" + std::string(tag) +
@@ -140,14 +102,14 @@ std::string validation_error(std::string_view field, std::string_view tag) {
 }  // namespace
 
 std::variant<CommandRequest, std::string> parse_command_request(std::string_view body) {
-    auto document = read_first_value(body);
+    auto document = read_first_json_value(body);
     if (auto* error = std::get_if<std::string>(&document)) {
-        return std::string(kParsePrefix) + *error;
+        return std::string(kGoParsePrefix) + *error;
     }
     const json& value = std::get<json>(document);
     CommandRequest request;
     if (!value.is_null() && !value.is_object()) {
-        return std::string(kParsePrefix) + "json: cannot unmarshal " + go_kind(value) +
+        return std::string(kGoParsePrefix) + "json: cannot unmarshal " + go_kind(value) +
                " into Go value of type model.RunCommandRequest";
     }
     try {
@@ -156,8 +118,8 @@ std::variant<CommandRequest, std::string> parse_command_request(std::string_view
                 decode_field(key, item, request);
             }
         }
-    } catch (const DecodeError& error) {
-        return std::string(kParsePrefix) + error.message;
+    } catch (const GoDecodeError& error) {
+        return std::string(kGoParsePrefix) + error.message;
     }
     if (request.command.empty()) {
         return validation_error("Command", "required");

@@ -2,9 +2,9 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "api/command_json.hpp"
+#include "api/go_json.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 
@@ -13,44 +13,17 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kParsePrefix = "error parsing request, MAYBE invalid body format. ";
-
-struct DecodeError {
-    std::string message;
-};
-
-std::string go_kind(const json& value) {
-    switch (value.type()) {
-        case json::value_t::string:
-            return "string";
-        case json::value_t::boolean:
-            return "bool";
-        case json::value_t::array:
-            return "array";
-        case json::value_t::object:
-            return "object";
-        default:
-            return "number";
-    }
-}
-
-DecodeError type_error(const json& value, std::string_view go_type) {
+GoDecodeError type_error(const json& value, std::string_view go_type) {
     return {"json: cannot unmarshal " + go_kind(value) + " into Go value of type " + std::string(go_type)};
 }
 
 // The first JSON value of `body`; trailing bytes are ignored as Go's Decoder does.
 json read_document(std::string_view body) {
-    if (common::trim(body).empty()) {
-        throw DecodeError{"EOF"};
+    auto read = read_first_json_value(body);
+    if (const auto* error = std::get_if<std::string>(&read)) {
+        throw GoDecodeError{*error};
     }
-    std::istringstream stream{std::string(body)};
-    json document;
-    try {
-        stream >> document;
-    } catch (const json::parse_error& error) {
-        throw DecodeError{error.byte >= body.size() ? "unexpected EOF" : error.what()};
-    }
-    return document;
+    return std::get<json>(std::move(read));
 }
 
 std::string decode_string(const json& value, std::string_view go_type) {
@@ -105,7 +78,7 @@ std::variant<Result, files::FileError> decode_body(std::string_view body, std::s
                                                    std::string_view prefix, Decode decode) {
     try {
         return decode(read_document(body));
-    } catch (const DecodeError& error) {
+    } catch (const GoDecodeError& error) {
         return files::bad_request(code, std::string(prefix) + error.message);
     }
 }
@@ -142,7 +115,7 @@ http::Response file_error_response(const files::FileError& error) {
 }
 
 std::variant<PermissionMap, files::FileError> parse_permission_map(std::string_view body) {
-    return decode_body<PermissionMap>(body, files::kInvalidRequestBody, kParsePrefix,
+    return decode_body<PermissionMap>(body, files::kInvalidRequestBody, kGoParsePrefix,
                                       [](const json& document) {
                                           PermissionMap map;
                                           if (document.is_null()) {
@@ -160,7 +133,7 @@ std::variant<PermissionMap, files::FileError> parse_permission_map(std::string_v
 
 std::variant<std::vector<MoveItem>, files::FileError> parse_move_items(std::string_view body) {
     return decode_body<std::vector<MoveItem>>(
-        body, files::kInvalidRequestBody, kParsePrefix, [](const json& document) {
+        body, files::kInvalidRequestBody, kGoParsePrefix, [](const json& document) {
             std::vector<MoveItem> items;
             if (document.is_null()) {
                 return items;
@@ -187,30 +160,31 @@ std::variant<std::vector<MoveItem>, files::FileError> parse_move_items(std::stri
 }
 
 std::variant<ReplaceMap, files::FileError> parse_replace_map(std::string_view body) {
-    return decode_body<ReplaceMap>(body, files::kInvalidRequestBody, kParsePrefix, [](const json& document) {
-        ReplaceMap map;
-        if (document.is_null()) {
-            return map;
-        }
-        if (!document.is_object()) {
-            throw type_error(document, "map[string]model.ReplaceFileContentItem");
-        }
-        for (const auto& [path, element] : document.items()) {
-            if (!element.is_object() && !element.is_null()) {
-                throw type_error(element, "model.ReplaceFileContentItem");
+    return decode_body<ReplaceMap>(
+        body, files::kInvalidRequestBody, kGoParsePrefix, [](const json& document) {
+            ReplaceMap map;
+            if (document.is_null()) {
+                return map;
             }
-            ReplaceItem item;
-            for (const auto& [key, value] : fields_of(element).items()) {
-                if (common::equals_ignoring_case(key, "old")) {
-                    item.old_text = decode_string(value, "string");
-                } else if (common::equals_ignoring_case(key, "new")) {
-                    item.new_text = decode_string(value, "string");
+            if (!document.is_object()) {
+                throw type_error(document, "map[string]model.ReplaceFileContentItem");
+            }
+            for (const auto& [path, element] : document.items()) {
+                if (!element.is_object() && !element.is_null()) {
+                    throw type_error(element, "model.ReplaceFileContentItem");
                 }
+                ReplaceItem item;
+                for (const auto& [key, value] : fields_of(element).items()) {
+                    if (common::equals_ignoring_case(key, "old")) {
+                        item.old_text = decode_string(value, "string");
+                    } else if (common::equals_ignoring_case(key, "new")) {
+                        item.new_text = decode_string(value, "string");
+                    }
+                }
+                map[path] = std::move(item);
             }
-            map[path] = std::move(item);
-        }
-        return map;
-    });
+            return map;
+        });
 }
 
 std::variant<FileMetadata, files::FileError> parse_file_metadata(std::string_view text) {

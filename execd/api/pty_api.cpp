@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "api/go_json.hpp"
 #include "api/pty_frames.hpp"
 #include "api/pty_websocket_client.hpp"
 #include "common/config.hpp"
@@ -21,7 +22,6 @@ using nlohmann::json;
 
 constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
 constexpr std::string_view kAlreadyConnected = "ALREADY_CONNECTED";
-constexpr std::string_view kParsePrefix = "error parsing request, MAYBE invalid body format. ";
 
 http::Response not_found(const std::string& id) {
     return http::json_error(404, kContextNotFound, "pty session " + id + " not found");
@@ -43,20 +43,20 @@ std::variant<pty::PtyLaunch, std::string> parse_create_request(const std::string
     }
     const json parsed = json::parse(body, nullptr, false);
     if (parsed.is_discarded()) {
-        return std::string(kParsePrefix) + "invalid JSON";
+        return std::string(kGoParsePrefix) + "invalid JSON";
     }
     if (parsed.is_null()) {
         return launch;
     }
     if (!parsed.is_object()) {
-        return std::string(kParsePrefix) + "json: cannot unmarshal " + std::string(parsed.type_name()) +
+        return std::string(kGoParsePrefix) + "json: cannot unmarshal " + std::string(parsed.type_name()) +
                " into Go value of type CreatePtyRequest";
     }
     for (const auto& [key, value] : parsed.items()) {
         const std::string name = lower(key);
         if (name == "cwd" || name == "command") {
             if (!value.is_string() && !value.is_null()) {
-                return std::string(kParsePrefix) + "json: cannot unmarshal " +
+                return std::string(kGoParsePrefix) + "json: cannot unmarshal " +
                        std::string(value.type_name()) + " into Go struct field CreatePtyRequest." + name +
                        " of type string";
             }

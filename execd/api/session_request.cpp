@@ -1,8 +1,8 @@
 #include "api/session_request.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "api/go_json.hpp"
 #include "common/config.hpp"
 
 namespace execd::api {
@@ -13,39 +13,12 @@ using nlohmann::json;
 constexpr std::string_view kParsePrefix = "error parsing request. ";
 constexpr std::string_view kInvalidPrefix = "invalid request. ";
 
-struct DecodeError {
-    std::string message;
-};
-
 // Reads the first JSON value the way Go's decoder does; an empty body reads as `null` when allowed.
 std::variant<json, std::string> read_body(std::string_view body, bool empty_allowed) {
-    if (common::trim(body).empty()) {
-        if (empty_allowed) {
-            return json();
-        }
-        return std::string("EOF");
+    if (empty_allowed && common::trim(body).empty()) {
+        return json();
     }
-    std::istringstream stream{std::string(body)};
-    json document;
-    try {
-        stream >> document;
-    } catch (const json::parse_error& error) {
-        return std::string(error.byte >= body.size() ? "unexpected EOF" : error.what());
-    }
-    return document;
-}
-
-std::string go_kind(const json& value) {
-    if (value.is_string()) {
-        return "string";
-    }
-    if (value.is_boolean()) {
-        return "bool";
-    }
-    if (value.is_array()) {
-        return "array";
-    }
-    return value.is_object() ? "object" : "number";
+    return read_first_json_value(body);
 }
 
 std::string decode_string(const json& value, std::string_view go_struct, std::string_view field) {
@@ -53,8 +26,8 @@ std::string decode_string(const json& value, std::string_view go_struct, std::st
         return "";
     }
     if (!value.is_string()) {
-        throw DecodeError{"json: cannot unmarshal " + go_kind(value) + " into Go struct field " +
-                          std::string(go_struct) + "." + std::string(field) + " of type string"};
+        throw GoDecodeError{"json: cannot unmarshal " + go_kind(value) + " into Go struct field " +
+                            std::string(go_struct) + "." + std::string(field) + " of type string"};
     }
     return value.get<std::string>();
 }
@@ -71,8 +44,8 @@ int64_t decode_milliseconds(const json& value, std::string_view field) {
     if (value.is_number()) {
         kind += " " + value.dump();
     }
-    throw DecodeError{"json: cannot unmarshal " + kind + " into Go struct field RunInSessionRequest." +
-                      std::string(field) + " of type int64"};
+    throw GoDecodeError{"json: cannot unmarshal " + kind + " into Go struct field RunInSessionRequest." +
+                        std::string(field) + " of type int64"};
 }
 
 std::string not_an_object(const json& value, std::string_view go_type) {
@@ -121,7 +94,7 @@ std::variant<CreateSessionRequest, std::string> parse_create_session_request(std
                 }
             }
         }
-    } catch (const DecodeError& error) {
+    } catch (const GoDecodeError& error) {
         return std::string(kParsePrefix) + error.message;
     }
     return request;
@@ -143,7 +116,7 @@ std::variant<SessionRunRequest, std::string> parse_session_run_request(std::stri
                 decode_run_field(key, item, request);
             }
         }
-    } catch (const DecodeError& error) {
+    } catch (const GoDecodeError& error) {
         return std::string(kParsePrefix) + error.message;
     }
     if (request.command.empty()) {
