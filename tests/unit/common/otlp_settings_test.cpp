@@ -7,35 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "scoped_env.hpp"
+
 namespace {
-
-// Sets (or, with nullptr, unsets) an environment variable for one test and restores it afterwards.
-class ScopedEnv {
-  public:
-    ScopedEnv(std::string name, const char* value) : name_(std::move(name)) {
-        if (const char* previous = std::getenv(name_.c_str())) {
-            previous_ = previous;
-        }
-        if (value == nullptr) {
-            ::unsetenv(name_.c_str());
-        } else {
-            ::setenv(name_.c_str(), value, 1);
-        }
-    }
-    ~ScopedEnv() {
-        if (previous_) {
-            ::setenv(name_.c_str(), previous_->c_str(), 1);
-        } else {
-            ::unsetenv(name_.c_str());
-        }
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-  private:
-    std::string name_;
-    std::optional<std::string> previous_;
-};
 
 const common::OtlpIdentity kIdentity{"opensandbox-test-1.0", "opensandbox/test", "OTLP_TEST_SANDBOX_ID",
                                      "OTLP_TEST_EXTRA_ATTRS"};
