@@ -16,49 +16,16 @@
 # Needs: wrk, curl, python3. It is a benchmark, not a test: it exits 0 even when a goal is missed.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-bench}
-[[ $build = /* ]] || build="$PWD/$build"
-execd_bin="$build/execd/execd"
+bench_name=execd_bench
 PORT=${PORT:-44790}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 REQUESTS=${REQUESTS:-300}
 STREAM_MIB=${STREAM_MIB:-1024}
 IDLE_STREAMS=${IDLE_STREAMS:-1000}
-base="http://127.0.0.1:$PORT"
-work=$(mktemp -d)
-execd_pid=
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "execd_bench: $*"; exit 1; }
-
-cleanup() {
-  [[ -z $execd_pid ]] || kill -TERM "$execd_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-check_tools() {
-  for tool in wrk curl python3; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh installs it)"
-  done
-  [[ -x $execd_bin ]] || die "$execd_bin not built (see the usage comment)"
-}
+source "$(dirname "$0")/execd_bench_lib.sh"
+execd_bench_setup "${1:-}"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$execd_pid/status"; }
-
-start_execd() {
-  # Idle streams need a descriptor each, plus their command's pipes.
-  ulimit -n 65536 2>/dev/null || true
-  "$execd_bin" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 >"$work/execd.log" 2>&1 &
-  execd_pid=$!
-  for _ in $(seq 100); do
-    curl -fsS "$base/ping" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  die "execd did not start (log: $(tail -3 "$work/execd.log"))"
-}
 
 # ping_run CONNECTIONS: prints "requests/s p99".
 ping_run() {
@@ -133,7 +100,9 @@ EOF
 }
 
 main() {
-  check_tools
+  require_tools wrk curl python3
+  # Idle streams need a descriptor each, plus their command's pipes.
+  ulimit -n 65536 2>/dev/null || true
   start_execd
   sleep 1
   local idle_rss

@@ -16,43 +16,12 @@
 # even when a goal is missed.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-bench}
-[[ $build = /* ]] || build="$PWD/$build"
-execd_bin="$build/execd/execd"
+bench_name=execd_files_bench
 PORT=${PORT:-44795}
 UPLOADS=${UPLOADS:-200}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
-base="http://127.0.0.1:$PORT"
-work=${WORK_DIR:-$(mktemp -d)}
-execd_pid=
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "execd_files_bench: $*"; exit 1; }
-
-cleanup() {
-  [[ -z $execd_pid ]] || kill -TERM "$execd_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-check_tools() {
-  for tool in curl wrk python3; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh installs it)"
-  done
-  [[ -x $execd_bin ]] || die "$execd_bin not built (see the usage comment)"
-}
-
-start_execd() {
-  "$execd_bin" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 >"$work/execd.log" 2>&1 &
-  execd_pid=$!
-  for _ in $(seq 100); do
-    curl -fsS "$base/ping" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  die "execd did not start (log: $(tail -3 "$work/execd.log"))"
-}
+source "$(dirname "$0")/execd_bench_lib.sh"
+execd_bench_setup "${1:-}"
 
 now() { date +%s.%N; }
 mib_per_s() { python3 -c "print('%.0f' % ($1 / 1048576 / ($3 - $2)))"; }
@@ -107,7 +76,7 @@ info_p50() {
 }
 
 main() {
-  check_tools
+  require_tools curl wrk python3
   mkdir -p "$work"
   start_execd
   log "machine: $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB, load $(cut -d' ' -f1-3 /proc/loadavg)"

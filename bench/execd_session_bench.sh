@@ -12,38 +12,13 @@
 # It is a benchmark, not a test: it exits 0 even when the goal is missed.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-bench}
-[[ $build = /* ]] || build="$PWD/$build"
-execd_bin="$build/execd/execd"
+bench_name=execd_session_bench
 PORT=${PORT:-44791}
 REQUESTS=${REQUESTS:-500}
-base="http://127.0.0.1:$PORT"
-work=$(mktemp -d)
-execd_pid=
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "execd_session_bench: $*"; exit 1; }
-
-cleanup() {
-  [[ -z $execd_pid ]] || kill -TERM "$execd_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-for tool in curl python3; do
-  command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh installs it)"
-done
-[[ -x $execd_bin ]] || die "$execd_bin not built (see the usage comment)"
-
-"$execd_bin" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 >"$work/execd.log" 2>&1 &
-execd_pid=$!
-for _ in $(seq 100); do
-  curl -fsS "$base/ping" >/dev/null 2>&1 && break
-  sleep 0.05
-done
-curl -fsS "$base/ping" >/dev/null || die "execd did not start (log: $(tail -3 "$work/execd.log"))"
+source "$(dirname "$0")/execd_bench_lib.sh"
+execd_bench_setup "${1:-}"
+require_tools curl python3
+start_execd
 
 session=$(curl -fsS -X POST "$base/session" -d '{}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
 
