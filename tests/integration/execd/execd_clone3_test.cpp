@@ -1,5 +1,6 @@
 // EXECD_CLONE3_COMPAT against the real binary: a program calling clone3 directly, run through
 // POST /command, gets ENOSYS only when the variable asks for the filter.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -18,6 +19,9 @@ namespace execd_test {
 namespace {
 
 using Texts = std::vector<std::string>;
+
+// Streams end right after their last event.
+const std::vector<std::string> kQuickStreams{"--graceful-shutdown-timeout", "0s"};
 
 // The value of `field` ("Seccomp", "NoNewPrivs") in /proc/PID/status, empty when absent.
 std::string status_field(pid_t pid, const std::string& field) {
@@ -62,7 +66,7 @@ void expect_ordinary_commands_work(uint16_t port) {
 }
 
 TEST(ExecdClone3Test, WithoutTheVariableClone3Works) {
-    ExecdProcess execd;
+    ExecdProcess execd(kQuickStreams);
     std::string exit_value;
     EXPECT_EQ(run_probe(execd.port(), exit_value), (Texts{"clone3: ok"}));
     EXPECT_EQ(exit_value, "");
@@ -70,12 +74,12 @@ TEST(ExecdClone3Test, WithoutTheVariableClone3Works) {
 }
 
 TEST(ExecdClone3Test, OffValuesInstallNothing) {
-    ExecdProcess execd({}, {"EXECD_CLONE3_COMPAT= Off "});
+    ExecdProcess execd(kQuickStreams, {"EXECD_CLONE3_COMPAT= Off "});
     EXPECT_EQ(status_field(execd.pid(), "Seccomp"), "0");
 }
 
 TEST(ExecdClone3Test, FilterMakesClone3FailWithEnosysForChildren) {
-    ExecdProcess execd({}, {"EXECD_CLONE3_COMPAT=1"});
+    ExecdProcess execd(kQuickStreams, {"EXECD_CLONE3_COMPAT=1"});
     std::string exit_value;
     EXPECT_EQ(run_probe(execd.port(), exit_value), (Texts{"clone3: ENOSYS"}));
     EXPECT_EQ(exit_value, "2");
@@ -86,7 +90,7 @@ TEST(ExecdClone3Test, FilterMakesClone3FailWithEnosysForChildren) {
 }
 
 TEST(ExecdClone3Test, ReexecRunsTheBinaryAgainUnderOneFilter) {
-    ExecdProcess execd({}, {"EXECD_CLONE3_COMPAT=reexec"});
+    ExecdProcess execd(kQuickStreams, {"EXECD_CLONE3_COMPAT=reexec"});
     EXPECT_EQ(status_field(execd.pid(), "Seccomp"), "2");
     EXPECT_EQ(status_field(execd.pid(), "NoNewPrivs"), "1");
     const std::string filters = status_field(execd.pid(), "Seccomp_filters");  // Linux 5.9+
@@ -115,6 +119,7 @@ TEST(ExecdClone3Test, ReexecThroughAnExplicitLoader) {
     const uint16_t port = free_loopback_port();
     std::vector<std::string> args{loader,      EXECD_BINARY, "--listen-address",
                                   "127.0.0.1", "--port",     std::to_string(port)};
+    args.insert(args.end(), kQuickStreams.begin(), kQuickStreams.end());
     std::vector<std::string> env{"EXECD_CLONE3_COMPAT=reexec"};
     for (char** entry = environ; *entry != nullptr; ++entry) {
         env.emplace_back(*entry);
@@ -132,6 +137,9 @@ TEST(ExecdClone3Test, ReexecThroughAnExplicitLoader) {
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, STDOUT_FILENO);
+        ::dup2(null, STDERR_FILENO);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
