@@ -61,10 +61,10 @@ int add_clone3_enosys_rule(scmp_filter_ctx filter) {
 // is the loader and this is the loader's command line, so executing it again repeats the same start.
 std::vector<std::string> original_command_line() {
     std::ifstream file("/proc/self/cmdline", std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (!file.good() && !file.eof()) {
-        throw std::runtime_error("clone3 compat: cannot read /proc/self/cmdline");
+    if (!file) {
+        throw std::runtime_error("clone3 compat: cannot open /proc/self/cmdline");
     }
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     std::vector<std::string> args;
     std::string current;
     for (const char c : text) {
