@@ -4,9 +4,9 @@
 #include <string_view>
 
 // EXECD_CLONE3_COMPAT: a seccomp filter that makes clone3 fail with ENOSYS for execd and everything
-// it starts, so that runtimes which mishandle clone3 (old glibc, some JVMs and container tools under
-// old seccomp profiles) fall back to clone. The filter sets no_new_privs: setuid and file-capability
-// programs (sudo, ping) run without their privileges.
+// it starts, so that programs which try clone3 first (glibc 2.34+) fall back to clone, even under a
+// container seccomp profile that answers clone3 with EPERM. The filter sets no_new_privs: setuid
+// and file-capability programs (sudo, ping) run without their privileges.
 namespace execd::compat {
 
 inline constexpr const char* kClone3CompatVariable = "EXECD_CLONE3_COMPAT";
