@@ -17,6 +17,7 @@
 #include "common/log.hpp"
 #include "common/resource_sampler.hpp"
 #include "common/signals.hpp"
+#include "compat/clone3_compat.hpp"
 #include "config/execd_config.hpp"
 #include "http/server.hpp"
 #include "process/command_registry.hpp"
@@ -83,6 +84,15 @@ void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, ex
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First of all, as upstream: the filter must cover every thread and child, and reexec replaces
+    // the process.
+    execd::compat::Clone3CompatMode clone3_mode = execd::compat::Clone3CompatMode::off;
+    try {
+        clone3_mode = execd::compat::apply_clone3_compat_from_environment();
+    } catch (const std::exception& error) {
+        std::cerr << "execd: " << error.what() << "\n";
+        return 1;
+    }
     CLI::App app{"OpenSandbox execd: the execution agent"};
     execd::ExecdConfig config;
     try {
@@ -98,6 +108,12 @@ int main(int argc, char** argv) {
         return 0;
     }
     init_logging(config);
+    for (const std::string& warning : config.warnings) {
+        spdlog::warn("{}", warning);
+    }
+    if (clone3_mode != execd::compat::Clone3CompatMode::off) {
+        spdlog::info("clone3 compatibility on: clone3 fails with ENOSYS (seccomp, no_new_privs set)");
+    }
 
     // Before any thread starts, so every thread inherits the mask.
     auto shutdown_signals = common::BlockedSignals::for_shutdown();

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build lld pkg-config git clang libclang-rt-14-dev clang-format
   # libraries (DESIGN.md §3)
   libspdlog-dev nlohmann-json3-dev libcli11-dev libldns-dev libc-ares-dev
-  libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev
+  libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev dnsmasq-base
   # real peers used by integration tests, benchmarks and the demo

@@ -49,8 +49,19 @@ void add_upstream_options(CLI::App& app, ExecdConfig& config) {
                                          "How long a /command stream stays open after its last event",
                                          "EXECD_API_GRACE_SHUTDOWN");
     common::add_duration_option_with_env(app, "--jupyter-idle-poll-interval", config.jupyter_idle_poll,
-                                         "Poll period while waiting for execute_reply",
+                                         "Accepted for compatibility; not used",
                                          "EXECD_JUPYTER_IDLE_POLL_INTERVAL");
+}
+
+// Upstream's rule: a value of zero or less falls back to the default, with a warning.
+void replace_non_positive_idle_poll(ExecdConfig& config) {
+    if (config.jupyter_idle_poll > std::chrono::nanoseconds::zero()) {
+        return;
+    }
+    config.warnings.push_back("jupyter idle poll interval " +
+                              common::format_duration(config.jupyter_idle_poll) + " is not positive; using " +
+                              common::format_duration(kDefaultJupyterIdlePoll));
+    config.jupyter_idle_poll = kDefaultJupyterIdlePoll;
 }
 
 void add_own_options(CLI::App& app, ExecdConfig& config) {
@@ -92,6 +103,7 @@ ExecdConfig parse_execd_config(CLI::App& app, const std::vector<std::string>& ar
     std::vector<std::string> reversed = normalize_go_flags(args);
     std::reverse(reversed.begin(), reversed.end());
     app.parse(reversed);
+    replace_non_positive_idle_poll(config);
     return config;
 }
 

@@ -12,6 +12,8 @@ class App;
 
 namespace execd {
 
+inline constexpr std::chrono::milliseconds kDefaultJupyterIdlePoll{100};
+
 // Everything execd reads from its flags and environment at startup. Flags win over environment
 // variables, which win over the defaults below (upstream's precedence).
 struct ExecdConfig {
@@ -22,7 +24,8 @@ struct ExecdConfig {
     std::chrono::nanoseconds stream_grace{std::chrono::seconds(1)};  // EXECD_API_GRACE_SHUTDOWN
     std::string jupyter_host;                                        // --jupyter-host / JUPYTER_HOST
     std::string jupyter_token;                                       // --jupyter-token / JUPYTER_TOKEN
-    std::chrono::nanoseconds jupyter_idle_poll{std::chrono::milliseconds(100)};
+    // --jupyter-idle-poll-interval: accepted for compatibility, not used (see docs/execd.md).
+    std::chrono::nanoseconds jupyter_idle_poll{kDefaultJupyterIdlePoll};
     std::string log_file;               // EXECD_LOG_FILE
     std::string log_output = "stdout";  // OPENSANDBOX_LOG_OUTPUT
 
@@ -42,6 +45,8 @@ struct ExecdConfig {
     unsigned worker_threads = 4;
 
     bool show_version = false;
+    // Accepted values that were replaced (logged once logging is up).
+    std::vector<std::string> warnings;
 };
 
 // Parses the arguments after argv[0] (Go flag syntax accepted) and the environment, declaring the

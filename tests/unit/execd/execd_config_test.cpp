@@ -76,6 +76,39 @@ TEST(ExecdConfigTest, RejectsBadValues) {
     EXPECT_THROW(parse({}), CLI::ParseError);
 }
 
+TEST(ExecdConfigTest, JupyterIdlePollInterval) {
+    EXPECT_EQ(parse({"--jupyter-idle-poll-interval", "250ms"}).jupyter_idle_poll, 250ms);
+    EXPECT_EQ(parse({"-jupyter-idle-poll-interval=1.5s"}).jupyter_idle_poll, 1500ms);
+    EXPECT_TRUE(parse({"--jupyter-idle-poll-interval", "250ms"}).warnings.empty());
+    const ScopedEnv poll("EXECD_JUPYTER_IDLE_POLL_INTERVAL", "2s");
+    EXPECT_EQ(parse({}).jupyter_idle_poll, 2s);
+    EXPECT_EQ(parse({"--jupyter-idle-poll-interval", "50ms"}).jupyter_idle_poll, 50ms);
+}
+
+TEST(ExecdConfigTest, NonPositiveJupyterIdlePollFallsBackWithAWarning) {
+    const ExecdConfig zero = parse({"--jupyter-idle-poll-interval", "0s"});
+    EXPECT_EQ(zero.jupyter_idle_poll, 100ms);
+    ASSERT_EQ(zero.warnings.size(), 1u);
+    EXPECT_EQ(zero.warnings[0], "jupyter idle poll interval 0s is not positive; using 100ms");
+    const ScopedEnv poll("EXECD_JUPYTER_IDLE_POLL_INTERVAL", "-5ms");
+    const ExecdConfig negative = parse({});
+    EXPECT_EQ(negative.jupyter_idle_poll, 100ms);
+    ASSERT_EQ(negative.warnings.size(), 1u);
+    EXPECT_EQ(negative.warnings[0], "jupyter idle poll interval -5ms is not positive; using 100ms");
+}
+
+TEST(ExecdConfigTest, UnparsableJupyterIdlePollStopsTheStart) {
+    EXPECT_THROW(parse({"--jupyter-idle-poll-interval", "100"}), CLI::ParseError);
+    const ScopedEnv poll("EXECD_JUPYTER_IDLE_POLL_INTERVAL", "fast");
+    try {
+        parse({});
+        FAIL() << "no exception";
+    } catch (const CLI::ParseError& error) {
+        EXPECT_NE(std::string(error.what()).find("jupyter-idle-poll-interval"), std::string::npos)
+            << error.what();
+    }
+}
+
 TEST(ExecdConfigTest, JupyterHostFromEnvironmentMustBeHttp) {
     const ScopedEnv host("JUPYTER_HOST", "127.0.0.1:44771");
     EXPECT_THROW(parse({}), std::invalid_argument);
