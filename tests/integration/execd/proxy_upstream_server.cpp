@@ -1,9 +1,13 @@
 #include "proxy_upstream_server.hpp"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdio>
+#include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -60,15 +64,133 @@ void echo_request(tcp::socket& socket, const bhttp::request<bhttp::string_body>&
     bhttp::write(socket, response, ignored);
 }
 
-void serve(tcp::socket socket) {
+using HeadParser = bhttp::request_parser<bhttp::buffer_body>;
+
+// Reads the next piece of the body into `piece`; false at its end or when the client went away
+// (`failed` tells which).
+bool read_piece(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser, std::string& piece,
+                bool& failed) {
+    piece.resize(64 * 1024);
+    while (!parser.is_done()) {
+        parser.get().body().data = piece.data();
+        parser.get().body().size = piece.size();
+        beast::error_code error;
+        bhttp::read_some(socket, buffer, parser, error);
+        if (error && error != bhttp::error::need_buffer) {
+            failed = true;
+            return false;
+        }
+        const std::size_t got = piece.size() - parser.get().body().size;
+        if (got > 0) {
+            piece.resize(got);
+            return true;
+        }
+    }
+    return false;
+}
+
+void write_text(tcp::socket& socket, const std::string& text) {
+    beast::error_code ignored;
+    asio::write(socket,
+                asio::buffer("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+                             std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n" + text),
+                ignored);
+}
+
+// "/count": reads the body as it comes and answers with its size and a checksum.
+void count_body(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser,
+                std::atomic<int>& aborted_bodies) {
+    uint64_t bytes = 0;
+    uint64_t sum = 0;
+    std::string piece;
+    bool failed = false;
+    while (read_piece(socket, buffer, parser, piece, failed)) {
+        for (const char c : piece) {
+            sum += ++bytes * static_cast<unsigned char>(c);
+        }
+    }
+    if (failed) {
+        ++aborted_bodies;
+        return;
+    }
+    write_text(socket, "bytes=" + std::to_string(bytes) + " sum=" + std::to_string(sum));
+}
+
+// "/duplex": answers at once with a chunked body that echoes each piece of the request body as it
+// arrives.
+void echo_pieces(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser) {
+    beast::error_code error;
+    asio::write(socket, asio::buffer(std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")),
+                error);
+    std::string piece;
+    bool failed = false;
+    while (!error && read_piece(socket, buffer, parser, piece, failed)) {
+        char size[32];
+        const int length = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        asio::write(socket,
+                    asio::buffer(std::string(size, static_cast<std::size_t>(length)) + piece + "\r\n"),
+                    error);
+    }
+    if (!failed && !error) {
+        asio::write(socket, asio::buffer(std::string("0\r\n\r\n")), error);
+    }
+}
+
+// "/early": refuses the body without reading any of it, and closes.
+void refuse_early(tcp::socket& socket) {
+    beast::error_code ignored;
+    asio::write(socket,
+                asio::buffer(std::string("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n"
+                                         "Connection: close\r\n\r\ntoo large")),
+                ignored);
+    socket.close(ignored);
+}
+
+// "/drop": reads some of the body, then closes without answering.
+void drop_mid_body(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser) {
+    std::string piece;
+    bool failed = false;
+    std::size_t bytes = 0;
+    while (bytes < 64 * 1024 && read_piece(socket, buffer, parser, piece, failed)) {
+        bytes += piece.size();
+    }
+    beast::error_code ignored;
+    socket.close(ignored);
+}
+
+void serve(tcp::socket socket, std::atomic<int>& aborted_bodies) {
     beast::flat_buffer buffer;
     while (true) {
-        bhttp::request<bhttp::string_body> request;
+        HeadParser head;
+        head.body_limit(std::numeric_limits<std::uint64_t>::max());
         beast::error_code error;
-        bhttp::read(socket, buffer, request, error);
+        bhttp::read_header(socket, buffer, head, error);
         if (error) {
             return;
         }
+        const std::string target(head.get().target());
+        if (target == "/count") {
+            count_body(socket, buffer, head, aborted_bodies);
+            return;
+        }
+        if (target == "/duplex") {
+            echo_pieces(socket, buffer, head);
+            return;
+        }
+        if (target == "/early") {
+            refuse_early(socket);
+            return;
+        }
+        if (target == "/drop") {
+            drop_mid_body(socket, buffer, head);
+            return;
+        }
+        bhttp::request_parser<bhttp::string_body> parser(std::move(head));
+        bhttp::read(socket, buffer, parser, error);
+        if (error) {
+            return;
+        }
+        const auto& request = parser.get();
         if (websocket::is_upgrade(request)) {
             echo_websocket(std::move(socket), request);
             return;
@@ -93,6 +215,7 @@ struct ProxyUpstreamServer::Impl {
     std::thread accepting;
     std::mutex mutex;
     std::vector<std::thread> connections;
+    std::atomic<int> aborted_bodies{0};
 };
 
 ProxyUpstreamServer::ProxyUpstreamServer() : impl_(std::make_unique<Impl>()) {
@@ -105,7 +228,7 @@ ProxyUpstreamServer::ProxyUpstreamServer() : impl_(std::make_unique<Impl>()) {
                 return;
             }
             std::lock_guard lock(impl->mutex);
-            impl->connections.emplace_back(serve, std::move(socket));
+            impl->connections.emplace_back(serve, std::move(socket), std::ref(impl->aborted_bodies));
         }
     });
 }
@@ -122,6 +245,10 @@ ProxyUpstreamServer::~ProxyUpstreamServer() {
 
 uint16_t ProxyUpstreamServer::port() const {
     return impl_->acceptor.local_endpoint().port();
+}
+
+int ProxyUpstreamServer::aborted_bodies() const {
+    return impl_->aborted_bodies.load();
 }
 
 }  // namespace execd_test

@@ -7,8 +7,11 @@ namespace execd_test {
 
 // A real HTTP server on 127.0.0.1 for the proxy tests (Boost.Beast, one thread per connection):
 //   /stream       chunked "first\n", then 300 ms later "second\n"
-//   WebSocket     echoes every message back
-//   anything else 200 text: "<METHOD> <target>\n", each header "name: value\n", "\n", the body
+//   /count        reads the body as it arrives; answers "bytes=<size> sum=<Σ position·byte>" (positions from
+//   1) /duplex       answers at once, chunked, echoing each piece of the request body as it arrives /early
+//   answers 413 "too large" without reading the body, and closes /drop         reads 64 KiB of the body, then
+//   closes without answering WebSocket     echoes every message back anything else 200 text: "<METHOD>
+//   <target>\n", each header "name: value\n", "\n", the body
 class ProxyUpstreamServer {
   public:
     ProxyUpstreamServer();
@@ -17,6 +20,8 @@ class ProxyUpstreamServer {
     ProxyUpstreamServer& operator=(const ProxyUpstreamServer&) = delete;
 
     uint16_t port() const;
+    // Bodies of /count requests whose client went away before their end.
+    int aborted_bodies() const;
 
     struct Impl;
 
