@@ -35,16 +35,6 @@ long status_kib(pid_t pid, const std::string& field) {
     return -1;
 }
 
-// The upstream server's /count checksum (Σ position·byte, positions from 1) of `bytes` found at
-// byte offset `offset` of the body.
-uint64_t checksum(uint64_t offset, std::string_view bytes) {
-    uint64_t sum = 0;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        sum += (offset + i + 1) * static_cast<unsigned char>(bytes[i]);
-    }
-    return sum;
-}
-
 TEST(ExecdProxyTest, ForwardsAnyMethodWithPathQueryAndBodyButNotTheToken) {
     ProxyUpstreamServer upstream;
     ExecdProcess execd({"--access-token=secret"});
@@ -111,7 +101,7 @@ TEST(ExecdProxyTest, StreamsALargeUploadWithBoundedMemory) {
     ExecdProcess execd;
     ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
     const long peak_before = status_kib(execd.pid(), "VmHWM");
-    constexpr std::size_t kPiece = 1 << 20;
+    constexpr std::size_t kPiece = ProxyUpstreamServer::kChecksumBlock;
     constexpr std::size_t kPieces = 256;
     std::string piece(kPiece, '\0');
     for (std::size_t i = 0; i < kPiece; ++i) {
@@ -120,16 +110,11 @@ TEST(ExecdProxyTest, StreamsALargeUploadWithBoundedMemory) {
     HttpConnection connection(execd.port());
     connection.send_raw(head("PUT", proxy_prefix(upstream) + "/count",
                              "Content-Length: " + std::to_string(kPiece * kPieces)));
-    // Every piece is the same: Σ (offset+j+1)·p[j] = offset·Σ p[j] + Σ (j+1)·p[j].
-    const uint64_t piece_sum = checksum(0, piece);
-    uint64_t byte_sum = 0;
-    for (const char c : piece) {
-        byte_sum += static_cast<unsigned char>(c);
-    }
     uint64_t sum = 0;
     for (std::size_t i = 0; i < kPieces; ++i) {
+        piece[i] = static_cast<char>(i);  // no two pieces alike
         connection.send_raw(piece);
-        sum += i * kPiece * byte_sum + piece_sum;
+        sum = ProxyUpstreamServer::add_to_checksum(sum, piece);
     }
     const auto response = connection.read_response();
     EXPECT_EQ(response.status, 200);

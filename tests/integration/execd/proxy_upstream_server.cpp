@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -66,27 +67,24 @@ void echo_request(tcp::socket& socket, const bhttp::request<bhttp::string_body>&
 
 using HeadParser = bhttp::request_parser<bhttp::buffer_body>;
 
-// Reads the next piece of the body into `piece`; false at its end or when the client went away
-// (`failed` tells which).
-bool read_piece(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser, std::string& piece,
-                bool& failed) {
-    piece.resize(64 * 1024);
+// Reads the next bytes of the body into data[0, size); returns how many, 0 at the end of the body or
+// when the client went away (`failed`).
+std::size_t read_piece(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser, char* data,
+                       std::size_t size, bool& failed) {
     while (!parser.is_done()) {
-        parser.get().body().data = piece.data();
-        parser.get().body().size = piece.size();
+        parser.get().body().data = data;
+        parser.get().body().size = size;
         beast::error_code error;
         bhttp::read_some(socket, buffer, parser, error);
         if (error && error != bhttp::error::need_buffer) {
             failed = true;
-            return false;
+            return 0;
         }
-        const std::size_t got = piece.size() - parser.get().body().size;
-        if (got > 0) {
-            piece.resize(got);
-            return true;
+        if (const std::size_t got = size - parser.get().body().size; got > 0) {
+            return got;
         }
     }
-    return false;
+    return 0;
 }
 
 void write_text(tcp::socket& socket, const std::string& text) {
@@ -97,21 +95,29 @@ void write_text(tcp::socket& socket, const std::string& text) {
                 ignored);
 }
 
-// "/count": reads the body as it comes and answers with its size and a checksum.
+// "/count": reads the body as it comes and answers with its size and checksum.
 void count_body(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser,
                 std::atomic<int>& aborted_bodies) {
     uint64_t bytes = 0;
     uint64_t sum = 0;
-    std::string piece;
+    std::string block(ProxyUpstreamServer::kChecksumBlock, '\0');
+    std::size_t filled = 0;
     bool failed = false;
-    while (read_piece(socket, buffer, parser, piece, failed)) {
-        for (const char c : piece) {
-            sum += ++bytes * static_cast<unsigned char>(c);
+    while (const std::size_t got =
+               read_piece(socket, buffer, parser, block.data() + filled, block.size() - filled, failed)) {
+        bytes += got;
+        filled += got;
+        if (filled == block.size()) {
+            sum = ProxyUpstreamServer::add_to_checksum(sum, block);
+            filled = 0;
         }
     }
     if (failed) {
         ++aborted_bodies;
         return;
+    }
+    if (filled > 0) {
+        sum = ProxyUpstreamServer::add_to_checksum(sum, std::string_view(block.data(), filled));
     }
     write_text(socket, "bytes=" + std::to_string(bytes) + " sum=" + std::to_string(sum));
 }
@@ -122,14 +128,19 @@ void echo_pieces(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& pa
     beast::error_code error;
     asio::write(socket, asio::buffer(std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")),
                 error);
-    std::string piece;
+    std::string piece(64 * 1024, '\0');
     bool failed = false;
-    while (!error && read_piece(socket, buffer, parser, piece, failed)) {
+    while (!error) {
+        const std::size_t got = read_piece(socket, buffer, parser, piece.data(), piece.size(), failed);
+        if (got == 0) {
+            break;
+        }
         char size[32];
-        const int length = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
-        asio::write(socket,
-                    asio::buffer(std::string(size, static_cast<std::size_t>(length)) + piece + "\r\n"),
-                    error);
+        const int length = std::snprintf(size, sizeof size, "%zx\r\n", got);
+        asio::write(
+            socket,
+            asio::buffer(std::string(size, static_cast<std::size_t>(length)) + piece.substr(0, got) + "\r\n"),
+            error);
     }
     if (!failed && !error) {
         asio::write(socket, asio::buffer(std::string("0\r\n\r\n")), error);
@@ -148,11 +159,15 @@ void refuse_early(tcp::socket& socket) {
 
 // "/drop": reads some of the body, then closes without answering.
 void drop_mid_body(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser) {
-    std::string piece;
+    std::string piece(64 * 1024, '\0');
     bool failed = false;
     std::size_t bytes = 0;
-    while (bytes < 64 * 1024 && read_piece(socket, buffer, parser, piece, failed)) {
-        bytes += piece.size();
+    while (bytes < piece.size()) {
+        const std::size_t got = read_piece(socket, buffer, parser, piece.data(), piece.size(), failed);
+        if (got == 0) {
+            break;
+        }
+        bytes += got;
     }
     beast::error_code ignored;
     socket.close(ignored);
@@ -245,6 +260,10 @@ ProxyUpstreamServer::~ProxyUpstreamServer() {
 
 uint16_t ProxyUpstreamServer::port() const {
     return impl_->acceptor.local_endpoint().port();
+}
+
+uint64_t ProxyUpstreamServer::add_to_checksum(uint64_t sum, std::string_view block) {
+    return sum * 31 + std::hash<std::string_view>{}(block);
 }
 
 int ProxyUpstreamServer::aborted_bodies() const {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 namespace execd_test {
 
@@ -20,6 +22,10 @@ class ProxyUpstreamServer {
     ProxyUpstreamServer& operator=(const ProxyUpstreamServer&) = delete;
 
     uint16_t port() const;
+    // The /count checksum: starting from 0, every kChecksumBlock bytes of the body (and the shorter
+    // rest) are added with add_to_checksum (a fold of std::hash, cheap even in unoptimised builds).
+    static constexpr std::size_t kChecksumBlock = 1024 * 1024;
+    static uint64_t add_to_checksum(uint64_t sum, std::string_view block);
     // Bodies of /count requests whose client went away before their end.
     int aborted_bodies() const;
 
