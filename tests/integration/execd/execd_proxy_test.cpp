@@ -96,33 +96,43 @@ TEST(ExecdProxyTest, RelaysWebSockets) {
     EXPECT_EQ(binary->payload, std::string("\x00\x01\x02", 3));
 }
 
-TEST(ExecdProxyTest, StreamsALargeUploadWithBoundedMemory) {
+// Uploads `pieces` MiB through the proxy to /count and checks what the upstream received; returns
+// how much execd's peak RSS grew meanwhile, in KiB.
+long upload_through_proxy(std::size_t pieces) {
     ProxyUpstreamServer upstream;
     ExecdProcess execd;
-    ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    EXPECT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
     const long peak_before = status_kib(execd.pid(), "VmHWM");
+    EXPECT_GT(peak_before, 0);
     constexpr std::size_t kPiece = ProxyUpstreamServer::kChecksumBlock;
-    constexpr std::size_t kPieces = 256;
     std::string piece(kPiece, '\0');
     for (std::size_t i = 0; i < kPiece; ++i) {
         piece[i] = static_cast<char>((i * 7 + i / 4096) & 0xff);
     }
     HttpConnection connection(execd.port());
-    connection.send_raw(head("PUT", proxy_prefix(upstream) + "/count",
-                             "Content-Length: " + std::to_string(kPiece * kPieces)));
+    connection.send_raw(
+        head("PUT", proxy_prefix(upstream) + "/count", "Content-Length: " + std::to_string(kPiece * pieces)));
     uint64_t sum = 0;
-    for (std::size_t i = 0; i < kPieces; ++i) {
+    for (std::size_t i = 0; i < pieces; ++i) {
         piece[i] = static_cast<char>(i);  // no two pieces alike
         connection.send_raw(piece);
         sum = ProxyUpstreamServer::add_to_checksum(sum, piece);
     }
     const auto response = connection.read_response();
     EXPECT_EQ(response.status, 200);
-    EXPECT_EQ(response.body, "bytes=" + std::to_string(kPiece * kPieces) + " sum=" + std::to_string(sum));
-    const long peak = status_kib(execd.pid(), "VmHWM");
-    EXPECT_GT(peak_before, 0);
-    EXPECT_LT(peak - peak_before, 16 * 1024)
-        << "execd peak RSS " << peak_before << " KiB before, " << peak << " KiB after a 256 MiB upload";
+    EXPECT_EQ(response.body, "bytes=" + std::to_string(kPiece * pieces) + " sum=" + std::to_string(sum));
+    return status_kib(execd.pid(), "VmHWM") - peak_before;
+}
+
+TEST(ExecdProxyTest, BodiesOverTheBodyLimitAreStreamed) {
+    const long growth = upload_through_proxy(32);  // twice --max-body-bytes
+    EXPECT_LT(growth, 16 * 1024) << "execd peak RSS grew by " << growth << " KiB";
+}
+
+// Label heavy (tests/integration/execd/CMakeLists.txt): 256 MiB through two loopback hops.
+TEST(ExecdProxyHeavyTest, StreamsA256MiBUploadWithBoundedMemory) {
+    const long growth = upload_through_proxy(256);
+    EXPECT_LT(growth, 16 * 1024) << "execd peak RSS grew by " << growth << " KiB for a 256 MiB upload";
 }
 
 TEST(ExecdProxyTest, RelaysAChunkedBodyInItsOwnFraming) {
@@ -189,6 +199,17 @@ TEST(ExecdProxyTest, AnUpstreamClosingMidBodyIsABadGateway) {
     const auto response = connection.read_response();
     EXPECT_EQ(response.status, 502);
     EXPECT_EQ(response.body, "Bad Gateway");
+    EXPECT_TRUE(connection.closed_by_server(3s));
+}
+
+TEST(ExecdProxyTest, AnAnswerCutShortClosesTheClientConnection) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_request("GET", proxy_prefix(upstream) + "/partial");
+    const auto response = connection.read_head();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.headers.at("content-length"), "100");
     EXPECT_TRUE(connection.closed_by_server(3s));
 }
 

@@ -157,6 +157,13 @@ void refuse_early(tcp::socket& socket) {
     socket.close(ignored);
 }
 
+// "/partial": announces 100 bytes of body, sends none and closes.
+void answer_partially(tcp::socket& socket) {
+    beast::error_code ignored;
+    asio::write(socket, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")), ignored);
+    socket.close(ignored);
+}
+
 // "/drop": reads some of the body, then closes without answering.
 void drop_mid_body(tcp::socket& socket, beast::flat_buffer& buffer, HeadParser& parser) {
     std::string piece(64 * 1024, '\0');
@@ -194,6 +201,10 @@ void serve(tcp::socket socket, std::atomic<int>& aborted_bodies) {
         }
         if (target == "/early") {
             refuse_early(socket);
+            return;
+        }
+        if (target == "/partial") {
+            answer_partially(socket);
             return;
         }
         if (target == "/drop") {

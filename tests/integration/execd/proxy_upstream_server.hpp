@@ -8,12 +8,14 @@
 namespace execd_test {
 
 // A real HTTP server on 127.0.0.1 for the proxy tests (Boost.Beast, one thread per connection):
-//   /stream       chunked "first\n", then 300 ms later "second\n"
-//   /count        reads the body as it arrives; answers "bytes=<size> sum=<Σ position·byte>" (positions from
-//   1) /duplex       answers at once, chunked, echoing each piece of the request body as it arrives /early
-//   answers 413 "too large" without reading the body, and closes /drop         reads 64 KiB of the body, then
-//   closes without answering WebSocket     echoes every message back anything else 200 text: "<METHOD>
-//   <target>\n", each header "name: value\n", "\n", the body
+//   /stream    chunked "first\n", then 300 ms later "second\n"
+//   /count     reads the body as it arrives; answers "bytes=<size> sum=<checksum>" (add_to_checksum)
+//   /duplex    answers at once, chunked, echoing each piece of the request body as it arrives
+//   /early     answers 413 "too large" without reading the body, and closes
+//   /partial   announces a 100-byte body, sends none of it and closes
+//   /drop      reads 64 KiB of the body, then closes without answering
+//   WebSocket  echoes every message back
+//   otherwise  200 text: "<METHOD> <target>\n", each header "name: value\n", "\n", the body
 class ProxyUpstreamServer {
   public:
     ProxyUpstreamServer();
