@@ -64,7 +64,8 @@ std::variant<ProxyTarget, std::string> parse_proxy_path(std::string_view path, s
 
 void register_proxy_routes(http::Router& router) {
     router.add_prefix(
-        std::string(kPrefix), [](http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
+        std::string(kPrefix),
+        [](http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
             auto parsed = parse_proxy_path(request.path, request.raw_query);
             if (auto* error = std::get_if<std::string>(&parsed)) {
                 channel->respond(text(400, *error));
@@ -74,7 +75,8 @@ void register_proxy_routes(http::Router& router) {
                                          auto connection) mutable {
                 http::proxy_connection(std::move(connection), request, target.port, std::move(target.target));
             });
-        });
+        },
+        http::BodyMode::streamed);
 }
 
 }  // namespace execd::api

@@ -20,7 +20,8 @@ struct ProxyTarget {
 // number in 1..65535.
 std::variant<ProxyTarget, std::string> parse_proxy_path(std::string_view path, std::string_view raw_query);
 
-// Any method on /proxy/{port}/...: a reverse proxy to a server inside the sandbox.
+// Any method on /proxy/{port}/...: a reverse proxy to a server inside the sandbox. The route's body
+// is streamed: the proxy takes the connection before reading it, so no body size limit applies.
 void register_proxy_routes(http::Router& router);
 
 }  // namespace execd::api

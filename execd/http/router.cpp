@@ -71,8 +71,8 @@ void Router::add(std::string method, std::string_view pattern, Handler handler, 
     routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler), body_mode});
 }
 
-void Router::add_prefix(std::string prefix, Handler handler) {
-    prefixes_.emplace_back(std::move(prefix), std::move(handler));
+void Router::add_prefix(std::string prefix, Handler handler, BodyMode body_mode) {
+    prefixes_.push_back(Prefix{std::move(prefix), std::move(handler), body_mode});
 }
 
 const Router::Route* Router::find(std::string_view method, const std::vector<std::string_view>& segments,
@@ -93,10 +93,11 @@ const Router::Route* Router::find(std::string_view method, const std::vector<std
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
     RouteMatch result;
-    for (const auto& [prefix, handler] : prefixes_) {
+    for (const auto& [prefix, handler, body_mode] : prefixes_) {
         if (path.starts_with(prefix)) {
             result.kind = RouteMatch::Kind::found;
             result.handler = &handler;
+            result.body_mode = body_mode;
             return result;
         }
     }

@@ -40,7 +40,7 @@ class Router {
              BodyMode body_mode = BodyMode::buffered);
     // Every path that starts with `prefix`, any method, before the routes (upstream's /proxy/
     // middleware).
-    void add_prefix(std::string prefix, Handler handler);
+    void add_prefix(std::string prefix, Handler handler, BodyMode body_mode = BodyMode::buffered);
     // Applies to routes added after the call.
     void set_decorator(HandlerDecorator decorator) { decorator_ = std::move(decorator); }
     RouteMatch match(std::string_view method, std::string_view path) const;
@@ -56,7 +56,13 @@ class Router {
                       std::map<std::string, std::string>& params) const;
 
     std::vector<Route> routes_;
-    std::vector<std::pair<std::string, Handler>> prefixes_;
+    struct Prefix {
+        std::string prefix;
+        Handler handler;
+        BodyMode body_mode;
+    };
+
+    std::vector<Prefix> prefixes_;
     HandlerDecorator decorator_;
 };
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <thread>
 
 #include "execd_test_support.hpp"
 #include "proxy_upstream_server.hpp"
@@ -11,6 +13,27 @@ namespace execd_test {
 namespace {
 
 using namespace std::chrono_literals;
+
+std::string proxy_prefix(const ProxyUpstreamServer& upstream) {
+    return "/proxy/" + std::to_string(upstream.port());
+}
+
+// A request head with no body framing of its own; `framing` adds Content-Length or Transfer-Encoding.
+std::string head(const std::string& method, const std::string& target, const std::string& framing) {
+    return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + framing + "\r\n\r\n";
+}
+
+// A field of /proc/PID/status in KiB (VmRSS, VmHWM).
+long status_kib(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.starts_with(field + ":")) {
+            return std::stol(line.substr(field.size() + 1));
+        }
+    }
+    return -1;
+}
 
 TEST(ExecdProxyTest, ForwardsAnyMethodWithPathQueryAndBodyButNotTheToken) {
     ProxyUpstreamServer upstream;
@@ -71,6 +94,141 @@ TEST(ExecdProxyTest, RelaysWebSockets) {
     const auto binary = client.read();
     ASSERT_TRUE(binary.has_value());
     EXPECT_EQ(binary->payload, std::string("\x00\x01\x02", 3));
+}
+
+// Uploads `pieces` MiB through the proxy to /count and checks what the upstream received; returns
+// how much execd's peak RSS grew meanwhile, in KiB.
+long upload_through_proxy(std::size_t pieces) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    EXPECT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    const long peak_before = status_kib(execd.pid(), "VmHWM");
+    EXPECT_GT(peak_before, 0);
+    constexpr std::size_t kPiece = ProxyUpstreamServer::kChecksumBlock;
+    std::string piece(kPiece, '\0');
+    for (std::size_t i = 0; i < kPiece; ++i) {
+        piece[i] = static_cast<char>((i * 7 + i / 4096) & 0xff);
+    }
+    HttpConnection connection(execd.port());
+    connection.send_raw(
+        head("PUT", proxy_prefix(upstream) + "/count", "Content-Length: " + std::to_string(kPiece * pieces)));
+    uint64_t sum = 0;
+    for (std::size_t i = 0; i < pieces; ++i) {
+        piece[i] = static_cast<char>(i);  // no two pieces alike
+        connection.send_raw(piece);
+        sum = ProxyUpstreamServer::add_to_checksum(sum, piece);
+    }
+    const auto response = connection.read_response();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "bytes=" + std::to_string(kPiece * pieces) + " sum=" + std::to_string(sum));
+    return status_kib(execd.pid(), "VmHWM") - peak_before;
+}
+
+TEST(ExecdProxyTest, BodiesOverTheBodyLimitAreStreamed) {
+    const long growth = upload_through_proxy(32);  // twice --max-body-bytes
+    EXPECT_LT(growth, 16 * 1024) << "execd peak RSS grew by " << growth << " KiB";
+}
+
+// Label heavy (tests/integration/execd/CMakeLists.txt): 256 MiB through two loopback hops.
+TEST(ExecdProxyHeavyTest, StreamsA256MiBUploadWithBoundedMemory) {
+    const long growth = upload_through_proxy(256);
+    EXPECT_LT(growth, 16 * 1024) << "execd peak RSS grew by " << growth << " KiB for a 256 MiB upload";
+}
+
+TEST(ExecdProxyTest, RelaysAChunkedBodyInItsOwnFraming) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_raw(head("POST", proxy_prefix(upstream) + "/echo", "Transfer-Encoding: chunked"));
+    connection.send_raw("5\r\nhello\r\n");
+    std::this_thread::sleep_for(50ms);
+    connection.send_raw("6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    const auto response = connection.read_response();
+    EXPECT_EQ(response.status, 200) << response.body;
+    EXPECT_TRUE(response.body.starts_with("POST /echo\n")) << response.body;
+    EXPECT_NE(response.body.find("Transfer-Encoding: chunked\n"), std::string::npos) << response.body;
+    EXPECT_EQ(response.body.find("Content-Length"), std::string::npos) << response.body;
+    EXPECT_TRUE(response.body.ends_with("\n\nhello world")) << response.body;
+    EXPECT_TRUE(connection.closed_by_server(2s));
+}
+
+TEST(ExecdProxyTest, AMalformedChunkedBodyIsRefused) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_raw(head("POST", proxy_prefix(upstream) + "/count", "Transfer-Encoding: chunked"));
+    connection.send_raw("5\r\nhelloXX");
+    const auto response = connection.read_response();
+    EXPECT_EQ(response.status, 400);
+    EXPECT_EQ(response.body, "malformed request body\n");
+    EXPECT_TRUE(connection.closed_by_server(2s));
+}
+
+TEST(ExecdProxyTest, BodyAndAnswerFlowAtTheSameTime) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_raw(head("POST", proxy_prefix(upstream) + "/duplex", "Content-Length: 10"));
+    connection.send_raw("hello");
+    EXPECT_EQ(connection.read_head().status, 200);
+    EXPECT_EQ(connection.read_chunk(), "hello");  // echoed while the rest of the body is still unsent
+    connection.send_raw("world");
+    EXPECT_EQ(connection.read_chunk(), "world");
+    EXPECT_EQ(connection.read_chunk(), std::nullopt);
+}
+
+TEST(ExecdProxyTest, AnUpstreamAnsweringBeforeReadingTheBodyIsRelayed) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_raw(head("PUT", proxy_prefix(upstream) + "/early", "Content-Length: 104857600"));
+    connection.send_raw(std::string(256 * 1024, 'x'));
+    const auto response = connection.read_response();
+    EXPECT_EQ(response.status, 413);
+    EXPECT_EQ(response.body, "too large");
+    EXPECT_TRUE(connection.closed_by_server(3s));
+    EXPECT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+}
+
+TEST(ExecdProxyTest, AnUpstreamClosingMidBodyIsABadGateway) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_raw(head("PUT", proxy_prefix(upstream) + "/drop", "Content-Length: 104857600"));
+    connection.send_raw(std::string(1024 * 1024, 'x'));
+    const auto response = connection.read_response();
+    EXPECT_EQ(response.status, 502);
+    EXPECT_EQ(response.body, "Bad Gateway");
+    EXPECT_TRUE(connection.closed_by_server(3s));
+}
+
+TEST(ExecdProxyTest, AnAnswerCutShortClosesTheClientConnection) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    HttpConnection connection(execd.port());
+    connection.send_request("GET", proxy_prefix(upstream) + "/partial");
+    const auto response = connection.read_head();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.headers.at("content-length"), "100");
+    EXPECT_TRUE(connection.closed_by_server(3s));
+}
+
+TEST(ExecdProxyTest, AClientAbortingMidBodyClosesTheUpstreamAndLeaksNothing) {
+    ProxyUpstreamServer upstream;
+    ExecdProcess execd;
+    ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    const std::size_t fds_before = count_open_fds(execd.pid());
+    for (int i = 0; i < 3; ++i) {
+        HttpConnection connection(execd.port());
+        connection.send_raw(head("PUT", proxy_prefix(upstream) + "/count", "Content-Length: 104857600"));
+        connection.send_raw(std::string(512 * 1024, 'x'));
+        std::this_thread::sleep_for(50ms);
+        connection.close();
+    }
+    EXPECT_TRUE(eventually([&] { return upstream.aborted_bodies() == 3; })) << upstream.aborted_bodies();
+    EXPECT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    EXPECT_TRUE(eventually([&] { return count_open_fds(execd.pid()) <= fds_before; }))
+        << count_open_fds(execd.pid()) << " descriptors, " << fds_before << " before";
 }
 
 }  // namespace

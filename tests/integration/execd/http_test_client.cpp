@@ -53,9 +53,13 @@ void HttpConnection::send_request(const std::string& method, const std::string& 
             "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }
     request += "\r\n" + body;
+    send_raw(request);
+}
+
+void HttpConnection::send_raw(std::string_view bytes) {
     std::size_t sent = 0;
-    while (sent < request.size()) {
-        const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    while (sent < bytes.size()) {
+        const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n <= 0) {
             throw std::runtime_error("send failed");
         }

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace execd_test {
@@ -31,6 +32,8 @@ class HttpConnection {
 
     void send_request(const std::string& method, const std::string& target, const std::string& body = "",
                       const std::vector<std::string>& extra_headers = {});
+    // Sends bytes exactly as given (a request head, a piece of a body).
+    void send_raw(std::string_view bytes);
     // Reads the status line and headers.
     HttpResponse read_head();
     // Reads the next chunk of a chunked body; nullopt at the terminating chunk.

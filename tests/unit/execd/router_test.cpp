@@ -97,5 +97,14 @@ TEST(RouterPrefixTest, PrefixRoutesTakeEveryMethodAndPathUnderThemFirst) {
     EXPECT_EQ(proxied, 1);
 }
 
+TEST(RouterPrefixTest, PrefixRoutesKeepTheirBodyMode) {
+    Router router;
+    int count = 0;
+    router.add_prefix("/buffered/", tagged(count));
+    router.add_prefix("/streamed/", tagged(count), BodyMode::streamed);
+    EXPECT_EQ(router.match("POST", "/buffered/x").body_mode, BodyMode::buffered);
+    EXPECT_EQ(router.match("POST", "/streamed/x").body_mode, BodyMode::streamed);
+}
+
 }  // namespace
 }  // namespace execd::http
