@@ -153,12 +153,11 @@ void OtlpExporter::warn_rate_limited(const std::string& failure) {
     failures_since_warning_ = 0;
 }
 
-std::unique_ptr<OtlpExporter> start_otlp_export_from_environment(const OtlpIdentity& identity,
-                                                                 MetricsRegistry& registry,
-                                                                 std::span<const OtlpName> names,
-                                                                 uint32_t socket_mark) {
+std::unique_ptr<OtlpExporter> start_otlp_export_from_environment(
+    const OtlpIdentity& identity, MetricsRegistry& registry, std::span<const OtlpName> names,
+    uint32_t socket_mark, const std::optional<std::string>& node_hostinfo_path) {
     std::vector<std::string> warnings;
-    auto settings = otlp_settings_from_environment(identity, warnings);
+    auto settings = otlp_settings_from_environment(identity, warnings, node_hostinfo_path);
     for (const auto& warning : warnings) {
         spdlog::warn("{}", warning);
     }

@@ -1,5 +1,8 @@
 #include "common/otlp_settings.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <fstream>
 #include <stdexcept>
 
 #include "common/config.hpp"
@@ -10,6 +13,8 @@ namespace {
 constexpr int64_t kDefaultIntervalMs = 15000;
 constexpr int64_t kDefaultTimeoutMs = 5000;
 constexpr int64_t kDefaultMaxPending = 4;
+constexpr std::string_view kNodeCollectorPort = "4318";
+constexpr size_t kMaxHostinfoBytes = 64 * 1024;
 
 uint16_t parse_port(std::string_view port, std::string_view url) {
     const auto number = parse_int(port);
@@ -71,13 +76,56 @@ OtlpEndpoint parse_otlp_endpoint(std::string_view url) {
     return endpoint;
 }
 
-std::optional<std::string> otlp_metrics_url_from_environment() {
+std::optional<IpAddress> first_ip_in_hostinfo(std::string_view text) {
+    while (!text.empty()) {
+        const size_t end = text.find('\n');
+        if (auto ip = IpAddress::parse(trim(text.substr(0, end)))) {
+            return ip;
+        }
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    }
+    return std::nullopt;
+}
+
+std::optional<IpAddress> otlp_node_ip(const std::string& hostinfo_path) {
+    if (auto host_ip = env_trimmed("HOST_IP"); host_ip && !host_ip->empty()) {
+        if (auto ip = IpAddress::parse(*host_ip)) {
+            return ip;
+        }
+        spdlog::debug("HOST_IP \"{}\" is not an IP address; trying {}", *host_ip, hostinfo_path);
+    }
+    std::ifstream file(hostinfo_path, std::ios::binary);
+    if (!file) {
+        spdlog::debug("no OTLP endpoint, HOST_IP or readable {}: metrics export disabled", hostinfo_path);
+        return std::nullopt;
+    }
+    std::string text(kMaxHostinfoBytes, '\0');
+    file.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(file.gcount()));
+    auto ip = first_ip_in_hostinfo(text);
+    if (!ip) {
+        spdlog::debug("{} holds no IP address: metrics export disabled", hostinfo_path);
+    }
+    return ip;
+}
+
+std::string otlp_node_metrics_url(const IpAddress& ip) {
+    const std::string host = ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
+    return "http://" + host + ":" + std::string(kNodeCollectorPort) + "/v1/metrics";
+}
+
+std::optional<std::string> otlp_metrics_url_from_environment(
+    const std::optional<std::string>& node_hostinfo_path) {
     if (auto metrics = env_trimmed("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"); metrics && !metrics->empty()) {
         return metrics;
     }
     auto base = env_trimmed("OTEL_EXPORTER_OTLP_ENDPOINT");
     if (!base || base->empty()) {
-        return std::nullopt;
+        if (!node_hostinfo_path) {
+            return std::nullopt;
+        }
+        const auto node_ip = otlp_node_ip(*node_hostinfo_path);
+        return node_ip ? std::optional(otlp_node_metrics_url(*node_ip)) : std::nullopt;
     }
     while (!base->empty() && base->back() == '/') {
         base->pop_back();
@@ -101,9 +149,10 @@ OtlpAttributes parse_otlp_attributes(std::string_view text, std::vector<std::str
     return attributes;
 }
 
-std::optional<OtlpSettings> otlp_settings_from_environment(const OtlpIdentity& identity,
-                                                           std::vector<std::string>& warnings) {
-    const auto url = otlp_metrics_url_from_environment();
+std::optional<OtlpSettings> otlp_settings_from_environment(
+    const OtlpIdentity& identity, std::vector<std::string>& warnings,
+    const std::optional<std::string>& node_hostinfo_path) {
+    const auto url = otlp_metrics_url_from_environment(node_hostinfo_path);
     if (!url) {
         return std::nullopt;
     }

@@ -30,7 +30,8 @@ std::span<const common::OtlpName> egress_otlp_names() {
 }
 
 std::unique_ptr<common::OtlpExporter> start_telemetry(const EgressConfig& config,
-                                                      common::MetricsRegistry& metrics) {
+                                                      common::MetricsRegistry& metrics,
+                                                      const std::string& hostinfo_path) {
     common::register_resource_gauges(metrics, "egress",
                                      std::make_shared<common::ResourceSampler>(kResourceSampleInterval));
     const common::OtlpIdentity identity{
@@ -40,7 +41,7 @@ std::unique_ptr<common::OtlpExporter> start_telemetry(const EgressConfig& config
         "OPENSANDBOX_EGRESS_METRICS_EXTRA_ATTRS",
     };
     return common::start_otlp_export_from_environment(identity, metrics, egress_otlp_names(),
-                                                      config.socket_mark);
+                                                      config.socket_mark, hostinfo_path);
 }
 
 }  // namespace egress::sidecar

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telemetry/operation_metrics.hpp"
+
 namespace execd::api {
 namespace {
 
@@ -101,6 +103,7 @@ void CodeRun::on_message(const jupyter::KernelMessage& message) {
         return;
     }
     auto events = events_for(message);
+    error_seen_ = error_seen_ || message.msg_type == "error";
     if (message.msg_type == "execute_reply") {
         reply_seen_ = true;
     } else if (message.msg_type == "status" && message.content.value("execution_state", json()) == "idle") {
@@ -117,6 +120,7 @@ void CodeRun::end_if_complete(std::vector<http::StreamEvent> events) {
         return;
     }
     ended_already_ = true;
+    telemetry::record_execution(telemetry::Execution::run_code, !error_seen_, sent_);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent_);
     ended_();  // first: a client that reads the end may send its next run at once
@@ -128,6 +132,7 @@ void CodeRun::on_lost(const std::string& reason) {
         return;
     }
     ended_already_ = true;
+    telemetry::record_execution(telemetry::Execution::run_code, false, sent_);
     ended_();
     sink_->fail(reason);
 }

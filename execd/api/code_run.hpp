@@ -47,6 +47,7 @@ class CodeRun : public jupyter::KernelListener {
     bool idle_seen_ = false;
     bool reply_seen_ = false;
     bool ended_already_ = false;
+    bool error_seen_ = false;  // an error event was sent: the run counts as failed
 };
 
 }  // namespace execd::api

@@ -13,6 +13,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "process/execution_id.hpp"
+#include "telemetry/operation_metrics.hpp"
 
 namespace execd::api {
 namespace {
@@ -90,6 +91,7 @@ void CommandApi::launch(const CommandRequest& request, const std::shared_ptr<htt
     auto started = supervisor_.start(spec, std::move(observer));
     if (auto* error = std::get_if<std::string>(&started)) {
         record->set_finished(process::ExitOutcome{255, *error});
+        telemetry::record_execution(telemetry::Execution::run_command, false, received);
         if (request.background) {
             channel->respond(http::json_error(500, kRuntimeError, "error running commands " + *error));
             return;

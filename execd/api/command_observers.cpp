@@ -1,5 +1,7 @@
 #include "api/command_observers.hpp"
 
+#include "telemetry/operation_metrics.hpp"
+
 namespace execd::api {
 
 int64_t elapsed_ms(std::chrono::steady_clock::time_point started) {
@@ -32,6 +34,7 @@ bool StreamingCommandObserver::backlogged() const {
 
 void StreamingCommandObserver::on_exit(const process::ExitOutcome& outcome) {
     record_->set_finished(outcome);
+    telemetry::record_execution(telemetry::Execution::run_command, outcome.succeeded(), started_);
     if (outcome.succeeded()) {
         stream_->end_with(http::StreamEvent::complete(elapsed_ms(started_)));
     } else {
@@ -53,6 +56,7 @@ void BackgroundCommandObserver::on_started(pid_t pid) {
 
 void BackgroundCommandObserver::on_exit(const process::ExitOutcome& outcome) {
     record_->set_finished(outcome);
+    telemetry::record_execution(telemetry::Execution::run_command, outcome.succeeded(), started_);
 }
 
 }  // namespace execd::api

@@ -13,6 +13,7 @@
 #include "files/file_path.hpp"
 #include "files/file_tree.hpp"
 #include "files/text_replace.hpp"
+#include "telemetry/file_operation_channel.hpp"
 
 namespace execd::api {
 namespace {
@@ -98,29 +99,33 @@ void FilesApi::on_worker(http::Request& request, Channel channel, Work work) {
 }
 
 void FilesApi::register_routes(http::Router& router) {
-    const auto route = [this, &router](const char* method, const char* path, auto work) {
-        router.add(method, path, [this, work](http::Request& request, Channel channel) {
-            on_worker(request, std::move(channel), work);
+    using telemetry::FileOperation;
+    using telemetry::time_file_operation;
+    const auto route = [this, &router](const char* method, const char* path, FileOperation operation,
+                                       auto work) {
+        router.add(method, path, [this, operation, work](http::Request& request, Channel channel) {
+            on_worker(request, time_file_operation(operation, std::move(channel)), work);
         });
     };
-    route("GET", "/files/info", &FilesApi::info);
-    route("DELETE", "/files", &FilesApi::remove_files);
-    route("POST", "/files/permissions", &FilesApi::change_permissions);
-    route("POST", "/files/mv", &FilesApi::move);
-    route("GET", "/files/search", &FilesApi::search);
-    route("POST", "/files/replace", &FilesApi::replace);
-    route("POST", "/directories", &FilesApi::make_directories);
-    route("DELETE", "/directories", &FilesApi::remove_directories);
-    route("GET", "/directories/list", &FilesApi::list);
+    route("GET", "/files/info", FileOperation::info, &FilesApi::info);
+    route("DELETE", "/files", FileOperation::remove, &FilesApi::remove_files);
+    route("POST", "/files/permissions", FileOperation::chmod, &FilesApi::change_permissions);
+    route("POST", "/files/mv", FileOperation::rename, &FilesApi::move);
+    route("GET", "/files/search", FileOperation::search, &FilesApi::search);
+    route("POST", "/files/replace", FileOperation::replace, &FilesApi::replace);
+    route("POST", "/directories", FileOperation::mkdir, &FilesApi::make_directories);
+    route("DELETE", "/directories", FileOperation::rmdir, &FilesApi::remove_directories);
+    route("GET", "/directories/list", FileOperation::listdir, &FilesApi::list);
     router.add("GET", "/files/download", [this](http::Request& request, Channel channel) {
-        workers_.post([this, request = std::move(request), channel = std::move(channel)] {
+        workers_.post([this, request = std::move(request),
+                       channel = time_file_operation(FileOperation::download, std::move(channel))] {
             send_download(workers_, request, channel);
         });
     });
     router.add(
         "POST", "/files/upload",
         [this](http::Request& request, Channel channel) {
-            receive_upload(workers_, request, std::move(channel));
+            receive_upload(workers_, request, time_file_operation(FileOperation::upload, std::move(channel)));
         },
         http::BodyMode::streamed);
 }

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "telemetry/operation_metrics.hpp"
+
 namespace execd::api {
 namespace {
 
@@ -18,7 +20,17 @@ std::string seconds_with_fraction(int64_t whole, int64_t millis) {
     return text + "s";
 }
 
+bool exit_completes(int exit_code, const std::string& error_text) {
+    return exit_code == 0 && (error_text.empty() || error_text == "exit status 0");
+}
+
 }  // namespace
+
+bool run_succeeded(const session::RunEnd& end) {
+    using Reason = session::RunEnd::Reason;
+    return (end.reason == Reason::exited || end.reason == Reason::shell_exited) &&
+           exit_completes(end.exit_code, end.reason == Reason::exited ? "" : end.detail);
+}
 
 std::string go_duration_text(int64_t milliseconds) {
     if (milliseconds == 0) {
@@ -52,7 +64,7 @@ bool SessionRunStream::backlogged() const {
 }
 
 void SessionRunStream::end_with_exit_code(int exit_code, const std::string& error_text, int64_t elapsed_ms) {
-    if (exit_code == 0 && (error_text.empty() || error_text == "exit status 0")) {
+    if (exit_completes(exit_code, error_text)) {
         stream_->end_with(http::StreamEvent::complete(elapsed_ms));
         return;
     }
@@ -61,6 +73,7 @@ void SessionRunStream::end_with_exit_code(int exit_code, const std::string& erro
 }
 
 void SessionRunStream::on_finished(const session::RunEnd& end) {
+    telemetry::record_execution(telemetry::Execution::run_in_session, run_succeeded(end), started_);
     using Reason = session::RunEnd::Reason;
     switch (end.reason) {
         case Reason::exited:

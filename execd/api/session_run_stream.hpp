@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,7 +28,11 @@ class SessionRunStream : public session::RunListener {
 
     std::shared_ptr<http::EventStream> stream_;
     int64_t timeout_ms_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// Whether a run ends with execution_complete (exit code 0) rather than an error.
+bool run_succeeded(const session::RunEnd& end);
 
 // A millisecond count the way Go prints a time.Duration: "500ms", "30s", "1m30s", "1.5s".
 std::string go_duration_text(int64_t milliseconds);

@@ -16,6 +16,13 @@ namespace {
 constexpr std::array kExecdOtlpNames{
     common::OtlpName{
         "execd_http_request_duration_seconds", "execd.http.request.duration", "ms", {}, {}, 1000},
+    common::OtlpName{"execd_execution_duration_seconds", "execd.execution.duration", "ms", {}, {}, 1000},
+    common::OtlpName{"execd_filesystem_operation_duration_seconds",
+                     "execd.filesystem.operations.duration",
+                     "ms",
+                     {},
+                     {},
+                     1000},
     common::OtlpName{"execd_system_process_count", "execd.system.process.count", "{process}"},
     common::OtlpName{"execd_system_cpu_usage_percent", "execd.system.cpu.usage", "%"},
     common::OtlpName{"execd_system_memory_usage_bytes", "execd.system.memory.usage_bytes", "By"},
@@ -49,7 +56,8 @@ std::span<const common::OtlpName> execd_otlp_names() {
 ExecdTelemetry::ExecdTelemetry(const common::ResourceSampler& sampler)
     : request_durations_(registry_.histogram_family(
           "execd_http_request_duration_seconds", "Time from routing a request to the end of its response.",
-          common::exponential_buckets(0.0005, 2, 18), {"http_method", "http_route", "http_status_code"})) {
+          common::exponential_buckets(0.0005, 2, 18), {"http_method", "http_route", "http_status_code"})),
+      operations_(registry_) {
     // Not owned: the caller keeps the sampler alive longer than the registry.
     common::register_resource_gauges(
         registry_, "execd",

@@ -7,13 +7,15 @@
 #include "common/otlp_exporter.hpp"
 #include "common/resource_sampler.hpp"
 #include "http/router.hpp"
+#include "telemetry/operation_metrics.hpp"
 
 namespace execd::telemetry {
 
 // How execd's registry families are named in OTLP (upstream's metric names and units).
 std::span<const common::OtlpName> execd_otlp_names();
 
-// execd's metrics: request durations per route template, the execd_system_* gauges, and their OTLP export
+// execd's metrics: request durations per route template, execution and filesystem operation durations
+// (installed as the process's OperationMetrics), the execd_system_* gauges, and their OTLP export
 // when OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set.
 class ExecdTelemetry {
   public:
@@ -35,6 +37,7 @@ class ExecdTelemetry {
   private:
     common::MetricsRegistry registry_;
     common::Family<common::Histogram>& request_durations_;
+    OperationMetrics operations_;
     std::unique_ptr<common::OtlpExporter> exporter_;
 };
 

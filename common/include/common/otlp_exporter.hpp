@@ -5,6 +5,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -67,12 +68,11 @@ class OtlpExporter {
     std::thread thread_;
 };
 
-// Reads the settings from the environment (otlp_settings_from_environment), logs their warnings and, when
-// an endpoint is configured, starts an exporter whose sockets carry `socket_mark` (0: none). Null when
-// export is disabled.
-std::unique_ptr<OtlpExporter> start_otlp_export_from_environment(const OtlpIdentity& identity,
-                                                                 MetricsRegistry& registry,
-                                                                 std::span<const OtlpName> names,
-                                                                 uint32_t socket_mark = 0);
+// Reads the settings from the environment (otlp_settings_from_environment, with the node collector
+// fallback when `node_hostinfo_path` is given), logs their warnings and, when an endpoint is found, starts
+// an exporter whose sockets carry `socket_mark` (0: none). Null when export is disabled.
+std::unique_ptr<OtlpExporter> start_otlp_export_from_environment(
+    const OtlpIdentity& identity, MetricsRegistry& registry, std::span<const OtlpName> names,
+    uint32_t socket_mark = 0, const std::optional<std::string>& node_hostinfo_path = std::nullopt);
 
 }  // namespace common

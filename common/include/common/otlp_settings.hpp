@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/ip_address.hpp"
+
 // Where and how a daemon pushes its metrics with OTLP over HTTP (JSON encoding), read from the standard
 // OpenTelemetry variables plus the daemon's own attribute variables.
 namespace common {
@@ -43,18 +45,32 @@ struct OtlpIdentity {
 // host, a scheme other than http, or a malformed port.
 OtlpEndpoint parse_otlp_endpoint(std::string_view url);
 
-// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics"; nullopt
-// when neither is set.
-std::optional<std::string> otlp_metrics_url_from_environment();
+// Where the node's collector listens when no endpoint variable is set (upstream egress's fallback): the
+// first line of `text` that is an IP address once trimmed. /etc/hostinfo holds the node's hostname and
+// addresses, one a line.
+std::optional<IpAddress> first_ip_in_hostinfo(std::string_view text);
+
+// HOST_IP if it is an IP address, else the first IP address in the file at `hostinfo_path`; nullopt (with a
+// debug-level log saying why) when neither gives one.
+std::optional<IpAddress> otlp_node_ip(const std::string& hostinfo_path);
+
+// "http://<ip>:4318/v1/metrics", an IPv6 address in brackets.
+std::string otlp_node_metrics_url(const IpAddress& ip);
+
+// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics", else, when
+// `node_hostinfo_path` is given, the node collector of otlp_node_ip(); nullopt when none applies.
+std::optional<std::string> otlp_metrics_url_from_environment(
+    const std::optional<std::string>& node_hostinfo_path = std::nullopt);
 
 // "k=v,k2=v2": trimmed pairs; a pair without '=' or with an empty key is skipped and described in
 // `warnings`.
 OtlpAttributes parse_otlp_attributes(std::string_view text, std::vector<std::string>& warnings);
 
-// nullopt (export disabled) when no endpoint variable is set or the endpoint is invalid (then described
-// in `warnings`). Interval and timeout come from OTEL_METRIC_EXPORT_INTERVAL / OTEL_METRIC_EXPORT_TIMEOUT
-// (milliseconds), the pending-payload bound from OPENSANDBOX_OTLP_MAX_PENDING.
-std::optional<OtlpSettings> otlp_settings_from_environment(const OtlpIdentity& identity,
-                                                           std::vector<std::string>& warnings);
+// nullopt (export disabled) when no endpoint is found (otlp_metrics_url_from_environment) or the endpoint
+// is invalid (then described in `warnings`). Interval and timeout come from OTEL_METRIC_EXPORT_INTERVAL /
+// OTEL_METRIC_EXPORT_TIMEOUT (milliseconds), the pending-payload bound from OPENSANDBOX_OTLP_MAX_PENDING.
+std::optional<OtlpSettings> otlp_settings_from_environment(
+    const OtlpIdentity& identity, std::vector<std::string>& warnings,
+    const std::optional<std::string>& node_hostinfo_path = std::nullopt);
 
 }  // namespace common

@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "execd_test_support.hpp"
 #include "jupyter_server.hpp"
+#include "otlp_payload.hpp"
+#include "stand_in_collector.hpp"
 
 namespace execd_test {
 namespace {
@@ -275,6 +278,39 @@ TEST_F(ExecdCodeTest, ConcurrentFirstRunsCreateOneDefaultContext) {
     EXPECT_EQ(json::parse(listed.body).size(), 1u) << listed.body;
     EXPECT_EQ(http_request(fresh.port(), "DELETE", "/code/contexts?language=python").status, 200);
     EXPECT_EQ(http_request(fresh.port(), "GET", "/code/contexts").body, "[]");
+}
+
+// A code cell that raises is a failed execution, although its stream ends with execution_complete.
+TEST_F(ExecdCodeTest, CodeCellsAreExportedAsExecutionsBySuccessOrFailure) {
+    otlp_test::StandInCollector collector;
+    ExecdProcess fresh(jupyter_flags(), {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=http://127.0.0.1:" +
+                                             std::to_string(collector.port()) + "/v1/metrics",
+                                         "OTEL_METRIC_EXPORT_INTERVAL=50"});
+    const json ok{{"context", {{"language", "python"}}}, {"code", "1 + 1"}};
+    const json raising{{"context", {{"language", "python"}}}, {"code", "raise ValueError('no')"}};
+    EXPECT_EQ(run_code(ok, fresh.port()).events.back()["type"], "execution_complete");
+    EXPECT_EQ(of_type(run_code(raising, fresh.port()).events, "error").size(), 1u);
+    EXPECT_EQ(run_code(ok, fresh.port()).events.back()["type"], "execution_complete");
+    const std::map<std::string, std::string> expected{{"run_code/failure", "1"}, {"run_code/success", "2"}};
+    std::map<std::string, std::string> counts;
+    eventually(
+        [&] {
+            const auto bodies = collector.received();
+            if (bodies.empty()) {
+                return false;
+            }
+            const auto metric =
+                otlp_test::find_metric(json::parse(bodies.back()), "execd.execution.duration");
+            counts.clear();
+            for (const auto& point : metric ? metric->at("histogram").at("dataPoints") : json::array()) {
+                counts[otlp_test::attribute(point["attributes"], "operation").value_or("") + "/" +
+                       otlp_test::attribute(point["attributes"], "result").value_or("")] = point["count"];
+            }
+            return counts == expected;
+        },
+        5s);
+    EXPECT_EQ(counts, expected);
+    EXPECT_EQ(http_request(fresh.port(), "DELETE", "/code/contexts?language=python").status, 200);
 }
 
 TEST(ExecdCodeWithoutJupyter, RunsFailFastWithAClearError) {

@@ -1,12 +1,16 @@
 // OTLP metrics export of the real execd binary to a stand-in collector started by the test.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "execd_test_support.hpp"
+#include "files_test_support.hpp"
 #include "stand_in_collector.hpp"
 
 namespace execd_test {
@@ -81,6 +85,113 @@ TEST(ExecdTelemetry, ExportsRequestDurationsAndSystemGaugesWithResourceAttribute
                   .get<double>(),
               1.0);
     EXPECT_NE(read_file(execd.log_path()).find("malformed"), std::string::npos);
+}
+
+// Data point counts of a histogram by (operation, result) in the latest payload that has `name`.
+using OutcomeCounts = std::map<std::pair<std::string, std::string>, int>;
+OutcomeCounts latest_counts(otlp_test::StandInCollector& collector, const std::string& name) {
+    const auto bodies = collector.received();
+    for (auto body = bodies.rbegin(); body != bodies.rend(); ++body) {
+        const auto metric = find_metric(json::parse(*body), name);
+        if (!metric) {
+            continue;
+        }
+        EXPECT_EQ(metric->at("unit"), "ms");
+        OutcomeCounts counts;
+        for (const auto& point : metric->at("histogram").at("dataPoints")) {
+            const auto operation = attribute(point["attributes"], "operation").value_or("?");
+            const auto result = attribute(point["attributes"], "result").value_or("?");
+            counts[{operation, result}] = std::stoi(point.at("count").get<std::string>());
+        }
+        return counts;
+    }
+    return {};
+}
+
+// Waits until the exported counts of `name` equal `expected`; returns the last counts seen.
+OutcomeCounts wait_for_counts(otlp_test::StandInCollector& collector, const std::string& name,
+                              const OutcomeCounts& expected) {
+    OutcomeCounts seen;
+    eventually(
+        [&] {
+            seen = latest_counts(collector, name);
+            return seen == expected;
+        },
+        5s);
+    return seen;
+}
+
+class ExecdOperationTelemetry : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern = (std::filesystem::temp_directory_path() / "execd-telemetry-XXXXXX").string();
+        dir_ = ::mkdtemp(pattern.data());
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    otlp_test::StandInCollector collector_;
+    ExecdProcess execd_{{"--graceful-shutdown-timeout", "0s"}, export_env(collector_.port())};
+    std::filesystem::path dir_;
+};
+
+TEST_F(ExecdOperationTelemetry, ExecutionsAreTimedBySuccessOrFailure) {
+    EXPECT_EQ(texts_of(run_command(execd_.port(), {{"command", "true"}}).events, "execution_complete").size(),
+              1u);
+    EXPECT_EQ(texts_of(run_command(execd_.port(), {{"command", "exit 3"}}).events, "error").size(), 1u);
+    EXPECT_EQ(run_command(execd_.port(), {{"command", "kill -9 $$"}}).events.back()["type"], "error");
+    // A background command is timed when its process ends, not when its stream does.
+    EXPECT_EQ(
+        run_command(execd_.port(), {{"command", "sleep 0.1; exit 1"}, {"background", true}}).response.status,
+        200);
+
+    const auto created = http_request(execd_.port(), "POST", "/session", "{}");
+    ASSERT_EQ(created.status, 200);
+    const std::string session = json::parse(created.body).at("session_id");
+    for (const char* command : {"echo ok", "false", "true"}) {
+        const auto run = http_request(execd_.port(), "POST", "/session/" + session + "/run",
+                                      json{{"command", command}}.dump());
+        ASSERT_EQ(run.status, 200);
+    }
+
+    const OutcomeCounts expected{{{"run_command", "success"}, 1},
+                                 {{"run_command", "failure"}, 3},
+                                 {{"run_in_session", "success"}, 2},
+                                 {{"run_in_session", "failure"}, 1}};
+    EXPECT_EQ(wait_for_counts(collector_, "execd.execution.duration", expected), expected);
+}
+
+TEST_F(ExecdOperationTelemetry, FilesystemOperationsAreTimedBySuccessOrFailure) {
+    const std::string sub = (dir_ / "sub").string();
+    const std::string file = (dir_ / "sub/a.txt").string();
+    const auto port = execd_.port();
+    EXPECT_EQ(http_request(port, "POST", "/directories", json{{sub, {{"mode", 755}}}}.dump()).status, 200);
+    EXPECT_EQ(upload(port, {metadata_part(file), file_part("hello\n")}).status, 200);
+    EXPECT_EQ(http_request(port, "GET", "/files/info?path=" + file).status, 200);
+    EXPECT_EQ(http_request(port, "GET", "/files/info?path=" + (dir_ / "missing").string()).status, 404);
+    EXPECT_EQ(http_request(port, "GET", "/files/download?path=" + file).body, "hello\n");
+    EXPECT_EQ(http_request(port, "GET", "/files/download?path=" + (dir_ / "missing").string()).status, 404);
+    EXPECT_EQ(http_request(port, "GET", "/directories/list?path=" + sub).status, 200);
+    EXPECT_EQ(http_request(port, "GET", "/files/search?path=" + sub + "&pattern=*.txt").status, 200);
+    EXPECT_EQ(
+        http_request(port, "POST", "/files/replace", json{{file, {{"old", "hello"}, {"new", "bye"}}}}.dump())
+            .status,
+        200);
+    EXPECT_EQ(http_request(port, "POST", "/files/permissions", json{{file, {{"mode", 644}}}}.dump()).status,
+              200);
+    const std::string moved = (dir_ / "sub/b.txt").string();
+    EXPECT_EQ(http_request(port, "POST", "/files/mv", json::array({{{"src", file}, {"dest", moved}}}).dump())
+                  .status,
+              200);
+    EXPECT_EQ(http_request(port, "DELETE", "/files?path=" + moved).status, 200);
+    EXPECT_EQ(http_request(port, "DELETE", "/directories?path=" + sub).status, 200);
+
+    const OutcomeCounts expected{
+        {{"mkdir", "success"}, 1},   {{"upload", "success"}, 1},   {{"info", "success"}, 1},
+        {{"info", "failure"}, 1},    {{"download", "success"}, 1}, {{"download", "failure"}, 1},
+        {{"listdir", "success"}, 1}, {{"search", "success"}, 1},   {{"replace", "success"}, 1},
+        {{"chmod", "success"}, 1},   {{"rename", "success"}, 1},   {{"delete", "success"}, 1},
+        {{"rmdir", "success"}, 1}};
+    EXPECT_EQ(wait_for_counts(collector_, "execd.filesystem.operations.duration", expected), expected);
 }
 
 TEST(ExecdTelemetry, NothingIsExportedWithoutAnEndpoint) {
