@@ -70,6 +70,35 @@ std::vector<tcp::endpoint> resolve(asio::io_context& context, const std::string&
     return endpoints;
 }
 
+HttpClientResponse read_response(beast::tcp_stream& stream, asio::io_context& context,
+                                 std::size_t max_bytes) {
+    // Beast's own body limit is not applied to every way a body can arrive, so the size is checked
+    // here too: from Content-Length before the body is read, and once it has been.
+    const auto too_large = [max_bytes] {
+        return HttpClientError("the response is larger than " + std::to_string(max_bytes) + " bytes");
+    };
+    error_code outcome;
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_bytes);
+    http::async_read_header(stream, buffer, parser, [&](error_code error, std::size_t) { outcome = error; });
+    if (const auto error = run_until_done(context, outcome)) {
+        throw HttpClientError(describe(error, "reading the response"));
+    }
+    if (parser.content_length() && *parser.content_length() > max_bytes) {
+        throw too_large();
+    }
+    http::async_read(stream, buffer, parser, [&](error_code error, std::size_t) { outcome = error; });
+    if (const auto error = run_until_done(context, outcome)) {
+        throw HttpClientError(describe(error, "reading the response"));
+    }
+    auto response = parser.release();
+    if (response.body().size() > max_bytes) {
+        throw too_large();
+    }
+    return {static_cast<int>(response.result_int()), std::move(response.body())};
+}
+
 }  // namespace
 
 HttpClient::HttpClient(std::string host, uint16_t port, Options options)
@@ -145,15 +174,7 @@ HttpClientResponse HttpClient::request(std::string_view method, std::string_view
     if (const auto error = run_until_done(context, outcome)) {
         throw HttpClientError(describe(error, "sending the request"));
     }
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(options_.max_response_bytes);
-    http::async_read(stream, buffer, parser, [&](error_code error, std::size_t) { outcome = error; });
-    if (const auto error = run_until_done(context, outcome)) {
-        throw HttpClientError(describe(error, "reading the response"));
-    }
-    auto response = parser.release();
-    return {static_cast<int>(response.result_int()), std::move(response.body())};
+    return read_response(stream, context, options_.max_response_bytes);
 }
 
 }  // namespace common
