@@ -25,7 +25,11 @@ void StreamingCommandObserver::on_started(pid_t pid) {
 }
 
 void StreamingCommandObserver::on_output(bool is_stderr, std::string_view line) {
-    stream_->send(http::StreamEvent::output(is_stderr, std::string(line)));
+    stream_->queue_output(is_stderr, line);
+}
+
+void StreamingCommandObserver::on_read_complete() {
+    stream_->flush_output();
 }
 
 bool StreamingCommandObserver::backlogged() const {

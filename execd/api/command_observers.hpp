@@ -17,6 +17,7 @@ class StreamingCommandObserver : public process::ProcessObserver {
                              std::chrono::steady_clock::time_point started);
     void on_started(pid_t pid) override;
     void on_output(bool is_stderr, std::string_view line) override;
+    void on_read_complete() override;
     void on_exit(const process::ExitOutcome& outcome) override;
     bool backlogged() const override;
 

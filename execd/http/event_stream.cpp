@@ -1,5 +1,7 @@
 #include "http/event_stream.hpp"
 
+#include <utility>
+
 namespace execd::http {
 namespace {
 
@@ -24,14 +26,30 @@ EventStream::EventStream(std::shared_ptr<ResponseChannel> channel, common::Event
     : channel_(std::move(channel)), loop_(loop), options_(options) {}
 
 void EventStream::write_event(const StreamEvent& event) {
+    flush_output();
+    write_frames(frame_event(event));
+}
+
+void EventStream::write_frames(std::string frames) {
     if (!started_) {
         started_ = true;
         channel_->start(stream_head());
     }
-    std::string frame = frame_event(event);
-    const std::size_t size = frame.size();
+    const std::size_t size = frames.size();
     unsent_->fetch_add(size);
-    channel_->write(std::move(frame), [unsent = unsent_, size](bool) { unsent->fetch_sub(size); });
+    channel_->write(std::move(frames), [unsent = unsent_, size](bool) { unsent->fetch_sub(size); });
+}
+
+void EventStream::queue_output(bool is_stderr, std::string_view line) {
+    if (!ended_) {
+        append_output_frame(queued_output_, is_stderr, line, unix_millis_now());
+    }
+}
+
+void EventStream::flush_output() {
+    if (!queued_output_.empty()) {
+        write_frames(std::exchange(queued_output_, {}));
+    }
 }
 
 void EventStream::send(const StreamEvent& event) {

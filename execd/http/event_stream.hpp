@@ -29,6 +29,10 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
                                                common::EventLoop& loop, EventStreamOptions options);
     // Sends a non-terminal event. An `init` event also sends the first `ping` and arms the heartbeat.
     void send(const StreamEvent& event);
+    // An output line held back until flush_output() (or the next event) writes every held line at
+    // once: one write per pipe read instead of one per line.
+    void queue_output(bool is_stderr, std::string_view line);
+    void flush_output();
     // Sends the terminal event (execution_complete or error), waits the grace window, then ends.
     void end_with(const StreamEvent& terminal);
     // For a failure after the stream started: an `error` event, then upstream's in-band
@@ -48,6 +52,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
 
   private:
     void write_event(const StreamEvent& event);
+    void write_frames(std::string frames);
     void schedule_ping();
     void stop_heartbeat();
     void schedule_client_check();
@@ -56,6 +61,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     static constexpr std::chrono::milliseconds kClientCheckInterval{500};
 
     std::shared_ptr<ResponseChannel> channel_;
+    std::string queued_output_;  // frames of output lines not yet written
     common::EventLoop& loop_;
     EventStreamOptions options_;
     bool started_ = false;

@@ -103,6 +103,17 @@ std::string to_json(const StreamEvent& event) {
     return out;
 }
 
+void append_output_frame(std::string& out, bool is_stderr, std::string_view line, int64_t timestamp) {
+    out += is_stderr ? R"({"type":"stderr")" : R"({"type":"stdout")";
+    if (!line.empty()) {
+        out += ",\"text\":";
+        common::append_json_string(out, line);
+    }
+    out += ",\"timestamp\":";
+    out += std::to_string(timestamp);
+    out += "}\n\n";
+}
+
 std::string frame_event(const StreamEvent& event) {
     return to_json(event) + "\n\n";
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace execd::http {
@@ -37,6 +38,10 @@ int64_t unix_millis_now();
 
 // The event as one JSON line, without the trailing blank line.
 std::string to_json(const StreamEvent& event);
+
+// Appends what frame_event(StreamEvent::output(is_stderr, line)) gives at `timestamp`, without
+// building the event: the per-line path of command output.
+void append_output_frame(std::string& out, bool is_stderr, std::string_view line, int64_t timestamp);
 
 // What goes on the wire for one event: the JSON followed by "\n\n".
 std::string frame_event(const StreamEvent& event);

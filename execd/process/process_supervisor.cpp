@@ -363,6 +363,7 @@ void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool 
             write_all(managed->log.get(), buffer.data(), static_cast<std::size_t>(got));
             if (managed->observer) {
                 lines.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)), emit);
+                managed->observer->on_read_complete();
                 if (!until_drained && managed->observer->backlogged()) {
                     pause_reading(managed, is_stderr);
                     return;
@@ -377,6 +378,9 @@ void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool 
             return;
         }
         lines.flush(emit);
+        if (managed->observer) {
+            managed->observer->on_read_complete();
+        }
         loop_.unwatch(pipe.get());
         pipe.reset();
     }

@@ -31,6 +31,17 @@ TEST(StreamEventTest, ErrorEvent) {
               R"({"type":"error","timestamp":7,"error":{"ename":"E","evalue":"v","traceback":null}})");
 }
 
+TEST(StreamEventTest, OutputFramesMatchTheirEvents) {
+    for (const std::string& line :
+         std::vector<std::string>{"hi", "", "\n", "a\"b\\c\r\x01\xff", std::string(70000, 'x')}) {
+        for (const bool is_stderr : {false, true}) {
+            std::string framed = "prefix";
+            append_output_frame(framed, is_stderr, line, 1234);
+            EXPECT_EQ(framed, "prefix" + frame_event(at(StreamEvent::output(is_stderr, line), 1234)));
+        }
+    }
+}
+
 TEST(StreamEventTest, TextIsEscapedOnOneLine) {
     const std::string json = to_json(at(StreamEvent::output(false, "a\"b\\c\n\x1b[0m\xff"), 1));
     EXPECT_EQ(json, "{\"type\":\"stdout\",\"text\":\"a\\\"b\\\\c\\n\\u001b[0m\\ufffd\",\"timestamp\":1}");
