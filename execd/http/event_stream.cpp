@@ -41,9 +41,14 @@ void EventStream::write_frames(std::string frames) {
 }
 
 void EventStream::queue_output(bool is_stderr, std::string_view line) {
-    if (!ended_) {
-        append_output_frame(queued_output_, is_stderr, line, unix_millis_now());
+    if (ended_) {
+        return;
     }
+    if (queued_output_.empty()) {
+        // The frames of one full pipe read, without growing the string on the way.
+        queued_output_.reserve(kOutputBatchBytes);
+    }
+    append_output_frame(queued_output_, is_stderr, line, unix_millis_now());
 }
 
 void EventStream::flush_output() {

@@ -51,6 +51,9 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
                 EventStreamOptions options);
 
   private:
+    // Room for the frames of one 64 KiB read of plain text; kept under malloc's mmap threshold.
+    static constexpr std::size_t kOutputBatchBytes = 96 * 1024;
+
     void write_event(const StreamEvent& event);
     void write_frames(std::string frames);
     void schedule_ping();
