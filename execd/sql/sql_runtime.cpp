@@ -1,0 +1,153 @@
+#include "sql/sql_runtime.hpp"
+
+#include <errmsg.h>
+#include <mysql.h>
+
+#include "common/log.hpp"
+#include "sql/sql_result_json.hpp"
+#include "sql/sql_statement.hpp"
+
+namespace execd::sql {
+namespace {
+
+constexpr unsigned kFirstClientError = 2000;  // CR_MIN_ERROR: errors below come from the server
+
+// A server error the way upstream's Go driver prints it ("Error 1064 (42000): You have ..."); client
+// errors (cannot connect, server gone) keep the client library's text.
+std::string error_text(MYSQL* connection) {
+    const unsigned number = mysql_errno(connection);
+    if (number == 0 || number >= kFirstClientError) {
+        return mysql_error(connection);
+    }
+    return "Error " + std::to_string(number) + " (" + mysql_sqlstate(connection) +
+           "): " + mysql_error(connection);
+}
+
+// True when the failure means the connection is no longer usable.
+bool connection_lost(MYSQL* connection) {
+    const unsigned number = mysql_errno(connection);
+    return number == CR_SERVER_GONE_ERROR || number == CR_SERVER_LOST;
+}
+
+SqlTable fetch_table(MYSQL_RES* result) {
+    SqlTable table;
+    const unsigned columns = mysql_num_fields(result);
+    const MYSQL_FIELD* fields = mysql_fetch_fields(result);
+    for (unsigned column = 0; column < columns; ++column) {
+        table.columns.emplace_back(fields[column].name, fields[column].name_length);
+    }
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+        const unsigned long* lengths = mysql_fetch_lengths(result);
+        auto& values = table.rows.emplace_back();
+        for (unsigned column = 0; column < columns; ++column) {
+            if (row[column] == nullptr) {
+                values.emplace_back(std::nullopt);
+            } else {
+                values.emplace_back(std::string(row[column], lengths[column]));
+            }
+        }
+    }
+    return table;
+}
+
+// Reads and frees any further result sets (a CALL returns one more), keeping the connection usable.
+void drain_results(MYSQL* connection) {
+    while (mysql_next_result(connection) == 0) {
+        if (MYSQL_RES* extra = mysql_store_result(connection)) {
+            mysql_free_result(extra);
+        }
+    }
+}
+
+}  // namespace
+
+SqlRuntime::SqlRuntime(SqlRuntimeOptions options) : options_(std::move(options)) {}
+
+SqlRuntime::~SqlRuntime() {
+    thread_.stop();
+    disconnect();
+}
+
+void SqlRuntime::submit(std::string code, std::function<void(SqlOutcome)> done) {
+    thread_.post([this, code = std::move(code), done = std::move(done)] { done(run(code)); });
+}
+
+SqlOutcome SqlRuntime::run(std::string_view code) {
+    std::lock_guard lock(mutex_);
+    if (auto failure = ensure_connected()) {
+        return *failure;
+    }
+    return execute(statement_text(code));
+}
+
+std::optional<SqlFailure> SqlRuntime::ensure_connected() {
+    if (connection_ != nullptr && mysql_ping(connection_) == 0) {
+        return std::nullopt;
+    }
+    if (connection_ != nullptr) {
+        common::log_fields(common::LogLevel::info, "sql connection lost; reconnecting",
+                           {{"reason", std::string(mysql_error(connection_))}});
+        disconnect();
+    }
+    return connect();
+}
+
+std::optional<SqlFailure> SqlRuntime::connect() {
+    connection_ = mysql_init(nullptr);
+    if (connection_ == nullptr) {
+        return SqlFailure{"DBInitError", "out of memory"};
+    }
+    const unsigned timeout = static_cast<unsigned>(options_.connect_timeout.count());
+    mysql_options(connection_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(connection_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const std::string create = "CREATE DATABASE IF NOT EXISTS `" + options_.database + "`";
+    if (mysql_real_connect(connection_, options_.host.c_str(), options_.user.c_str(),
+                           options_.password.c_str(), nullptr, options_.port, nullptr, 0) == nullptr ||
+        mysql_real_query(connection_, create.data(), create.size()) != 0 ||
+        mysql_select_db(connection_, options_.database.c_str()) != 0) {
+        SqlFailure failure{"DBInitError", error_text(connection_)};
+        common::log_fields(common::LogLevel::warn, "sql database unavailable", {{"reason", failure.evalue}});
+        disconnect();
+        return failure;
+    }
+    common::log_fields(common::LogLevel::info, "sql database connected",
+                       {{"host", options_.host}, {"port", options_.port}, {"database", options_.database}});
+    return std::nullopt;
+}
+
+SqlOutcome SqlRuntime::execute(const std::string& statement) {
+    const auto started = std::chrono::steady_clock::now();
+    if (mysql_real_query(connection_, statement.data(), statement.size()) != 0) {
+        SqlFailure failure{reads_like_query(statement) ? "DBQueryError" : "DBExecError",
+                           error_text(connection_)};
+        if (connection_lost(connection_)) {
+            disconnect();
+        }
+        return failure;
+    }
+    std::string text;
+    if (mysql_field_count(connection_) > 0) {
+        MYSQL_RES* result = mysql_store_result(connection_);
+        if (result == nullptr) {
+            SqlFailure failure{"RowIterationError", error_text(connection_)};
+            disconnect();
+            return failure;
+        }
+        text = table_json(fetch_table(result));
+        mysql_free_result(result);
+    } else {
+        text = affected_rows_json(mysql_affected_rows(connection_));
+    }
+    drain_results(connection_);
+    return SqlSuccess{std::move(text), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - started)};
+}
+
+void SqlRuntime::disconnect() {
+    if (connection_ != nullptr) {
+        mysql_close(connection_);
+        connection_ = nullptr;
+    }
+}
+
+}  // namespace execd::sql
