@@ -100,7 +100,9 @@ std::optional<SqlFailure> SqlRuntime::connect() {
     const unsigned timeout = static_cast<unsigned>(options_.connect_timeout.count());
     mysql_options(connection_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(connection_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    const std::string create = "CREATE DATABASE IF NOT EXISTS `" + options_.database + "`";
+    // utf8mb4 whatever the server's default (MariaDB's is latin1), so that any text can be stored.
+    const std::string create =
+        "CREATE DATABASE IF NOT EXISTS `" + options_.database + "` CHARACTER SET utf8mb4";
     if (mysql_real_connect(connection_, options_.host.c_str(), options_.user.c_str(),
                            options_.password.c_str(), nullptr, options_.port, nullptr, 0) == nullptr ||
         mysql_real_query(connection_, create.data(), create.size()) != 0 ||
