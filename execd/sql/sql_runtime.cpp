@@ -64,6 +64,13 @@ void drain_results(MYSQL* connection) {
 SqlRuntime::SqlRuntime(SqlRuntimeOptions options) : options_(std::move(options)) {}
 
 SqlRuntime::~SqlRuntime() {
+    stopping_ = true;
+    {
+        std::lock_guard lock(handle_mutex_);
+        if (connection_ != nullptr) {
+            mariadb_cancel(connection_);  // shuts the socket down: a blocked read returns an error
+        }
+    }
     thread_.stop();
     disconnect();
 }
@@ -74,6 +81,9 @@ void SqlRuntime::submit(std::string code, std::function<void(SqlOutcome)> done) 
 
 SqlOutcome SqlRuntime::run(std::string_view code) {
     std::lock_guard lock(mutex_);
+    if (stopping_) {
+        return SqlFailure{"DBInitError", "execd is shutting down"};
+    }
     if (auto failure = ensure_connected()) {
         return *failure;
     }
@@ -93,25 +103,31 @@ std::optional<SqlFailure> SqlRuntime::ensure_connected() {
 }
 
 std::optional<SqlFailure> SqlRuntime::connect() {
-    connection_ = mysql_init(nullptr);
-    if (connection_ == nullptr) {
+    MYSQL* connection = mysql_init(nullptr);
+    if (connection == nullptr) {
         return SqlFailure{"DBInitError", "out of memory"};
     }
     const unsigned timeout = static_cast<unsigned>(options_.connect_timeout.count());
-    mysql_options(connection_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_options(connection_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(connection, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(connection, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     // utf8mb4 whatever the server's default (MariaDB's is latin1), so that any text can be stored.
     const std::string create =
         "CREATE DATABASE IF NOT EXISTS `" + options_.database + "` CHARACTER SET utf8mb4";
-    if (mysql_real_connect(connection_, options_.host.c_str(), options_.user.c_str(),
+    if (mysql_real_connect(connection, options_.host.c_str(), options_.user.c_str(),
                            options_.password.c_str(), nullptr, options_.port, nullptr, 0) == nullptr ||
-        mysql_real_query(connection_, create.data(), create.size()) != 0 ||
-        mysql_select_db(connection_, options_.database.c_str()) != 0) {
-        SqlFailure failure{"DBInitError", error_text(connection_)};
+        mysql_real_query(connection, create.data(), create.size()) != 0 ||
+        mysql_select_db(connection, options_.database.c_str()) != 0) {
+        SqlFailure failure{"DBInitError", error_text(connection)};
         common::log_fields(common::LogLevel::warn, "sql database unavailable", {{"reason", failure.evalue}});
-        disconnect();
+        mysql_close(connection);
         return failure;
     }
+    std::lock_guard lock(handle_mutex_);
+    if (stopping_) {  // the destructor's cancel missed this handle
+        mysql_close(connection);
+        return SqlFailure{"DBInitError", "execd is shutting down"};
+    }
+    connection_ = connection;
     common::log_fields(common::LogLevel::info, "sql database connected",
                        {{"host", options_.host}, {"port", options_.port}, {"database", options_.database}});
     return std::nullopt;
@@ -146,9 +162,13 @@ SqlOutcome SqlRuntime::execute(const std::string& statement) {
 }
 
 void SqlRuntime::disconnect() {
-    if (connection_ != nullptr) {
-        mysql_close(connection_);
-        connection_ = nullptr;
+    MYSQL* connection = nullptr;
+    {
+        std::lock_guard lock(handle_mutex_);
+        std::swap(connection, connection_);
+    }
+    if (connection != nullptr) {
+        mysql_close(connection);
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,7 @@ using SqlOutcome = std::variant<SqlSuccess, SqlFailure>;
 class SqlRuntime {
   public:
     explicit SqlRuntime(SqlRuntimeOptions options);
+    // Aborts the statement in progress (its run fails), fails the queued runs, then closes.
     ~SqlRuntime();
     SqlRuntime(const SqlRuntime&) = delete;
     SqlRuntime& operator=(const SqlRuntime&) = delete;
@@ -62,7 +64,11 @@ class SqlRuntime {
 
     SqlRuntimeOptions options_;
     std::mutex mutex_;  // serialises runs on the one connection
-    st_mysql* connection_ = nullptr;
+    // Guards publishing and closing `connection_` against the destructor's cancel, which may come
+    // while a run waits on the server.
+    std::mutex handle_mutex_;
+    st_mysql* connection_ = nullptr;  // only a connected handle, ready for statements
+    std::atomic<bool> stopping_{false};
     process::WorkerPool thread_{1};  // last member: stopped before the connection closes
 };
 

@@ -4,6 +4,7 @@
 
 #include <future>
 #include <regex>
+#include <thread>
 
 #include "execd_test_support.hpp"
 #include "mariadb_server.hpp"
@@ -177,6 +178,19 @@ TEST_F(ExecdSqlTest, SqlHasNoCodeContexts) {
     EXPECT_EQ(response.status, 500);
     EXPECT_EQ(response.body,
               R"({"code":"RUNTIME_ERROR","message":"unsupported language context operation: sql"})");
+}
+
+TEST_F(ExecdSqlTest, ShutdownAbortsARunningStatement) {
+    ExecdProcess execd(sql_flags());
+    HttpConnection slow(execd.port());
+    slow.send_request("POST", "/code",
+                      json{{"context", {{"language", "sql"}}}, {"code", "SELECT SLEEP(30)"}}.dump());
+    ASSERT_EQ(slow.read_head().status, 200);
+    ASSERT_TRUE(slow.read_chunk().has_value());                   // init
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the statement reaches the server
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(execd.terminate(std::chrono::seconds(10)), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
 // Upstream connects once and never retries; here a server that is down fails the run with
