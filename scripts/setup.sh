@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config git clang libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build lld pkg-config git clang libclang-rt-14-dev clang-format
   # libraries (DESIGN.md §3)
   libspdlog-dev nlohmann-json3-dev libcli11-dev libldns-dev libc-ares-dev
   libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev libmariadb-dev

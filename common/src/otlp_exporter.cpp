@@ -1,10 +1,9 @@
 #include "common/otlp_exporter.hpp"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include "common/build_info.hpp"
+#include "common/http_client.hpp"
 
 namespace common {
 namespace {
@@ -52,7 +51,7 @@ void OtlpExporter::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         if (active_client_ != nullptr) {
-            active_client_->stop();
+            active_client_->cancel();
         }
     }
     wake_.notify_all();
@@ -109,14 +108,10 @@ void OtlpExporter::send_pending() {
 }
 
 OtlpExporter::SendResult OtlpExporter::send(const std::string& payload, std::string& failure) {
-    httplib::Client client(settings_.endpoint.origin);
-    client.set_connection_timeout(settings_.timeout);
-    client.set_read_timeout(settings_.timeout);
-    client.set_write_timeout(settings_.timeout);
-    if (const uint32_t mark = settings_.socket_mark; mark != 0) {
-        client.set_socket_options(
-            [mark](socket_t socket_fd) { setsockopt(socket_fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark); });
-    }
+    HttpClient client(settings_.endpoint.host, settings_.endpoint.port,
+                      {.connect_timeout = settings_.timeout,
+                       .exchange_timeout = settings_.timeout,
+                       .socket_mark = settings_.socket_mark});
     {
         std::lock_guard lock(mutex_);
         if (stopping_) {
@@ -125,20 +120,24 @@ OtlpExporter::SendResult OtlpExporter::send(const std::string& payload, std::str
         }
         active_client_ = &client;
     }
-    auto result = client.Post(settings_.endpoint.path, payload, "application/json");
+    int status = 0;
+    try {
+        status = client.request("POST", settings_.endpoint.path, {}, payload, "application/json").status;
+    } catch (const HttpClientError& error) {
+        failure = error.what();
+    }
     {
         std::lock_guard lock(mutex_);
         active_client_ = nullptr;
     }
-    if (!result) {
-        failure = httplib::to_string(result.error());
+    if (status == 0) {
         return SendResult::failed;
     }
-    if (result->status >= 200 && result->status < 300) {
+    if (status >= 200 && status < 300) {
         return SendResult::delivered;
     }
-    failure = "status " + std::to_string(result->status);
-    const bool retriable = result->status == 429 || result->status >= 500;
+    failure = "status " + std::to_string(status);
+    const bool retriable = status == 429 || status >= 500;
     return retriable ? SendResult::failed : SendResult::rejected;
 }
 

@@ -11,15 +11,16 @@ constexpr int64_t kDefaultIntervalMs = 15000;
 constexpr int64_t kDefaultTimeoutMs = 5000;
 constexpr int64_t kDefaultMaxPending = 4;
 
-void check_port(std::string_view port, std::string_view url) {
+uint16_t parse_port(std::string_view port, std::string_view url) {
     const auto number = parse_int(port);
     if (!number || *number < 1 || *number > 65535) {
         throw std::invalid_argument("OTLP endpoint \"" + std::string(url) + "\" has an invalid port");
     }
+    return static_cast<uint16_t>(*number);
 }
 
-// Validates "host[:port]" or "[v6]:port".
-void check_authority(std::string_view authority, std::string_view url) {
+// Validates "host[:port]" or "[v6]:port" and fills in the endpoint's host and port.
+void parse_authority(std::string_view authority, std::string_view url, OtlpEndpoint& endpoint) {
     if (authority.empty()) {
         throw std::invalid_argument("OTLP endpoint \"" + std::string(url) + "\" has no host");
     }
@@ -36,14 +37,16 @@ void check_authority(std::string_view authority, std::string_view url) {
             }
             port_colon = close + 1;
         }
+        endpoint.host = std::string(authority.substr(1, close - 1));
     } else {
         port_colon = authority.find(':');
         if (port_colon == 0) {
             throw std::invalid_argument("OTLP endpoint \"" + std::string(url) + "\" has no host");
         }
+        endpoint.host = std::string(authority.substr(0, port_colon));
     }
     if (port_colon != std::string_view::npos) {
-        check_port(authority.substr(port_colon + 1), url);
+        endpoint.port = parse_port(authority.substr(port_colon + 1), url);
     }
 }
 
@@ -61,8 +64,8 @@ OtlpEndpoint parse_otlp_endpoint(std::string_view url) {
     }
     const size_t path_start = rest.find('/');
     const std::string_view authority = rest.substr(0, path_start);
-    check_authority(authority, url);
     OtlpEndpoint endpoint;
+    parse_authority(authority, url, endpoint);
     endpoint.origin = "http://" + std::string(authority);
     endpoint.path = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
     return endpoint;

@@ -1,6 +1,6 @@
 #include "jupyter/jupyter_rest.hpp"
 
-#include <httplib.h>
+#include "common/http_client.hpp"
 
 namespace execd::jupyter {
 
@@ -32,26 +32,19 @@ JupyterRest::JupyterRest(JupyterEndpoint endpoint, std::chrono::milliseconds req
 
 JupyterRest::Reply JupyterRest::call(const std::string& method, const std::string& path,
                                      const std::string& body) const {
-    httplib::Client client(endpoint_.host, endpoint_.port);
-    client.set_connection_timeout(std::chrono::seconds(5));
-    client.set_read_timeout(request_timeout_);
-    client.set_write_timeout(request_timeout_);
-    const httplib::Headers headers{{"Authorization", "Token " + endpoint_.token}};
-    const std::string target = endpoint_.base_path + path;
-    httplib::Result result{nullptr, httplib::Error::Unknown};
-    if (method == "GET") {
-        result = client.Get(target, headers);
-    } else if (method == "POST") {
-        result = client.Post(target, headers, body, "application/json");
-    } else {
-        result = client.Delete(target, headers);
-    }
-    if (!result) {
+    common::HttpClient client(
+        endpoint_.host, endpoint_.port,
+        {.connect_timeout = std::chrono::seconds(5), .exchange_timeout = request_timeout_});
+    try {
+        auto response = client.request(method, endpoint_.base_path + path,
+                                       {{"Authorization", "Token " + endpoint_.token}}, body,
+                                       body.empty() ? "" : "application/json");
+        return {response.status, std::move(response.body)};
+    } catch (const common::HttpClientError& error) {
         throw JupyterError("cannot reach Jupyter at " + endpoint_.host + ":" +
-                               std::to_string(endpoint_.port) + ": " + httplib::to_string(result.error()),
+                               std::to_string(endpoint_.port) + ": " + error.what(),
                            true);
     }
-    return {result->status, result->body};
 }
 
 json JupyterRest::kernelspecs() const {

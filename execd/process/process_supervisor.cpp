@@ -356,7 +356,7 @@ void ProcessSupervisor::read_pipe(const std::shared_ptr<Managed>& managed, bool 
             managed->observer->on_output(is_stderr, line);
         }
     };
-    static thread_local std::array<char, 64 * 1024> buffer;
+    const std::span<char> buffer = loop_read_buffer();
     for (int round = 0; pipe && (until_drained || round < 4); ++round) {
         const ssize_t got = ::read(pipe.get(), buffer.data(), buffer.size());
         if (got > 0) {

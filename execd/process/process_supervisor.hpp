@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -57,6 +58,8 @@ class ProcessSupervisor {
 
     // The loop thread, for timers and work that must be ordered with process events.
     common::EventLoop& loop() { return loop_; }
+    // Scratch space for reading pipes and terminals; only for code running on the loop thread.
+    std::span<char> loop_read_buffer() { return {loop_read_buffer_.get(), kLoopReadBufferSize}; }
 
     struct Managed;
 
@@ -72,7 +75,11 @@ class ProcessSupervisor {
     void finish(const std::shared_ptr<Managed>& managed);
     void terminate_on_loop(pid_t pid);
 
+    static constexpr std::size_t kLoopReadBufferSize = 64 * 1024;
+
     common::EventLoop loop_;
+    // On the heap rather than thread_local: static TLS is zeroed in every thread of the process.
+    std::unique_ptr<char[]> loop_read_buffer_{new char[kLoopReadBufferSize]};
     int sigchld_fd_;
     // A child may exit before start() has recorded it: while spawns are in flight the reaper leaves
     // unknown children unreaped, and each spawn asks for another reaping pass when it is done.

@@ -209,7 +209,7 @@ void PtySession::on_output_ready(const std::shared_ptr<Run>& run, bool is_stderr
 
 void PtySession::read_output(const std::shared_ptr<Run>& run, bool is_stderr, bool until_drained) {
     common::UniqueFd& fd = run->output(is_stderr);
-    static thread_local std::array<char, kReadChunk> buffer;
+    const std::span<char> buffer = supervisor_.loop_read_buffer().first(kReadChunk);
     for (int round = 0; fd && (until_drained || round < 4); ++round) {
         const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
         if (got > 0) {

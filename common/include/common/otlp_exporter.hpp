@@ -13,11 +13,9 @@
 #include "common/otlp_json.hpp"
 #include "common/otlp_settings.hpp"
 
-namespace httplib {
-class Client;
-}
-
 namespace common {
+
+class HttpClient;
 
 // Pushes the registry's metrics to an OTLP/HTTP collector from its own thread, every interval. Each
 // interval's payload joins a bounded queue that is sent oldest first; while the collector is unreachable
@@ -62,7 +60,7 @@ class OtlpExporter {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    httplib::Client* active_client_ = nullptr;
+    HttpClient* active_client_ = nullptr;
 
     std::chrono::steady_clock::time_point last_warning_{};
     uint64_t failures_since_warning_ = 0;

@@ -16,7 +16,9 @@ using OtlpAttributes = std::vector<std::pair<std::string, std::string>>;
 
 struct OtlpEndpoint {
     std::string origin;  // scheme://host[:port]
-    std::string path;    // starts with '/'
+    std::string host;    // without the brackets of an IPv6 address
+    uint16_t port = 80;
+    std::string path;  // starts with '/'
 };
 
 struct OtlpSettings {

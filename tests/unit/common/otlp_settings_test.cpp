@@ -14,14 +14,20 @@ namespace {
 const common::OtlpIdentity kIdentity{"opensandbox-test-1.0", "opensandbox/test", "OTLP_TEST_SANDBOX_ID",
                                      "OTLP_TEST_EXTRA_ATTRS"};
 
-TEST(OtlpEndpoint, SplitsOriginAndPath) {
+TEST(OtlpEndpoint, SplitsOriginHostPortAndPath) {
     const auto endpoint = common::parse_otlp_endpoint("http://collector:4318/v1/metrics");
     EXPECT_EQ(endpoint.origin, "http://collector:4318");
+    EXPECT_EQ(endpoint.host, "collector");
+    EXPECT_EQ(endpoint.port, 4318);
     EXPECT_EQ(endpoint.path, "/v1/metrics");
     const auto bare = common::parse_otlp_endpoint("10.0.0.1:4318");
     EXPECT_EQ(bare.origin, "http://10.0.0.1:4318");
     EXPECT_EQ(bare.path, "/");
-    EXPECT_EQ(common::parse_otlp_endpoint("HTTP://[::1]:4318/x").origin, "http://[::1]:4318");
+    const auto v6 = common::parse_otlp_endpoint("HTTP://[::1]:4318/x");
+    EXPECT_EQ(v6.origin, "http://[::1]:4318");
+    EXPECT_EQ(v6.host, "::1");
+    EXPECT_EQ(v6.port, 4318);
+    EXPECT_EQ(common::parse_otlp_endpoint("http://collector/v1/metrics").port, 80);
 }
 
 TEST(OtlpEndpoint, RejectsWhatCannotBeReached) {
