@@ -16,6 +16,8 @@ struct st_mysql;  // MYSQL of the MariaDB client library
 
 namespace execd::sql {
 
+struct MariadbLibrary;
+
 struct SqlRuntimeOptions {
     std::string host = "127.0.0.1";  // --sql-host / EXECD_SQL_HOST
     uint16_t port = 3306;            // --sql-port / EXECD_SQL_PORT
@@ -23,6 +25,7 @@ struct SqlRuntimeOptions {
     std::string password;
     std::string database = "sandbox";  // created when missing
     std::chrono::seconds connect_timeout{5};
+    std::string client_library = "libmariadb.so.3";  // opened on the first run
 };
 
 // A run that produced a result: upstream's result text and how long the statement took.
@@ -57,6 +60,7 @@ class SqlRuntime {
     SqlOutcome run(std::string_view code);
 
   private:
+    std::optional<SqlFailure> ensure_loaded();
     std::optional<SqlFailure> ensure_connected();
     std::optional<SqlFailure> connect();
     SqlOutcome execute(const std::string& statement);
@@ -67,7 +71,8 @@ class SqlRuntime {
     // Guards publishing and closing `connection_` against the destructor's cancel, which may come
     // while a run waits on the server.
     std::mutex handle_mutex_;
-    st_mysql* connection_ = nullptr;  // only a connected handle, ready for statements
+    const MariadbLibrary* db_ = nullptr;  // set by the first run that could load the library
+    st_mysql* connection_ = nullptr;      // only a connected handle, ready for statements
     std::atomic<bool> stopping_{false};
     process::WorkerPool thread_{1};  // last member: stopped before the connection closes
 };
