@@ -2,8 +2,10 @@
 // the suite (one server for the suite; the last test stops and restarts it).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "execd_test_support.hpp"
@@ -95,6 +97,28 @@ class ExecdSqlTest : public ::testing::Test {
 
 MariadbServer* ExecdSqlTest::mariadb_ = nullptr;
 ExecdProcess* ExecdSqlTest::execd_ = nullptr;
+
+std::string mapped_files(pid_t pid) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    std::ostringstream text;
+    text << maps.rdbuf();
+    return text.str();
+}
+
+// execd does not link the MariaDB client (nor, through it, OpenSSL): an idle execd maps none of
+// them, and the first SQL run opens libmariadb.
+TEST_F(ExecdSqlTest, ClientLibraryIsLoadedByTheFirstRun) {
+    ExecdProcess execd(sql_flags());
+    ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    const std::string idle = mapped_files(execd.pid());
+    ASSERT_NE(idle.find("execd"), std::string::npos) << idle;
+    for (const char* library : {"libmariadb", "libssl", "libcrypto"}) {
+        EXPECT_EQ(idle.find(library), std::string::npos) << library << " mapped by an idle execd:\n" << idle;
+    }
+    EXPECT_EQ(result_of("SELECT 1 AS one", execd.port()),
+              json::parse(R"({"columns":["one"],"rows":[["1"]]})"));
+    EXPECT_NE(mapped_files(execd.pid()).find("libmariadb.so.3"), std::string::npos);
+}
 
 TEST_F(ExecdSqlTest, CreateInsertSelectKeepsStringsNullsAndNumbers) {
     EXPECT_EQ(result_of("CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(100), score DECIMAL(5,2), "
