@@ -11,6 +11,7 @@ pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 pkg_check_modules(NFTNL REQUIRED IMPORTED_TARGET libnftnl)
 pkg_check_modules(MNL REQUIRED IMPORTED_TARGET libmnl)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)  # execd: EXECD_CLONE3_COMPAT
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 
 if(OPENSANDBOX_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -24,6 +24,7 @@
 #include "process/process_supervisor.hpp"
 #include "process/worker_pool.hpp"
 #include "pty/pty_registry.hpp"
+#include "sql/sql_runtime.hpp"
 #include "telemetry/execd_telemetry.hpp"
 
 namespace {
@@ -145,7 +146,11 @@ int main(int argc, char** argv) {
     // Jupyter calls can block for seconds (a kernel starting); they get their own threads so that
     // commands never wait behind them.
     execd::process::WorkerPool jupyter_workers(16);
-    execd::api::CodeApi code({}, code_contexts, commands, jupyter_workers, supervisor.loop());
+    execd::sql::SqlRuntimeOptions sql_options;
+    sql_options.host = config.sql_host;
+    sql_options.port = config.sql_port;
+    execd::sql::SqlRuntime sql(sql_options);
+    execd::api::CodeApi code({}, code_contexts, sql, commands, jupyter_workers, supervisor.loop());
     code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Makes a self-contained execd bundle: the binary, every shared library it loads and the dynamic
-# loader, with a launcher that starts the binary through that loader. The bundle runs from any
-# directory in any Linux root filesystem of the same architecture (Debian, Ubuntu, Alpine/musl,
-# busybox), because nothing in it is looked up in the image's /lib or /usr/lib.
+# Makes a self-contained execd bundle: the binary, every shared library it loads (including the
+# MariaDB client it opens on the first SQL run) and the dynamic loader, with a launcher that starts
+# the binary through that loader. The bundle runs from any directory in any Linux root filesystem
+# of the same architecture (Debian, Ubuntu, Alpine/musl, busybox), because nothing in it is looked
+# up in the image's /lib or /usr/lib.
 #
 #   <out>/execd          launcher (POSIX sh): exec <out>/lib/<loader> --library-path <out>/lib <out>/libexec/execd
 #   <out>/bootstrap.sh   starts execd, then the user's command (docker/execd/bootstrap.sh)
 #   <out>/libexec/execd  the binary itself
-#   <out>/lib/           its libraries and the loader
+#   <out>/lib/           its libraries, libmariadb.so.3 with its libraries, and the loader
 #
 # Usage: scripts/bundle_execd.sh <execd binary> <output directory>
 set -euo pipefail
@@ -22,17 +23,24 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 [[ -x $binary ]] || { echo "bundle_execd: $binary is not an executable" >&2; exit 1; }
 
+# execd opens the MariaDB client library itself on the first SQL run (dlopen), so ldd of the binary
+# does not list it: it and its own libraries are added from the system's library cache.
+client_library=libmariadb.so.3
+client_path=$(ldconfig -p | awk -v name="$client_library" '$1 == name && $NF ~ /^\// { print $NF; exit }')
+[[ -n $client_path ]] || { echo "bundle_execd: $client_library not found (Debian: install libmariadb3)" >&2; exit 1; }
+
 # ldd lists "name => /path (addr)" for libraries and "/path/ld-linux... (addr)" for the loader;
 # linux-vdso has no file. Anything "not found" would make a bundle that cannot start.
-ldd_output=$(ldd "$binary")
+ldd_output=$(ldd "$binary"; echo "	$client_library => $client_path (0)"; ldd "$client_path")
 if grep -q 'not found' <<<"$ldd_output"; then
   echo "bundle_execd: unresolved libraries:" >&2
   grep 'not found' <<<"$ldd_output" >&2
   exit 1
 fi
-libraries=$(awk '$2 == "=>" && $3 ~ /^\// { print $3 }' <<<"$ldd_output")
-loader=$(awk '$1 ~ /^\// && $1 ~ /ld-linux|ld64|ld\.so/ { print $1 }' <<<"$ldd_output")
+libraries=$(awk '$2 == "=>" && $3 ~ /^\// { print $3 }' <<<"$ldd_output" | sort -u)
+loader=$(awk '$1 ~ /^\// && $1 ~ /ld-linux|ld64|ld\.so/ { print $1 }' <<<"$ldd_output" | sort -u)
 [[ -n $loader ]] || { echo "bundle_execd: no dynamic loader in ldd output (a static binary needs no bundle)" >&2; exit 1; }
+[[ $(wc -l <<<"$loader") -eq 1 ]] || { echo "bundle_execd: execd and $client_library name different loaders: $loader" >&2; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/libexec"

@@ -9,12 +9,12 @@ packages=(
   build-essential cmake ninja-build lld pkg-config git clang libclang-rt-14-dev clang-format
   # libraries (DESIGN.md §3)
   libspdlog-dev nlohmann-json3-dev libcli11-dev libldns-dev libc-ares-dev
-  libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev libseccomp-dev
+  libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev libseccomp-dev libmariadb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev dnsmasq-base
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
-  jupyter-server python3-ipykernel python3-matplotlib python3-websocket
+  jupyter-server python3-ipykernel python3-matplotlib python3-websocket mariadb-server
   # packaging checks: a busybox-only root filesystem, the Kubernetes manifest check
   busybox-static python3-yaml
 )

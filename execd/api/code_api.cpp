@@ -28,6 +28,19 @@ std::string context_json(const CodeContext& context) {
     return json{{"id", context.id}, {"language", context.language}}.dump();
 }
 
+// execution_count 1, then the result whose text is `text`, as upstream sends an SQL result.
+std::vector<http::StreamEvent> sql_result_events(const std::string& text) {
+    http::StreamEvent count;
+    count.type = "execution_count";
+    count.execution_count = 1;
+    count.timestamp = http::unix_millis_now();
+    http::StreamEvent result;
+    result.type = "result";
+    result.results_json = json{{"text", text}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    result.timestamp = count.timestamp;
+    return {std::move(count), std::move(result)};
+}
+
 // Hands a run's events to its stream on the loop thread, in order.
 class StreamSink : public CodeRunSink {
   public:
@@ -62,9 +75,14 @@ class StreamSink : public CodeRunSink {
 
 }  // namespace
 
-CodeApi::CodeApi(CodeApiOptions options, CodeContexts& contexts, CommandApi& commands,
+CodeApi::CodeApi(CodeApiOptions options, CodeContexts& contexts, sql::SqlRuntime& sql, CommandApi& commands,
                  process::WorkerPool& workers, common::EventLoop& loop)
-    : options_(options), contexts_(contexts), commands_(commands), workers_(workers), loop_(loop) {}
+    : options_(options),
+      contexts_(contexts),
+      sql_(sql),
+      commands_(commands),
+      workers_(workers),
+      loop_(loop) {}
 
 void CodeApi::register_routes(http::Router& router) {
     using namespace std::placeholders;
@@ -163,6 +181,10 @@ void CodeApi::run_code(http::Request& request, std::shared_ptr<http::ResponseCha
         commands_.run(std::move(command), std::move(channel));
         return;
     }
+    if (body.language == "sql") {
+        run_sql(std::move(body.code), std::move(channel));
+        return;
+    }
     try {
         contexts_.check_language(body.language);
     } catch (const CodeFailure& failure) {
@@ -242,6 +264,26 @@ void CodeApi::interrupt(http::Request& request, std::shared_ptr<http::ResponseCh
         } catch (const CodeFailure& failure) {
             channel->respond(failure_response(failure, "error interruptting code context. "));
         }
+    });
+}
+
+// Upstream's SQL events: init (a random UUID), then execution_count 1, the result and
+// execution_complete, or one error event.
+void CodeApi::run_sql(std::string code, std::shared_ptr<http::ResponseChannel> channel) {
+    auto stream = open_stream(std::move(channel));
+    loop_.post([stream] { stream->send(http::StreamEvent::init(jupyter::new_uuid())); });
+    sql_.submit(std::move(code), [&loop = loop_, stream](sql::SqlOutcome outcome) {
+        loop.post([stream, outcome = std::move(outcome)] {
+            if (const auto* failure = std::get_if<sql::SqlFailure>(&outcome)) {
+                stream->end_with(http::StreamEvent::failure({failure->ename, failure->evalue, std::nullopt}));
+                return;
+            }
+            const auto& success = std::get<sql::SqlSuccess>(outcome);
+            for (const auto& event : sql_result_events(success.text)) {
+                stream->send(event);
+            }
+            stream->end_with(http::StreamEvent::complete(success.elapsed.count()));
+        });
     });
 }
 

@@ -12,6 +12,7 @@
 #include "http/event_stream.hpp"
 #include "http/router.hpp"
 #include "process/worker_pool.hpp"
+#include "sql/sql_runtime.hpp"
 
 namespace execd::api {
 
@@ -23,10 +24,11 @@ struct CodeApiOptions {
 
 // POST /code/context, GET /code/contexts, GET and DELETE /code/contexts/{id}, DELETE /code/contexts,
 // POST /code and DELETE /code. Code without a language and ids that are not contexts go to the
-// commands API, as upstream does. Anything that talks to Jupyter runs on a worker.
+// commands API, as upstream does; `sql` code goes to the SQL runtime. Anything that talks to Jupyter
+// runs on a worker.
 class CodeApi {
   public:
-    CodeApi(CodeApiOptions options, CodeContexts& contexts, CommandApi& commands,
+    CodeApi(CodeApiOptions options, CodeContexts& contexts, sql::SqlRuntime& sql, CommandApi& commands,
             process::WorkerPool& workers, common::EventLoop& loop);
 
     void register_routes(http::Router& router);
@@ -41,6 +43,7 @@ class CodeApi {
     void delete_language_contexts(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     void run_code(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     void interrupt(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    void run_sql(std::string code, std::shared_ptr<http::ResponseChannel> channel);
 
     std::shared_ptr<CodeContext> claim_context(const std::string& id, const std::string& language);
     void start_run(const std::shared_ptr<CodeContext>& context, const std::string& code,
@@ -49,6 +52,7 @@ class CodeApi {
 
     CodeApiOptions options_;
     CodeContexts& contexts_;
+    sql::SqlRuntime& sql_;
     CommandApi& commands_;
     process::WorkerPool& workers_;
     common::EventLoop& loop_;

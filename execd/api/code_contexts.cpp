@@ -48,7 +48,7 @@ void CodeContexts::check_language(const std::string& language) const {
         throw CodeFailure(400, std::string(kInvalidRequestBody), "language is required");
     }
     if (language == "sql") {
-        throw CodeFailure(400, std::string(kNotSupported), "language sql is not supported");
+        throw CodeFailure(400, std::string(kNotSupported), "language sql has no code contexts");
     }
     if (is_non_kernel_language(language)) {
         throw CodeFailure(400, std::string(kInvalidRequestBody), "unknown language: " + language);

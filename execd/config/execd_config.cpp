@@ -87,6 +87,10 @@ void add_own_options(CLI::App& app, ExecdConfig& config) {
                                 "EXECD_COMMAND_RETENTION_COUNT");
     common::add_option_with_env(app, "--command-log-dir", config.command_log_dir,
                                 "Directory of command output logs", "EXECD_COMMAND_LOG_DIR");
+    common::add_option_with_env(app, "--sql-host", config.sql_host, "MySQL/MariaDB host of SQL code cells",
+                                "EXECD_SQL_HOST");
+    common::add_option_with_env(app, "--sql-port", config.sql_port, "MySQL/MariaDB port of SQL code cells",
+                                "EXECD_SQL_PORT");
     app.add_flag("--version", config.show_version, "Print version, git commit and build time, then exit");
 }
 

@@ -43,6 +43,8 @@ struct ExecdConfig {
     std::chrono::milliseconds pty_write_timeout{std::chrono::seconds(10)};
     unsigned http_threads = 2;
     unsigned worker_threads = 4;
+    std::string sql_host = "127.0.0.1";  // the MySQL/MariaDB server of `language: "sql"` cells
+    uint16_t sql_port = 3306;
 
     bool show_version = false;
     // Accepted values that were replaced (logged once logging is up).

@@ -5,7 +5,7 @@ For docker/egress and docker/execd: multi-stage (bookworm build, bookworm-slim r
 upstream entry points, version and commit labels, a runtime package list that exists in apt,
 holds no compilers or debugging kit and covers every library the built binary loads (egress), a
 build stage with every library the build needs (scripts/setup.sh), and the execd bundle holding
-every library of the built execd. Exits 1 listing every problem, 77 when apt is missing.
+every library of the built execd (and of the MariaDB client it opens on the first SQL run). Exits 1 listing every problem, 77 when apt is missing.
 """
 import argparse
 import os
@@ -21,7 +21,8 @@ FORBIDDEN_RUNTIME = re.compile(
     r"binutils|lsof|nmap|sudo|.*-dev|.*-dbg|.*-dbgsym)$")
 # Libraries of a sanitizer build: tests run the ASan binaries too, images are built in Release.
 SANITIZER_LIBRARY = re.compile(r"lib(asan|ubsan|lsan|tsan)\.so")
-BASE_IMAGE_PACKAGES = {"libc6"}  # essential in every Debian image
+BASE_IMAGE_PACKAGES = {"libc6"}
+MARIADB_CLIENT = "libmariadb.so.3"  # execd opens it on the first SQL run; the bundle carries it  # essential in every Debian image
 
 
 class Stage:
@@ -70,6 +71,13 @@ def libraries_of(binary):
     found = re.findall(r"=>\s+(/\S+)", output)
     loader = re.findall(r"^\s*(/\S*ld-linux\S*)", output, re.MULTILINE)
     return found, loader
+
+
+def opened_at_run_time(name):
+    """Path of a library execd opens with dlopen (not in its ldd output), from the loader cache."""
+    output = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    paths = re.findall(r"^\s*" + re.escape(name) + r" \(.*\) => (/\S+)$", output, re.MULTILINE)
+    return paths[0] if paths else None
 
 
 def packages_of(paths):
@@ -179,6 +187,11 @@ def check_execd(repo, binary, problems):
         subprocess.run([os.path.join(repo, "scripts/bundle_execd.sh"), binary, bundle],
                        check=True, stdout=subprocess.DEVNULL)
         libraries, loader = libraries_of(binary)
+        client = opened_at_run_time(MARIADB_CLIENT)
+        if client is None:
+            problems.append(f"{MARIADB_CLIENT} (opened by execd's first SQL run) is not installed")
+        else:
+            libraries += [client] + libraries_of(client)[0]
         for library in libraries + loader:
             if not os.path.isfile(os.path.join(bundle, "lib", os.path.basename(library))):
                 problems.append(f"execd bundle lacks {os.path.basename(library)}")

@@ -3,7 +3,8 @@
 # bash, no /etc/passwd. The bundle is made by scripts/bundle_execd.sh from the built binary and
 # started through its bootstrap.sh (execd through a /execd symlink), as the OpenSandbox server
 # starts it in a user's image. The test drives it over HTTP from outside: /ping, a command's
-# stream and exit code (run by busybox sh), a file upload when POST /files/upload exists, then
+# stream and exit code (run by busybox sh), a file upload when POST /files/upload exists, a SQL cell
+# (the bundled MariaDB client loads; no server is running, so the run reports it cannot connect), then
 # SIGTERM to the bootstrap, which must reach the workload and come back as its exit status.
 #
 # Everything happens in a throw-away network namespace and a private mount namespace (chroot,
@@ -122,6 +123,18 @@ check_upload() {
   echo "ok: file uploaded into the busybox root filesystem"
 }
 
+# execd opens libmariadb.so.3 on the first SQL run; the bundle's copy must load in a root filesystem
+# without any system library. No database server runs here, so the client's own "can't connect"
+# error is the sign that it loaded.
+check_sql_client() {
+  api -N -H 'Content-Type: application/json' -d '{"context":{"language":"sql"},"code":"SELECT 1"}' \
+    http://127.0.0.1:44772/code >"$work/sql"
+  grep -q '"ename":"DBInitError"' "$work/sql" || fail "SQL run without a server: $(cat "$work/sql")"
+  if grep -q 'cannot load' "$work/sql"; then fail "the bundled MariaDB client did not load: $(cat "$work/sql")"; fi
+  grep -qi "connect" "$work/sql" || fail "SQL run did not report the missing server: $(cat "$work/sql")"
+  echo "ok: the bundled MariaDB client loads on the first SQL run"
+}
+
 check_sigterm_forwarding() {
   local workload_pid status=0
   workload_pid=$(cat "$rootfs/tmp/workload.pid")
@@ -145,5 +158,6 @@ wait_for_ping
 echo "ok: execd bundle answers /ping inside a busybox-only root filesystem"
 check_commands
 check_upload
+check_sql_client
 check_sigterm_forwarding
 echo "PASS"

@@ -216,10 +216,11 @@ TEST_F(ExecdCodeTest, UnknownOrUnsupportedLanguagesFailFast) {
     EXPECT_EQ(
         response.body,
         R"({"code":"INVALID_REQUEST_BODY","message":"error creating code context. unknown language: ruby"})");
-    response = http_request(port(), "POST", "/code", R"({"context":{"language":"sql"},"code":"select 1"})");
+    response = http_request(port(), "POST", "/code/context", R"({"language":"sql"})");
     EXPECT_EQ(response.status, 400);
-    EXPECT_EQ(response.body,
-              R"({"code":"NOT_SUPPORTED","message":"error running codes language sql is not supported"})");
+    EXPECT_EQ(
+        response.body,
+        R"({"code":"NOT_SUPPORTED","message":"error creating code context. language sql has no code contexts"})");
     EXPECT_LT(Clock::now() - started, 2s);
 }
 

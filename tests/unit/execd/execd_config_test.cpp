@@ -114,6 +114,16 @@ TEST(ExecdConfigTest, JupyterHostFromEnvironmentMustBeHttp) {
     EXPECT_THROW(parse({}), std::invalid_argument);
 }
 
+TEST(ExecdConfigTest, SqlServerAddress) {
+    EXPECT_EQ(parse({}).sql_host, "127.0.0.1");
+    EXPECT_EQ(parse({}).sql_port, 3306);
+    const ScopedEnv host("EXECD_SQL_HOST", "db.local");
+    const ScopedEnv port("EXECD_SQL_PORT", "3307");
+    EXPECT_EQ(parse({}).sql_host, "db.local");
+    EXPECT_EQ(parse({"-sql-port=3310"}).sql_port, 3310);
+    EXPECT_THROW(parse({"--sql-port", "70000"}), CLI::ParseError);
+}
+
 TEST(ExecdConfigTest, MasksTokens) {
     EXPECT_EQ(mask_token("short"), "****");
     EXPECT_EQ(mask_token("opensandboxtoken"), "open****oken");
