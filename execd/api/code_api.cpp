@@ -6,6 +6,7 @@
 #include "api/code_run.hpp"
 #include "common/log.hpp"
 #include "jupyter/kernel_message.hpp"
+#include "telemetry/operation_metrics.hpp"
 
 namespace execd::api {
 namespace {
@@ -272,7 +273,10 @@ void CodeApi::interrupt(http::Request& request, std::shared_ptr<http::ResponseCh
 void CodeApi::run_sql(std::string code, std::shared_ptr<http::ResponseChannel> channel) {
     auto stream = open_stream(std::move(channel));
     loop_.post([stream] { stream->send(http::StreamEvent::init(jupyter::new_uuid())); });
-    sql_.submit(std::move(code), [&loop = loop_, stream](sql::SqlOutcome outcome) {
+    const auto started = std::chrono::steady_clock::now();
+    sql_.submit(std::move(code), [&loop = loop_, stream, started](sql::SqlOutcome outcome) {
+        telemetry::record_execution(telemetry::Execution::run_code,
+                                    std::holds_alternative<sql::SqlSuccess>(outcome), started);
         loop.post([stream, outcome = std::move(outcome)] {
             if (const auto* failure = std::get_if<sql::SqlFailure>(&outcome)) {
                 stream->end_with(http::StreamEvent::failure({failure->ename, failure->evalue, std::nullopt}));
