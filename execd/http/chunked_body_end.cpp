@@ -2,22 +2,10 @@
 
 #include <algorithm>
 
+#include "http/url.hpp"
+
 namespace execd::http {
-
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 constexpr int kMaxSizeDigits = 15;  // keeps the size below 2^60
 

@@ -1,7 +1,6 @@
 #include "http/url.hpp"
 
 namespace execd::http {
-namespace {
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -15,8 +14,6 @@ int hex_value(char c) {
     }
     return -1;
 }
-
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     std::string decoded;
@@ -64,6 +61,19 @@ void for_each_pair(std::string_view query, OnPair on_pair) {
 }
 
 }  // namespace
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
 
 std::map<std::string, std::string> parse_query(std::string_view query) {
     std::map<std::string, std::string> params;

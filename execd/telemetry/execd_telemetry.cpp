@@ -8,6 +8,7 @@
 
 #include "common/build_info.hpp"
 #include "common/resource_gauges.hpp"
+#include "telemetry/network_figures.hpp"
 #include "telemetry/timed_response_channel.hpp"
 
 namespace execd::telemetry {
@@ -26,6 +27,9 @@ constexpr std::array kExecdOtlpNames{
     common::OtlpName{"execd_system_process_count", "execd.system.process.count", "{process}"},
     common::OtlpName{"execd_system_cpu_usage_percent", "execd.system.cpu.usage", "%"},
     common::OtlpName{"execd_system_memory_usage_bytes", "execd.system.memory.usage_bytes", "By"},
+    common::OtlpName{"execd_system_network_io_bytes_total", "execd.system.network.io.bytes", "By"},
+    common::OtlpName{"execd_system_network_connections_active", "execd.system.network.connections.active",
+                     "{connection}"},
 };
 
 // Processes visible in /proc (the sandbox's PID namespace).
@@ -63,6 +67,7 @@ ExecdTelemetry::ExecdTelemetry(const common::ResourceSampler& sampler)
         registry_, "execd",
         std::shared_ptr<const common::ResourceSampler>(std::shared_ptr<void>(), &sampler));
     register_process_count(registry_);
+    register_network_gauges(registry_);
 }
 
 ExecdTelemetry::~ExecdTelemetry() {

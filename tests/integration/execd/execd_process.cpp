@@ -94,21 +94,27 @@ void ExecdProcess::wait_until_serving() {
     }
 }
 
+std::optional<int> terminate_child(pid_t pid, pid_t signal_target, std::chrono::milliseconds grace) {
+    ::kill(signal_target, SIGTERM);
+    int status = 0;
+    if (eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, grace)) {
+        return status;
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return std::nullopt;
+}
+
 std::optional<int> ExecdProcess::terminate(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) {
         return std::nullopt;
     }
-    ::kill(signal_pid_, SIGTERM);
-    int status = 0;
-    const bool exited = eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
-    if (!exited) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
+    const auto status = terminate_child(pid_, signal_pid_, timeout);
+    pid_ = -1;
+    if (!status) {
         return std::nullopt;
     }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
 }
 
 ExecdProcess::~ExecdProcess() {

@@ -49,6 +49,10 @@ std::vector<pid_t> zombie_children(pid_t pid);
 // Processes (zombies included) whose process group is `pgid`.
 std::vector<pid_t> processes_in_group(pid_t pgid);
 
+// SIGTERM to `signal_target`, then waits up to `grace` for the child `pid` to exit; kills (SIGKILL)
+// and reaps it if it did not. The wait status when it exited within the grace period.
+std::optional<int> terminate_child(pid_t pid, pid_t signal_target, std::chrono::milliseconds grace);
+
 // Polls `condition` every 10 ms until it holds or `timeout` passes; returns its last value.
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -84,6 +84,20 @@ TEST(ExecdTelemetry, ExportsRequestDurationsAndSystemGaugesWithResourceAttribute
                   ->at("gauge")["dataPoints"][0]["asDouble"]
                   .get<double>(),
               1.0);
+    const auto network_io = find_metric(*request, "execd.system.network.io.bytes");
+    ASSERT_TRUE(network_io);
+    EXPECT_EQ(network_io->at("unit"), "By");
+    EXPECT_TRUE(network_io->at("sum").at("isMonotonic").get<bool>());
+    EXPECT_EQ(network_io->at("sum").at("dataPoints").size(), 2U);  // in and out
+    const auto connections = find_metric(*request, "execd.system.network.connections.active");
+    ASSERT_TRUE(connections);
+    double tcp_sockets = 0;
+    for (const auto& point : connections->at("gauge").at("dataPoints")) {
+        if (attribute(point["attributes"], "protocol") == "tcp") {
+            tcp_sockets = point["asDouble"].get<double>();
+        }
+    }
+    EXPECT_GE(tcp_sockets, 1.0);  // at least execd's own listener
     EXPECT_NE(read_file(execd.log_path()).find("malformed"), std::string::npos);
 }
 

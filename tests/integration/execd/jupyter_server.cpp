@@ -99,12 +99,7 @@ void JupyterServer::stop() {
     if (pid_ <= 0) {
         return;
     }
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    if (!eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(10))) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-    }
+    terminate_child(pid_, pid_, std::chrono::seconds(10));
     pid_ = -1;
 }
 
