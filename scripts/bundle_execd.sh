@@ -26,7 +26,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # execd opens the MariaDB client library itself on the first SQL run (dlopen), so ldd of the binary
 # does not list it: it and its own libraries are added from the system's library cache.
 client_library=libmariadb.so.3
-client_path=$(ldconfig -p | awk -v name="$client_library" '$1 == name && $NF ~ /^\// { print $NF; exit }')
+# awk reads to the end: exiting early would kill ldconfig with SIGPIPE and fail the pipeline.
+client_path=$(ldconfig -p | awk -v name="$client_library" '$1 == name && $NF ~ /^\// && !found { print $NF; found = 1 }')
 [[ -n $client_path ]] || { echo "bundle_execd: $client_library not found (Debian: install libmariadb3)" >&2; exit 1; }
 
 # ldd lists "name => /path (addr)" for libraries and "/path/ld-linux... (addr)" for the loader;

@@ -62,19 +62,6 @@ void for_each_pair(std::string_view query, OnPair on_pair) {
 
 }  // namespace
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 std::map<std::string, std::string> parse_query(std::string_view query) {
     std::map<std::string, std::string> params;
     for_each_pair(

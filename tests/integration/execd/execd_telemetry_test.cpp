@@ -92,9 +92,9 @@ TEST(ExecdTelemetry, ExportsRequestDurationsAndSystemGaugesWithResourceAttribute
     const auto connections = find_metric(*request, "execd.system.network.connections.active");
     ASSERT_TRUE(connections);
     double tcp_sockets = 0;
-    for (const auto& point : connections->at("gauge").at("dataPoints")) {
-        if (attribute(point["attributes"], "protocol") == "tcp") {
-            tcp_sockets = point["asDouble"].get<double>();
+    for (const auto& data_point : connections->at("gauge").at("dataPoints")) {
+        if (attribute(data_point["attributes"], "protocol") == "tcp") {
+            tcp_sockets = data_point["asDouble"].get<double>();
         }
     }
     EXPECT_GE(tcp_sockets, 1.0);  // at least execd's own listener
