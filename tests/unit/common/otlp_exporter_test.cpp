@@ -21,7 +21,8 @@ using otlp_test::unused_port;
 
 common::OtlpSettings settings_for(int port, size_t max_pending = 4) {
     common::OtlpSettings settings;
-    settings.endpoint = common::parse_otlp_endpoint("http://127.0.0.1:" + std::to_string(port) + "/v1/metrics");
+    settings.endpoint =
+        common::parse_otlp_endpoint("http://127.0.0.1:" + std::to_string(port) + "/v1/metrics");
     settings.resource_attributes = {{"service.name", "svc-test"}};
     settings.scope_name = "opensandbox/test";
     settings.interval = 20ms;
