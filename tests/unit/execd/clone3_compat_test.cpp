@@ -1,9 +1,7 @@
 #include "compat/clone3_compat.hpp"
 
 #include <gtest/gtest.h>
-#include <linux/sched.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,29 +9,11 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "../../support/try_clone3.hpp"
 #include "../common/scoped_env.hpp"
-
-#ifndef SYS_clone3
-#define SYS_clone3 435  // x86-64 and aarch64
-#endif
 
 namespace execd::compat {
 namespace {
-
-// clone3 with no flags (a fork); the child exits at once. Returns 0 or the errno.
-int try_clone3() {
-    clone_args args{};
-    args.exit_signal = SIGCHLD;
-    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0) {
-        ::_exit(0);
-    }
-    if (pid < 0) {
-        return errno;
-    }
-    ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    return 0;
-}
 
 // Runs `body` in a forked child (the filter cannot be removed again) and returns its exit code.
 template <typename Body>
