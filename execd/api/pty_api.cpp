@@ -185,7 +185,7 @@ void PtyApi::connect(http::Request& request, std::shared_ptr<http::ResponseChann
     const auto mode = request.query_param("pty") == "0" ? pty::PtyMode::pipe : pty::PtyMode::pty;
     auto client = std::make_shared<PtyWebSocketClient>(session, *ticket, mode, since, workers_);
     channel->take_connection([client, request, options = websocket_options_](auto connection) {
-        client->set_connection(http::accept_websocket(std::move(connection), request, options, client));
+        http::accept_websocket(std::move(connection), request, options, client);
     });
 }
 

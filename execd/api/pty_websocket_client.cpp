@@ -8,7 +8,8 @@ PtyWebSocketClient::PtyWebSocketClient(std::shared_ptr<pty::PtySession> session,
                                        pty::PtyMode mode, uint64_t since, process::WorkerPool& workers)
     : session_(std::move(session)), ticket_(ticket), mode_(mode), since_(since), workers_(workers) {}
 
-void PtyWebSocketClient::on_open() {
+void PtyWebSocketClient::on_open(const std::shared_ptr<http::WebSocketConnection>& connection) {
+    connection_ = connection;
     workers_.post([self = shared_from_this()] {
         if (const auto error = self->session_->ensure_started(self->mode_)) {
             self->send_error_and_close(*error, pty_frame::kStartFailed);
@@ -21,7 +22,7 @@ void PtyWebSocketClient::on_open() {
 void PtyWebSocketClient::attach() {
     std::lock_guard lock(input_mutex_);
     if (!session_->attach(ticket_, shared_from_this(), since_)) {
-        connection_->close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
+        close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
         return;
     }
     attached_ = true;
@@ -61,9 +62,9 @@ void PtyWebSocketClient::on_text(const std::string& text) {
     } else if (const auto* signal = std::get_if<SignalFrame>(&frame)) {
         session_->send_signal(signal->signal);
     } else if (std::holds_alternative<PingFrame>(frame)) {
-        connection_->send(false, pty_frame::pong());
+        send(false, pty_frame::pong());
     } else if (const auto* invalid = std::get_if<InvalidFrame>(&frame)) {
-        connection_->send(false, pty_frame::error(invalid->message, pty_frame::kInvalidFrame));
+        send(false, pty_frame::error(invalid->message, pty_frame::kInvalidFrame));
     }
 }
 
@@ -72,24 +73,24 @@ void PtyWebSocketClient::on_closed() {
 }
 
 void PtyWebSocketClient::replay(uint64_t start, std::string_view bytes) {
-    connection_->send(true, pty_frame::replay(start, bytes));
+    send(true, pty_frame::replay(start, bytes));
 }
 
 void PtyWebSocketClient::connected(pty::PtyMode mode) {
-    connection_->send(false, pty_frame::connected(session_->id(), mode));
+    send(false, pty_frame::connected(session_->id(), mode));
 }
 
 void PtyWebSocketClient::output(bool is_stderr, std::string_view bytes) {
-    connection_->send(true, pty_frame::output(is_stderr, bytes));
+    send(true, pty_frame::output(is_stderr, bytes));
 }
 
 void PtyWebSocketClient::exited(int exit_code) {
-    connection_->send(false, pty_frame::exit(exit_code));
-    connection_->close(pty_frame::kCloseNormal, "process exited");
+    send(false, pty_frame::exit(exit_code));
+    close(pty_frame::kCloseNormal, "process exited");
 }
 
 void PtyWebSocketClient::taken_over() {
-    connection_->close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
+    close(pty_frame::kCloseTakenOver, std::string(pty_frame::kTakenOver));
 }
 
 void PtyWebSocketClient::session_gone() {
@@ -101,12 +102,25 @@ void PtyWebSocketClient::input_failed(std::string_view message) {
 }
 
 bool PtyWebSocketClient::backlogged() const {
-    return connection_->queued_bytes() > kBacklogBytes;
+    const auto connection = connection_.lock();
+    return connection && connection->queued_bytes() > kBacklogBytes;
 }
 
 void PtyWebSocketClient::send_error_and_close(std::string_view message, std::string_view code) {
-    connection_->send(false, pty_frame::error(message, code));
-    connection_->close(pty_frame::kCloseInternalError, std::string(code));
+    send(false, pty_frame::error(message, code));
+    close(pty_frame::kCloseInternalError, std::string(code));
+}
+
+void PtyWebSocketClient::send(bool binary, std::string payload) const {
+    if (const auto connection = connection_.lock()) {
+        connection->send(binary, std::move(payload));
+    }
+}
+
+void PtyWebSocketClient::close(uint16_t code, std::string reason) const {
+    if (const auto connection = connection_.lock()) {
+        connection->close(code, std::move(reason));
+    }
 }
 
 }  // namespace execd::api

@@ -23,12 +23,8 @@ class PtyWebSocketClient : public pty::PtyClient,
 
     PtyWebSocketClient(std::shared_ptr<pty::PtySession> session, uint64_t ticket, pty::PtyMode mode,
                        uint64_t since, process::WorkerPool& workers);
-    void set_connection(std::shared_ptr<http::WebSocketConnection> connection) {
-        connection_ = std::move(connection);
-    }
-
     // http::WebSocketHandler
-    void on_open() override;
+    void on_open(const std::shared_ptr<http::WebSocketConnection>& connection) override;
     void on_message(bool binary, std::string payload) override;
     void on_closed() override;
 
@@ -47,13 +43,15 @@ class PtyWebSocketClient : public pty::PtyClient,
     void write_input(std::string bytes);
     void attach();
     void send_error_and_close(std::string_view message, std::string_view code);
+    void send(bool binary, std::string payload) const;
+    void close(uint16_t code, std::string reason) const;
 
     std::shared_ptr<pty::PtySession> session_;
     const uint64_t ticket_;
     const pty::PtyMode mode_;
     const uint64_t since_;
     process::WorkerPool& workers_;
-    std::shared_ptr<http::WebSocketConnection> connection_;  // set before the handshake completes
+    std::weak_ptr<http::WebSocketConnection> connection_;  // set by on_open(), before any use
     // Input that arrived before the shell was started and attached, written once it is.
     std::mutex input_mutex_;
     bool attached_ = false;

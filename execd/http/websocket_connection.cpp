@@ -90,7 +90,7 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
             return;
         }
         open_ = true;
-        handler_->on_open();
+        handler_->on_open(shared_from_this());
         read_next();
         write_next();
     }
@@ -187,12 +187,10 @@ bool is_websocket_upgrade(const Request& request) {
     return websocket::is_upgrade(beast_request(request));
 }
 
-std::shared_ptr<WebSocketConnection> accept_websocket(std::unique_ptr<TakenConnection> connection,
-                                                      const Request& request, WebSocketOptions options,
-                                                      std::shared_ptr<WebSocketHandler> handler) {
+void accept_websocket(std::unique_ptr<TakenConnection> connection, const Request& request,
+                      WebSocketOptions options, std::shared_ptr<WebSocketHandler> handler) {
     auto socket = std::make_shared<BeastWebSocket>(*connection, options, std::move(handler));
     socket->start(handshake_bytes(request, connection->buffered));
-    return socket;
 }
 
 }  // namespace execd::http

@@ -20,11 +20,15 @@ struct WebSocketOptions {
     std::size_t max_message_bytes = 1024 * 1024;
 };
 
+class WebSocketConnection;
+
 // What a WebSocket endpoint does with its connection; called on the connection's strand.
 class WebSocketHandler {
   public:
     virtual ~WebSocketHandler() = default;
-    virtual void on_open() = 0;
+    // The handshake completed. The connection owns its handler until it ends, so a handler keeps
+    // only a weak reference to it (a strong one would be a cycle that outlives an unfinished close).
+    virtual void on_open(const std::shared_ptr<WebSocketConnection>& connection) = 0;
     virtual void on_message(bool binary, std::string payload) = 0;
     // The connection ended (closed by either side, failed, or dropped); called once, also when the
     // handshake failed.
@@ -47,8 +51,8 @@ class WebSocketConnection {
 bool is_websocket_upgrade(const Request& request);
 
 // Completes the upgrade of `request` on a connection taken from the server and starts reading.
-std::shared_ptr<WebSocketConnection> accept_websocket(std::unique_ptr<TakenConnection> connection,
-                                                      const Request& request, WebSocketOptions options,
-                                                      std::shared_ptr<WebSocketHandler> handler);
+// The connection lives as long as it has I/O in flight; the handler reaches it through on_open().
+void accept_websocket(std::unique_ptr<TakenConnection> connection, const Request& request,
+                      WebSocketOptions options, std::shared_ptr<WebSocketHandler> handler);
 
 }  // namespace execd::http
