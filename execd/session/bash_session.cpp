@@ -170,7 +170,8 @@ void BashSession::on_output(bool is_stderr, std::string_view line) {
         // machinery or late output of background jobs; it belongs to no run.
         // Once a run is being interrupted, what follows is the shell's reaction ("Killed", the
         // newline it prints for SIGINT), not the run's output.
-        if (!current_ || !current_->start_seen || current_->abort_attempts > 0) {
+        if (!current_ || !(is_stderr ? current_->stderr_started : current_->stdout_started) ||
+            current_->abort_attempts > 0) {
             continue;
         }
         const bool part_open = is_stderr ? !current_->stderr_done : !current_->exit_code.has_value();
@@ -193,13 +194,14 @@ void BashSession::on_marker(bool is_stderr, const std::string& token, const std:
     if (!current_ || token != current_->token) {
         return;  // a repeated marker of an interrupted run
     }
-    if (is_stderr) {
-        current_->stderr_done = current_->stderr_done || value == "end";
-    } else if (value == "start") {
-        current_->start_seen = true;
-        if (current_->timed_out) {
+    if (value == "start") {
+        const bool first = !current_->input_read();
+        (is_stderr ? current_->stderr_started : current_->stdout_started) = true;
+        if (first && current_->timed_out) {
             abort_current();
         }
+    } else if (is_stderr) {
+        current_->stderr_done = current_->stderr_done || value == "end";
     } else if (!current_->exit_code) {
         current_->exit_code = std::atoi(value.c_str());
     }
@@ -242,7 +244,7 @@ void BashSession::on_timeout(const std::string& token) {
     current_->timed_out = true;
     // Before the start marker bash may still be reading the run's input; an interrupt then would
     // discard part of it. The start marker triggers the abort instead.
-    if (current_->start_seen) {
+    if (current_->input_read()) {
         abort_current();
     }
 }

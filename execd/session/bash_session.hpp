@@ -72,7 +72,11 @@ class BashSession : public std::enable_shared_from_this<BashSession> {
         std::shared_ptr<RunListener> listener;
         std::chrono::steady_clock::time_point started;
         common::EventLoop::TimerId timer = 0;
-        bool start_seen = false;
+        // Each stream's start marker; a stream's text before it belongs to no run. Either marker
+        // means bash has read the run's whole input line.
+        bool stdout_started = false;
+        bool stderr_started = false;
+        bool input_read() const { return stdout_started || stderr_started; }
         std::optional<int> exit_code;
         bool stderr_done = false;
         bool timed_out = false;

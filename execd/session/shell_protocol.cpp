@@ -51,7 +51,8 @@ std::string shell_setup_input(const std::string& ready_token) {
 
 std::string run_input(const std::string& token, const std::string& command, const std::string& cwd) {
     std::string line = "__execd_cmd=" + ansi_c_quote(command) + "; " +
-                       print_marker(token, "start", kMarkerStdoutFd) + "; \\builtin export " +
+                       print_marker(token, "start", kMarkerStdoutFd) + "; " +
+                       print_marker(token, "start", kMarkerStderrFd) + "; \\builtin export " +
                        std::string(kRunTokenVariable) + "=" + token + "; ";
     if (!cwd.empty()) {
         line += "\\builtin cd -- " + ansi_c_quote(cwd) + " && ";

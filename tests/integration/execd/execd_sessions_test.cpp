@@ -126,6 +126,21 @@ TEST_F(ExecdSessionsTest, RunStreamsUpstreamEvents) {
     delete_session(session);
 }
 
+// stdout and stderr are separate pipes, and epoll may report the stderr pipe first even when the
+// start marker reached stdout earlier (most often for a run queued before the shell was ready):
+// stderr text must never be taken for output from before the run started.
+TEST_F(ExecdSessionsTest, StderrWrittenFirstIsNeverLost) {
+    for (int attempt = 0; attempt < 30; ++attempt) {
+        const std::string session = create_session();
+        const CommandStream stream = run_in(session, {{"command", "echo e >&2; echo o"}});
+        ASSERT_EQ(stream.response.status, 200);
+        ASSERT_EQ(texts_in(stream.events, "stderr"), (Texts{"e"}))
+            << "attempt " << attempt << ": " << stream.response.body;
+        ASSERT_EQ(texts_in(stream.events, "stdout"), (Texts{"o"})) << "attempt " << attempt;
+        delete_session(session);
+    }
+}
+
 TEST_F(ExecdSessionsTest, ShellStatePersistsBetweenRuns) {
     const std::string session = create_session();
     stdout_of(session,
