@@ -10,8 +10,6 @@
 namespace egress::dns {
 namespace {
 
-constexpr uint16_t kTruncatedFlag = 0x0200;
-
 std::optional<common::IpAddress> address_of(const WireRecord& record) {
     if (record.type == kTypeA && record.rdata.size() == 4) {
         const auto& data = record.rdata;

@@ -13,8 +13,8 @@
 namespace egress::dns {
 namespace {
 
-constexpr size_t kUdpBatchSize = 32;     // datagrams per recvmmsg, replies per sendmmsg
-constexpr size_t kBatchesPerWakeup = 2;  // then other descriptors get their turn
+constexpr size_t kListenerBatchSize = 32;  // datagrams per recvmmsg, replies per sendmmsg
+constexpr size_t kBatchesPerWakeup = 2;    // then other descriptors get their turn
 constexpr int kListenBacklog = 1024;
 constexpr size_t kDeniedLogBurst = 20;
 
@@ -79,8 +79,8 @@ DnsProxy::DnsProxy(common::EventLoop& loop, ProxyOptions options, const QueryPol
       policy_(policy),
       forwarder_(forwarder),
       metrics_(metrics),
-      receiver_(kUdpBatchSize),
-      udp_replies_(kUdpBatchSize) {
+      receiver_(kListenerBatchSize),
+      udp_replies_(kListenerBatchSize) {
     // Answers that arrive together leave together.
     forwarder_.set_burst_hooks({[this] { udp_replies_.hold(); }, [this] { udp_replies_.release(); }});
 }

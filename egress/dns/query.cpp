@@ -7,9 +7,6 @@
 namespace egress::dns {
 namespace {
 
-constexpr uint16_t kQrFlag = 0x8000;
-constexpr uint16_t kRecursionDesiredFlag = 0x0100;
-constexpr uint16_t kCheckingDisabledFlag = 0x0010;
 constexpr uint8_t kOpcodeQuery = 0;
 constexpr uint16_t kMinUdpReplyLimit = 512;
 

@@ -6,10 +6,6 @@
 namespace egress::dns {
 namespace {
 
-constexpr uint16_t kQrFlag = 0x8000;
-constexpr uint16_t kRecursionDesiredFlag = 0x0100;
-constexpr uint16_t kCheckingDisabledFlag = 0x0010;
-constexpr uint8_t kTruncatedFlag = 0x02;  // in the third header octet
 constexpr uint16_t kReplyUdpSize = 1232;
 constexpr uint16_t kOptionExtendedError = 15;  // RFC 8914 EDNS option code
 
@@ -75,7 +71,7 @@ ReplyMessage::ReplyMessage(const Query& query, ResponseCode code, bool blocked) 
 }
 
 void ReplyMessage::set_truncated() {
-    bytes_[2] |= kTruncatedFlag;
+    bytes_[2] |= static_cast<uint8_t>(kTruncatedFlag >> 8);  // the flags word starts at octet 2
 }
 
 }  // namespace egress::dns

@@ -8,7 +8,7 @@
 namespace egress::dns {
 namespace {
 
-constexpr size_t kUdpBatchSize = 32;  // queries per sendmmsg, answers per recvmmsg
+constexpr size_t kUpstreamBatchSize = 32;  // queries per sendmmsg, answers per recvmmsg
 constexpr uint8_t kRcodeNoError = 0;
 constexpr uint8_t kRcodeNameError = 3;
 
@@ -43,7 +43,7 @@ struct UpstreamForwarder::Probe {
 UpstreamForwarder::UpstreamForwarder(common::EventLoop& loop, ForwarderOptions options)
     : loop_(loop),
       options_(std::move(options)),
-      udp_batching_(kUdpBatchSize),
+      udp_batching_(kUpstreamBatchSize),
       burst_hooks_{[this] { begin_burst(); }, [this] { end_burst(); }},
       probe_query_(root_ns_probe_query()) {
     if (options_.upstreams.empty()) {

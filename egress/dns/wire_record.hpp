@@ -11,6 +11,12 @@ inline constexpr uint16_t kTypeA = 1;
 inline constexpr uint16_t kTypeAaaa = 28;
 inline constexpr uint16_t kTypeOpt = 41;
 
+// Bits of the header's flags word (RFC 1035 §4.1.1, RFC 4035 §3.2.2 for CD).
+inline constexpr uint16_t kQrFlag = 0x8000;
+inline constexpr uint16_t kTruncatedFlag = 0x0200;
+inline constexpr uint16_t kRecursionDesiredFlag = 0x0100;
+inline constexpr uint16_t kCheckingDisabledFlag = 0x0010;
+
 // The section counts of a message header (RFC 1035 §4.1.1).
 struct SectionCounts {
     uint16_t questions = 0;

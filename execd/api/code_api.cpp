@@ -11,11 +11,11 @@
 namespace execd::api {
 namespace {
 
+using http::error_code::kContextNotFound;
 using http::error_code::kInvalidRequestBody;
 using http::error_code::kMissingQuery;
 using http::error_code::kRuntimeError;
 using nlohmann::json;
-constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
 
 http::Response failure_response(const CodeFailure& failure, const std::string& prefix) {
     return http::json_error(failure.status(), failure.code(), prefix + failure.what());

@@ -15,7 +15,7 @@
 namespace execd::api {
 namespace {
 
-constexpr std::size_t kPieceBytes = 1024 * 1024;
+constexpr std::size_t kDownloadPieceBytes = 1024 * 1024;
 
 // An RFC 9110 HTTP-date: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string http_date(time_t seconds) {
@@ -81,7 +81,7 @@ struct FileSender : std::enable_shared_from_this<FileSender> {
             channel->finish();
             return;
         }
-        std::string piece(std::min<uint64_t>(kPieceBytes, end - offset), '\0');
+        std::string piece(std::min<uint64_t>(kDownloadPieceBytes, end - offset), '\0');
         const ssize_t got = ::pread(file.get(), piece.data(), piece.size(), static_cast<off_t>(offset));
         if (got <= 0) {
             return;  // the file shrank: dropping the channel closes the connection mid-body

@@ -10,7 +10,7 @@
 namespace execd::api {
 namespace {
 
-constexpr std::size_t kPieceBytes = 64 * 1024;
+constexpr std::size_t kLogPieceBytes = 64 * 1024;
 constexpr const char* kCursorHeader = "Execd-Commands-Tail-Cursor";
 
 struct LogReader : std::enable_shared_from_this<LogReader> {
@@ -29,7 +29,7 @@ struct LogReader : std::enable_shared_from_this<LogReader> {
             channel->finish();
             return;
         }
-        std::string piece(std::min<uint64_t>(kPieceBytes, end - offset), '\0');
+        std::string piece(std::min<uint64_t>(kLogPieceBytes, end - offset), '\0');
         const ssize_t got = ::pread(file.get(), piece.data(), piece.size(), static_cast<off_t>(offset));
         if (got <= 0) {
             channel->finish();  // the log shrank (pruned): the client sees a short body

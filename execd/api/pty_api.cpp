@@ -18,10 +18,8 @@ namespace execd::api {
 
 namespace {
 
+using http::error_code::kContextNotFound;
 using nlohmann::json;
-
-constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
-constexpr std::string_view kAlreadyConnected = "ALREADY_CONNECTED";
 
 http::Response not_found(const std::string& id) {
     return http::json_error(404, kContextNotFound, "pty session " + id + " not found");
@@ -171,7 +169,7 @@ void PtyApi::connect(http::Request& request, std::shared_ptr<http::ResponseChann
     const bool upgrade = http::is_websocket_upgrade(request);
     const auto ticket = session->claim(upgrade && request.query_param("takeover") == "1");
     if (!ticket) {
-        channel->respond(http::json_error(409, kAlreadyConnected,
+        channel->respond(http::json_error(409, pty_frame::kAlreadyConnected,
                                           "another client is already connected to pty session " + id));
         return;
     }

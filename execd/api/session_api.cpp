@@ -12,9 +12,9 @@
 namespace execd::api {
 namespace {
 
+using http::error_code::kContextNotFound;
 using http::error_code::kInvalidRequestBody;
 using http::error_code::kRuntimeError;
-constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
 
 // The shell's environment, shell path and working directory, as for POST /command.
 std::variant<process::SpawnSpec, std::string> session_spawn_spec(const std::string& cwd) {

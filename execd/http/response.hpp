@@ -33,6 +33,7 @@ Response unauthorized();
 
 // Upstream's error codes.
 namespace error_code {
+inline constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
 inline constexpr std::string_view kInvalidRequestBody = "INVALID_REQUEST_BODY";
 inline constexpr std::string_view kMissingQuery = "MISSING_QUERY";
 inline constexpr std::string_view kRuntimeError = "RUNTIME_ERROR";
