@@ -40,10 +40,12 @@ WebhookUrl parse_webhook_url(std::string_view text) {
     std::string_view rest = text.substr(scheme_end + 3);
     const size_t path_start = rest.find_first_of("/?");
     std::string_view authority = rest.substr(0, path_start);
-    if (path_start == std::string_view::npos) {
-        url.path = "/";
-    } else {
-        url.path = (rest[path_start] == '?' ? "/" : "") + std::string(rest.substr(path_start));
+    // The path, or "/" when the URL has none or starts with the query.
+    if (path_start == std::string_view::npos || rest[path_start] == '?') {
+        url.path.push_back('/');
+    }
+    if (path_start != std::string_view::npos) {
+        url.path.append(rest.substr(path_start));
     }
     if (authority.find('@') != std::string_view::npos) {
         reject(text, "credentials in the URL are not supported");
