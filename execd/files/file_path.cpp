@@ -31,7 +31,10 @@ std::string clean_path(std::string_view path) {
     }
     std::string cleaned = rooted ? "/" : "";
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        cleaned += (i > 0 ? "/" : "") + std::string(parts[i]);
+        if (i > 0) {
+            cleaned += '/';
+        }
+        cleaned += parts[i];
     }
     return cleaned.empty() ? "." : cleaned;
 }
