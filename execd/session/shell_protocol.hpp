@@ -11,10 +11,11 @@ namespace execd::session {
 //
 // Each run is two input lines. The first assigns the command to a variable as an ANSI-C quoted
 // string (so no byte of it is ever parsed as shell input outside `eval`), prints the start marker
-// on both streams (they are separate pipes, read in no fixed order), exports the run token and evaluates the command in the shell itself, so everything it defines
-// stays. The second line prints the exit code on fd 62 (stdout) and an end marker on fd 63
-// (stderr); those are copies of the shell's own pipes, so a command that redirects its stdout or
-// stderr cannot swallow them. If a timeout interrupts the first line, bash still reads the second.
+// on both streams (they are separate pipes, read in no fixed order), exports the run token and evaluates the
+// command in the shell itself, so everything it defines stays. The second line prints the exit code on fd 62
+// (stdout) and an end marker on fd 63 (stderr); those are copies of the shell's own pipes, so a command that
+// redirects its stdout or stderr cannot swallow them. If a timeout interrupts the first line, bash still
+// reads the second.
 //
 // A marker is "\x1e" "EXECD:" <token> ":" <value> "\x1e". The token is random per run, and the
 // input lines only ever contain the escape "\036", never the byte itself, so neither `set -v` nor
