@@ -41,6 +41,15 @@ TEST(ShellProtocolTest, AnsiCQuoteRoundTripsThroughRealBash) {
     EXPECT_EQ(bash_reads(ansi_c_quote(text)), text);
 }
 
+// The streams are separate pipes read in no fixed order: each carries its own start marker.
+TEST(ShellProtocolTest, StartMarkerGoesToBothStreams) {
+    const std::string input = run_input("0123abcd", "true", "");
+    const std::string first_line = input.substr(0, input.find('\n'));
+    EXPECT_NE(first_line.find("0123abcd start >&62"), std::string::npos) << first_line;
+    EXPECT_NE(first_line.find("0123abcd start >&63"), std::string::npos) << first_line;
+    EXPECT_LT(first_line.find("start >&63"), first_line.find("eval")) << first_line;
+}
+
 TEST(ShellProtocolTest, InputNeverContainsTheMarkerByte) {
     const std::string input = run_input("0123abcd", "echo $'\\x1e'", "/tmp/it's");
     EXPECT_EQ(input.find('\x1e'), std::string::npos);
