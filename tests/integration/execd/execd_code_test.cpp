@@ -369,14 +369,14 @@ TEST_F(ExecdCodeTest, DeletedContextIsGone) {
 }
 
 // Last: restarts the suite's Jupyter server.
-TEST_F(ExecdCodeTest, JupyterStoppedMidRunGivesAnErrorAndTheNextRunSucceeds) {
+TEST_F(ExecdCodeTest, JupyterKilledMidRunGivesAnErrorAndTheNextRunSucceeds) {
     HttpConnection connection(port());
     connection.send_request(
         "POST", "/code",
         json{{"context", {{"language", "python"}}}, {"code", "import time\ntime.sleep(30)"}}.dump());
     ASSERT_EQ(connection.read_head().status, 200);
     ASSERT_TRUE(connection.read_chunk().has_value());
-    jupyter_->stop();
+    jupyter_->kill();
     std::string body;
     while (auto chunk = connection.read_chunk()) {
         body += *chunk;

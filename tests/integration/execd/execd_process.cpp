@@ -181,6 +181,16 @@ std::vector<pid_t> zombie_children(pid_t pid) {
     return zombies;
 }
 
+std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> children;
+    for (const auto& process : all_processes()) {
+        if (process.ppid == pid) {
+            children.push_back(process.pid);
+        }
+    }
+    return children;
+}
+
 std::vector<pid_t> processes_in_group(pid_t pgid) {
     std::vector<pid_t> members;
     for (const auto& process : all_processes()) {

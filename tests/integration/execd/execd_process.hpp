@@ -46,6 +46,9 @@ std::size_t count_open_fds(pid_t pid);
 // Children of `pid` that are zombies.
 std::vector<pid_t> zombie_children(pid_t pid);
 
+// Children of `pid`, zombies included.
+std::vector<pid_t> children_of(pid_t pid);
+
 // Processes (zombies included) whose process group is `pgid`.
 std::vector<pid_t> processes_in_group(pid_t pgid);
 

@@ -103,4 +103,17 @@ void JupyterServer::stop() {
     pid_ = -1;
 }
 
+void JupyterServer::kill() {
+    if (pid_ <= 0) {
+        return;
+    }
+    const std::vector<pid_t> kernels = children_of(pid_);
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    for (const pid_t kernel : kernels) {
+        ::kill(kernel, SIGKILL);
+    }
+}
+
 }  // namespace execd_test

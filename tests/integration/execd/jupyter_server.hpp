@@ -20,6 +20,9 @@ class JupyterServer {
     void start();
     // SIGTERM (Jupyter shuts its kernels down), SIGKILL after 10 s.
     void stop();
+    // SIGKILL to the server, then to its kernels: clients lose their connections without a last
+    // message (a stopping server first interrupts its kernels, which then report the interrupt).
+    void kill();
 
     bool available() const;  // the jupyter-server binary is installed
     uint16_t port() const { return port_; }
