@@ -2,10 +2,13 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -47,6 +50,34 @@ UniqueFd open_dev_null() {
     return fd;
 }
 
+std::string_view name_of(std::string_view entry) {
+    return entry.substr(0, entry.find('='));
+}
+
+// Our environment with `extra` added, an entry of `extra` replacing ours of the same name.
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+    std::vector<std::string> merged;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view name = name_of(*entry);
+        const bool replaced =
+            std::any_of(extra.begin(), extra.end(), [&](const std::string& e) { return name_of(e) == name; });
+        if (!replaced) {
+            merged.emplace_back(*entry);
+        }
+    }
+    merged.insert(merged.end(), extra.begin(), extra.end());
+    return merged;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    for (const auto& string : strings) {
+        pointers.push_back(const_cast<char*>(string.c_str()));
+    }
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
 [[noreturn]] void report_and_exit(int status_fd) {
     const int error = errno;
     [[maybe_unused]] const ssize_t n = ::write(status_fd, &error, sizeof error);
@@ -55,14 +86,20 @@ UniqueFd open_dev_null() {
 
 // Runs in the forked child of a possibly multi-threaded parent: async-signal-safe calls only.
 // Failures are reported as an errno on `status_fd`, which exec closes on success.
-[[noreturn]] void exec_child(const char* path, char* const* argv, const int (&stdio)[3], int status_fd,
-                             const SpawnOptions& options) {
+[[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, const int (&stdio)[3],
+                             int status_fd, const SpawnOptions& options) {
     if (options.new_session) {
         ::setsid();
     } else if (options.new_process_group) {
         ::setpgid(0, 0);
     }
     if (options.netns_fd >= 0 && ::setns(options.netns_fd, CLONE_NEWNET) < 0) {
+        report_and_exit(status_fd);
+    }
+    if (options.dies_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+        report_and_exit(status_fd);
+    }
+    if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) < 0) {
         report_and_exit(status_fd);
     }
     for (int target = 0; target < 3; ++target) {
@@ -75,7 +112,7 @@ UniqueFd open_dev_null() {
     }
     status_fd = kChildStatusFd;
     ::close_range(kChildStatusFd + 1, ~0U, 0);
-    ::execve(path, argv, environ);
+    ::execve(path, argv, envp);
     report_and_exit(status_fd);
 }
 
@@ -121,11 +158,9 @@ pid_t spawn_process(const std::vector<std::string>& argv, const SpawnOptions& op
         throw std::invalid_argument("spawn_process: empty argv");
     }
     const std::string path = resolve_executable(argv[0]);
-    std::vector<char*> c_argv;
-    for (const auto& arg : argv) {
-        c_argv.push_back(const_cast<char*>(arg.c_str()));
-    }
-    c_argv.push_back(nullptr);
+    const std::vector<char*> c_argv = c_strings(argv);
+    const std::vector<std::string> env = environment_with(options.extra_env);
+    const std::vector<char*> c_env = c_strings(env);
     const UniqueFd dev_null = open_dev_null();
     const auto pick = [&](int fd) { return fd >= 0 ? fd : dev_null.get(); };
     const int stdio[3] = {pick(options.stdin_fd), pick(options.stdout_fd), pick(options.stderr_fd)};
@@ -137,7 +172,7 @@ pid_t spawn_process(const std::vector<std::string>& argv, const SpawnOptions& op
         throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     }
     if (pid == 0) {
-        exec_child(path.c_str(), c_argv.data(), stdio, status.write_end.get(), options);
+        exec_child(path.c_str(), c_argv.data(), c_env.data(), stdio, status.write_end.get(), options);
     }
     await_exec(pid, status, path);
     return pid;

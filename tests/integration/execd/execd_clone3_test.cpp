@@ -1,6 +1,5 @@
 // EXECD_CLONE3_COMPAT against the real binary: a program calling clone3 directly, run through
 // POST /command, gets ENOSYS only when the variable asks for the filter.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,8 +11,7 @@
 #include <iterator>
 
 #include "execd_test_support.hpp"
-
-extern char** environ;
+#include "harness/spawn.hpp"
 
 namespace execd_test {
 namespace {
@@ -120,29 +118,9 @@ TEST(ExecdClone3Test, ReexecThroughAnExplicitLoader) {
     std::vector<std::string> args{loader,      EXECD_BINARY, "--listen-address",
                                   "127.0.0.1", "--port",     std::to_string(port)};
     args.insert(args.end(), kQuickStreams.begin(), kQuickStreams.end());
-    std::vector<std::string> env{"EXECD_CLONE3_COMPAT=reexec"};
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        env.emplace_back(*entry);
-    }
-    std::vector<char*> argv;
-    for (auto& arg : args) {
-        argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& entry : env) {
-        envp.push_back(entry.data());
-    }
-    envp.push_back(nullptr);
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int null = ::open("/dev/null", O_WRONLY);
-        ::dup2(null, STDOUT_FILENO);
-        ::dup2(null, STDERR_FILENO);
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(127);
-    }
+    harness::SpawnOptions options;
+    options.extra_env = {"EXECD_CLONE3_COMPAT=reexec"};
+    const pid_t pid = harness::spawn_process(args, options);
     const bool serving = eventually(
         [&] {
             try {

@@ -10,15 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/unique_fd.hpp"
 #include "http_test_client.hpp"
-
-extern char** environ;
 
 namespace execd_test {
 
@@ -34,10 +35,22 @@ uint16_t free_loopback_port() {
     return ntohs(address.sin_port);
 }
 
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path,
+                   harness::SpawnOptions options) {
+    const harness::UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!log) {
+        throw std::runtime_error("cannot open " + log_path + ": " + std::strerror(errno));
+    }
+    options.stdout_fd = log.get();
+    options.stderr_fd = log.get();
+    return harness::spawn_process(argv, options);
+}
+
 ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::string> env,
                            std::vector<std::string> wrapper) {
     port_ = free_loopback_port();
     log_path_ = std::filesystem::temp_directory_path() / ("execd-test-" + std::to_string(port_) + ".log");
+    std::filesystem::remove(log_path_);
     std::vector<std::string> argv = std::move(wrapper);
     const bool wrapped = !argv.empty();
     for (std::string arg : {std::string(EXECD_BINARY), std::string("--listen-address"),
@@ -45,36 +58,18 @@ ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::strin
         argv.push_back(std::move(arg));
     }
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> envp;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        envp.emplace_back(*entry);
-    }
-    envp.insert(envp.end(), env.begin(), env.end());
-    std::vector<char*> argv_ptrs;
-    for (auto& arg : argv) {
-        argv_ptrs.push_back(arg.data());
-    }
-    argv_ptrs.push_back(nullptr);
-    std::vector<char*> env_ptrs;
-    for (auto& entry : envp) {
-        env_ptrs.push_back(entry.data());
-    }
-    env_ptrs.push_back(nullptr);
-    const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        ::execve(argv_ptrs[0], argv_ptrs.data(), env_ptrs.data());
-        ::_exit(127);
-    }
-    ::close(log_fd);
+    harness::SpawnOptions options;
+    options.extra_env = std::move(env);
+    pid_ = spawn_logged(argv, log_path_, std::move(options));
     wait_until_serving();
     signal_pid_ = pid_;
     if (wrapped) {
         std::ifstream children("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) +
                                "/children");
         children >> signal_pid_;
+        if (signal_pid_ <= 0) {  // 0 would signal our own process group
+            throw std::runtime_error("cannot find execd under its wrapper");
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/spawn.hpp"
+
 namespace execd_test {
 
 // The real execd binary on a free loopback port, stopped with SIGTERM when destroyed.
@@ -36,6 +38,10 @@ class ExecdProcess {
     uint16_t port_ = 0;
     std::string log_path_;
 };
+
+// Starts `argv` (harness::spawn_process) with its stdout and stderr appended to `log_path`.
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path,
+                   harness::SpawnOptions options = {});
 
 // A free TCP port on 127.0.0.1 (bound then released).
 uint16_t free_loopback_port();

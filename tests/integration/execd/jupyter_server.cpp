@@ -1,6 +1,5 @@
 #include "jupyter_server.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +10,6 @@
 
 #include "execd_process.hpp"
 #include "http_test_client.hpp"
-
-extern char** environ;
 
 namespace execd_test {
 namespace {
@@ -48,37 +45,16 @@ void JupyterServer::start() {
                                      "--ServerApp.port_retries=0",
                                      "--ServerApp.token=" + token_,
                                      "--ServerApp.root_dir=" + root_dir_};
-    std::vector<std::string> envp;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        envp.emplace_back(*entry);
-    }
+    harness::SpawnOptions options;
+    options.working_dir = root_dir_;
     // Keep the user's configuration and caches out of the test.
     for (const auto& [name, dir] : {std::pair{"HOME", "home"}, std::pair{"JUPYTER_CONFIG_DIR", "config"},
                                     std::pair{"JUPYTER_RUNTIME_DIR", "runtime"},
                                     std::pair{"IPYTHONDIR", "ipython"}, std::pair{"MPLCONFIGDIR", "mpl"}}) {
         std::filesystem::create_directories(root_dir_ + "/." + dir);
-        envp.push_back(std::string(name) + "=" + root_dir_ + "/." + dir);
+        options.extra_env.push_back(std::string(name) + "=" + root_dir_ + "/." + dir);
     }
-    std::vector<char*> argv_ptrs;
-    for (auto& arg : argv) {
-        argv_ptrs.push_back(arg.data());
-    }
-    argv_ptrs.push_back(nullptr);
-    std::vector<char*> env_ptrs;
-    for (auto& entry : envp) {
-        env_ptrs.push_back(entry.data());
-    }
-    env_ptrs.push_back(nullptr);
-    const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        ::chdir(root_dir_.c_str());
-        ::execve(argv_ptrs[0], argv_ptrs.data(), env_ptrs.data());
-        ::_exit(127);
-    }
-    ::close(log_fd);
+    pid_ = spawn_logged(argv, log_path_, std::move(options));
     const bool up = eventually(
         [this] {
             try {

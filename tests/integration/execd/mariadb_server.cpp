@@ -1,10 +1,8 @@
 #include "mariadb_server.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,21 +66,9 @@ void MariadbServer::start() {
     if (::geteuid() == 0) {
         argv.emplace_back("--user=root");  // mariadbd refuses to run as root otherwise
     }
-    std::vector<char*> argv_ptrs;
-    for (auto& arg : argv) {
-        argv_ptrs.push_back(arg.data());
-    }
-    argv_ptrs.push_back(nullptr);
-    const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        ::execv(argv_ptrs[0], argv_ptrs.data());
-        ::_exit(127);
-    }
-    ::close(log_fd);
+    harness::SpawnOptions options;
+    options.dies_with_parent = true;
+    pid_ = spawn_logged(argv, log_path_, std::move(options));
     if (!eventually([this] { return accepts_connections(port_); }, std::chrono::seconds(30))) {
         stop();
         throw std::runtime_error("MariaDB did not start; see " + log_path_);

@@ -50,6 +50,18 @@ TEST(NamespaceNames, OwnerIsParsedOnlyFromHarnessNames) {
     EXPECT_NE(harness::make_namespace_stem(), harness::make_namespace_stem());
 }
 
+TEST(Spawn, AppliesEnvironmentAndWorkingDirectory) {
+    harness::SpawnOptions options;
+    options.working_dir = "/tmp";
+    options.extra_env = {"HOME=/nowhere", "SPAWN_TEST_VALUE=a=b"};
+    const std::string check =
+        R"sh(test "$HOME" = /nowhere && test "$SPAWN_TEST_VALUE" = a=b && test "$(pwd)" = /tmp &&)sh"
+        R"sh( test "$(env | grep -c '^HOME=')" = 1)sh";
+    EXPECT_EQ(harness::wait_for_exit(harness::spawn_process({"sh", "-c", check}, options)), 0);
+    options.working_dir = "/nonexistent/dir";
+    EXPECT_THROW(harness::spawn_process({"true"}, options), std::runtime_error);
+}
+
 TEST(Spawn, ReportsExecFailuresAndExitStatuses) {
     EXPECT_THROW(harness::spawn_process({"/nonexistent/program"}, {}), std::runtime_error);
     EXPECT_THROW(harness::spawn_process({"no-such-program-in-path"}, {}), std::runtime_error);

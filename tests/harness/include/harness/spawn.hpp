@@ -17,6 +17,10 @@ struct SpawnOptions {
     bool new_session = false;        // setsid(): survives signals sent to our process group
     bool new_process_group = false;  // setpgid(0, 0): killpg() reaches its children too
     int netns_fd = -1;               // setns() into this network namespace before exec
+    bool dies_with_parent = false;   // SIGKILL when the spawning thread exits
+    std::string working_dir;         // chdir() before exec, unless empty
+    // NAME=value entries added to our environment; each replaces an entry of the same name.
+    std::vector<std::string> extra_env;
 };
 
 // fork + execve with every other fd closed. argv[0] is looked up in PATH. Returns only once the
