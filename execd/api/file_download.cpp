@@ -118,7 +118,8 @@ void send_download(process::WorkerPool& workers, const http::Request& request,
         return;
     }
     const std::string& path = resolved.path;
-    common::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a named pipe would otherwise wait for a writer, holding a worker.
+    common::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     struct stat status {};
     if (!file || ::fstat(file.get(), &status) != 0) {
         const int error = errno;
@@ -132,6 +133,12 @@ void send_download(process::WorkerPool& workers, const http::Request& request,
             http::json_error(400, http::error_code::kInvalidRequestBody, "path is a directory: " + path));
         return;
     }
+    if (!S_ISREG(status.st_mode)) {  // a pipe, socket or device has no size to serve
+        channel->respond(http::json_error(400, http::error_code::kInvalidRequestBody,
+                                          "path is not a regular file: " + path));
+        return;
+    }
+    ::fcntl(file.get(), F_SETFL, 0);
     const uint64_t size = static_cast<uint64_t>(status.st_size);
     const std::string last_modified = http_date(status.st_mtim.tv_sec);
     http::HeaderList headers{{"Content-Type", "application/octet-stream"},

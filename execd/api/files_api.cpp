@@ -241,6 +241,11 @@ void FilesApi::search(const http::Request& request, const Channel& channel) {
             "error searching files. invalid pattern " + pattern + ": syntax error in pattern"));
         return;
     }
+    if (result.too_complex) {
+        channel->respond(http::json_error(400, files::kInvalidRequestBody,
+                                          "error searching files. pattern too complex: " + pattern));
+        return;
+    }
     channel->respond(http::json_response(200, file_infos_json(result.matches)));
 }
 
@@ -261,6 +266,10 @@ void FilesApi::replace(const http::Request& request, const Channel& channel) {
         auto resolved = files::resolve_path(raw);
         struct stat status {};
         auto error = resolved.error ? resolved.error : stat_error(resolved.path, true, status);
+        if (!error && !S_ISREG(status.st_mode)) {  // checked for every path before any is changed
+            error = files::bad_request(files::kInvalidRequestBody,
+                                       "path is not a regular file: " + resolved.path);
+        }
         if (error) {
             channel->respond(file_error_response(*error));
             return;

@@ -73,6 +73,11 @@ std::optional<FileError> check_removable_tree(const std::string& path) {
     if (clean_path(path) == "/") {
         return bad_request(kInvalidRequestBody, "refusing to remove the root directory: " + path);
     }
+    // remove_all("x/.") would empty x and then fail; Go's RemoveAll refuses it up front.
+    const std::string last = base_name(without_trailing_slashes(path));
+    if (last == "." || last == "..") {
+        return bad_request(kInvalidRequestBody, "refusing to remove a path ending in . or ..: " + path);
+    }
     return std::nullopt;
 }
 
@@ -84,7 +89,8 @@ std::optional<FileError> remove_tree(const std::string& path) {
         return refused;
     }
     std::error_code error;
-    fs::remove_all(path, error);
+    // Without its trailing slashes a symbolic link to a directory is removed itself, not emptied.
+    fs::remove_all(without_trailing_slashes(path), error);
     if (error && error.value() != ENOENT) {
         return error_from_errno(error.value(), "error removing directory " + path + ". ",
                                 path_error_text("unlinkat", path, error.value()));

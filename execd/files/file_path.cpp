@@ -56,6 +56,14 @@ ResolvedPath resolve_path(std::string_view raw, bool absolute) {
     return {clean_path(cwd + "/" + expanded.path), std::nullopt};
 }
 
+std::string without_trailing_slashes(std::string_view path) {
+    const std::size_t last = path.find_last_not_of('/');
+    if (last == std::string_view::npos) {
+        return path.empty() ? "" : "/";
+    }
+    return std::string(path.substr(0, last + 1));
+}
+
 std::string parent_directory(const std::string& path) {
     const std::size_t slash = path.rfind('/');
     if (slash == std::string::npos) {

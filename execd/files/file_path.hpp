@@ -20,6 +20,9 @@ ResolvedPath resolve_path(std::string_view raw, bool absolute = true);
 // Go's filepath.Clean.
 std::string clean_path(std::string_view path);
 
+// `path` without its trailing slashes; "/" (or "//") stays "/".
+std::string without_trailing_slashes(std::string_view path);
+
 // The directory part and the last element of a cleaned absolute path.
 std::string parent_directory(const std::string& path);
 std::string base_name(const std::string& path);

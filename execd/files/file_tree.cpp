@@ -37,6 +37,9 @@ struct Searcher {
     SearchResult result;
 
     void visit(const std::string& path, const std::string& name, const struct stat& status) {
+        if (result.too_complex) {
+            return;
+        }
         if (S_ISDIR(status.st_mode)) {
             for (const auto& child : sorted_names(path)) {
                 const std::string child_path = join(path, child);
@@ -50,6 +53,8 @@ struct Searcher {
         const GlobResult matched = glob_match(pattern, name);
         if (matched == GlobResult::bad_pattern) {
             result.bad_pattern = true;
+        } else if (matched == GlobResult::too_complex) {
+            result.too_complex = true;
         } else if (matched == GlobResult::match) {
             result.matches.push_back(file_info_from_stat(path, status));
         }
@@ -79,7 +84,7 @@ SearchResult search_files(const std::string& root, std::string_view pattern) {
         const std::size_t slash = root.rfind('/');
         searcher.visit(root, slash == std::string::npos ? root : root.substr(slash + 1), status);
     }
-    if (searcher.result.bad_pattern) {
+    if (searcher.result.bad_pattern || searcher.result.too_complex) {
         searcher.result.matches.clear();
     }
     return std::move(searcher.result);

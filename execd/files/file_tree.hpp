@@ -14,6 +14,7 @@ namespace execd::files {
 struct SearchResult {
     std::vector<FileInfo> matches;
     bool bad_pattern = false;  // the pattern is malformed (reported once a name was tested)
+    bool too_complex = false;  // matching a name took too much work (GlobResult::too_complex)
 };
 SearchResult search_files(const std::string& root, std::string_view pattern);
 

@@ -1,6 +1,7 @@
 #include "files/glob_match.hpp"
 
 #include <string>
+#include <vector>
 
 namespace execd::files {
 namespace {
@@ -52,10 +53,21 @@ std::size_t find_closing(std::string_view pattern, std::size_t from, char open, 
     return std::string_view::npos;
 }
 
+// Positions (pattern, name) one name may cost: far above what real patterns need on a file name,
+// and a few milliseconds at most.
+constexpr std::size_t kStepBudget = 100'000;
+
+// match() is a pure function of its positions, so the positions of the original pattern already
+// known not to match are remembered: stars then cost pattern length x name length, not an
+// exponential. Alternatives and negations build new patterns, which the step budget bounds.
 struct Matcher {
     std::string_view name;
+    const std::string* original = nullptr;
+    mutable std::vector<bool> failed;  // (pi, ni) of `original` that do not match
+    mutable std::size_t steps = 0;
 
     GlobResult match(const std::string& pattern, std::size_t pi, std::size_t ni) const;
+    GlobResult match_uncached(const std::string& pattern, std::size_t pi, std::size_t ni) const;
     GlobResult match_star(const std::string& pattern, std::size_t pi, std::size_t ni) const;
     GlobResult match_class(const std::string& pattern, std::size_t pi, std::size_t ni) const;
     GlobResult match_alternatives(const std::string& pattern, std::size_t pi, std::size_t ni) const;
@@ -67,6 +79,22 @@ bool at_segment_start(const std::string& pattern, std::size_t pi) {
 }
 
 GlobResult Matcher::match(const std::string& pattern, std::size_t pi, std::size_t ni) const {
+    const bool cached = &pattern == original;
+    const std::size_t slot = pi * (name.size() + 1) + ni;
+    if (cached && failed[slot]) {
+        return GlobResult::no_match;
+    }
+    if (++steps > kStepBudget) {
+        return GlobResult::too_complex;
+    }
+    const GlobResult result = match_uncached(pattern, pi, ni);
+    if (cached && result == GlobResult::no_match) {
+        failed[slot] = true;
+    }
+    return result;
+}
+
+GlobResult Matcher::match_uncached(const std::string& pattern, std::size_t pi, std::size_t ni) const {
     while (pi < pattern.size()) {
         const char c = pattern[pi];
         if (c == '*') {
@@ -219,7 +247,7 @@ GlobResult Matcher::match_negation(const std::string& pattern, std::size_t pi, s
     const std::string inner =
         pattern.substr(0, pi) + pattern.substr(pi + 2, close - pi - 2) + pattern.substr(close + 1);
     const GlobResult result = match(inner, pi, ni);
-    if (result == GlobResult::bad_pattern) {
+    if (result == GlobResult::bad_pattern || result == GlobResult::too_complex) {
         return result;
     }
     return result == GlobResult::match ? GlobResult::no_match : GlobResult::match;
@@ -229,7 +257,8 @@ GlobResult Matcher::match_negation(const std::string& pattern, std::size_t pi, s
 
 GlobResult glob_match(std::string_view pattern, std::string_view name) {
     const std::string owned(pattern);
-    const GlobResult result = Matcher{name}.match(owned, 0, 0);
+    Matcher matcher{name, &owned, std::vector<bool>((owned.size() + 1) * (name.size() + 1)), 0};
+    const GlobResult result = matcher.match(owned, 0, 0);
     if (result == GlobResult::no_match && !glob_is_valid(pattern)) {
         return GlobResult::bad_pattern;
     }

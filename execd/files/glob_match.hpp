@@ -12,7 +12,9 @@ namespace execd::files {
 //   {a,b}     alternatives, which may nest
 //   \x        the character x itself
 //   !(p)      matches where the rest of the pattern with p in place does not
-enum class GlobResult { match, no_match, bad_pattern };
+// Stars backtrack, so a pattern like "*a*a*a*a*a*a*a*a*c" can take exponential time on a long name;
+// past a fixed amount of work the answer is too_complex instead.
+enum class GlobResult { match, no_match, bad_pattern, too_complex };
 
 GlobResult glob_match(std::string_view pattern, std::string_view name);
 

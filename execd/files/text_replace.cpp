@@ -16,7 +16,7 @@ constexpr std::string_view kAccessContext = "error accessing file: ";
 
 // Reads a whole regular file; errno on failure.
 int read_whole(const std::string& path, std::string& content) {
-    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // a pipe would wait
     if (!fd) {
         return errno;
     }
@@ -26,6 +26,9 @@ int read_whole(const std::string& path, std::string& content) {
     }
     if (S_ISDIR(status.st_mode)) {
         return EISDIR;
+    }
+    if (!S_ISREG(status.st_mode)) {
+        return EINVAL;
     }
     content.clear();
     char buffer[64 * 1024];

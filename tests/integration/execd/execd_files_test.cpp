@@ -176,6 +176,21 @@ TEST_F(ExecdFilesTest, DeleteRules) {
     EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_ / "d")).status, 200);
     EXPECT_FALSE(fs::exists(dir_ / "d"));
     EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_ / "never")).status, 200);
+
+    // A trailing slash on a link to a directory removes the link, not what it points to.
+    fs::create_directories(dir_ / "kept/inner");
+    write_whole_file(dir_ / "kept/inner/file", "k");
+    fs::create_directory_symlink(dir_ / "kept", dir_ / "link");
+    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_.path() + "/link/")).status, 200);
+    EXPECT_FALSE(fs::is_symlink(dir_ / "link"));
+    EXPECT_TRUE(fs::exists(dir_ / "kept/inner/file"));
+    // A path ending in . or .. is refused before anything is removed.
+    for (const std::string dotted : {"/kept/.", "/kept/inner/..", "/kept/./"}) {
+        expect_error(http_request(port(), "DELETE", "/directories?path=" + q(dir_.path() + dotted)), 400,
+                     "INVALID_REQUEST_BODY",
+                     "refusing to remove a path ending in . or ..: " + dir_.path() + dotted);
+    }
+    EXPECT_TRUE(fs::exists(dir_ / "kept/inner/file"));
 }
 
 TEST_F(ExecdFilesTest, PermissionsAndDirectories) {
@@ -262,6 +277,17 @@ TEST_F(ExecdFilesTest, ReplaceCountsAndRejectsEmptyOld) {
                  "");
     EXPECT_EQ(read_whole_file(dir_ / "r1"), "c b c");
     EXPECT_EQ(dir_.names(), (std::vector<std::string>{"r1", "r2"}));
+
+    // Only regular files: a directory, a device or a named pipe is refused before any file changes.
+    fs::create_directory(dir_ / "d");
+    ASSERT_EQ(::mkfifo((dir_ / "pipe").c_str(), 0600), 0);
+    for (const std::string& other : {dir_ / "d", std::string("/dev/zero"), dir_ / "pipe"}) {
+        const json with_other{{dir_ / "r1", {{"old", "c"}, {"new", "d"}}},
+                              {other, {{"old", "x"}, {"new", "y"}}}};
+        expect_error(http_request(port(), "POST", "/files/replace", with_other.dump()), 400,
+                     "INVALID_REQUEST_BODY", "path is not a regular file: " + other);
+    }
+    EXPECT_EQ(read_whole_file(dir_ / "r1"), "c b c");
 }
 
 TEST_F(ExecdFilesTest, SearchGlobTableAndRules) {
@@ -295,6 +321,14 @@ TEST_F(ExecdFilesTest, SearchGlobTableAndRules) {
                  500, "RUNTIME_ERROR", "error searching files. invalid pattern [: syntax error in pattern");
     expect_error(http_request(port(), "GET", "/files/search?path=" + q(dir_ / "none")), 404, "FILE_NOT_FOUND",
                  "");
+    std::string exploding;
+    for (int i = 0; i < 40; ++i) {
+        exploding += "{a,aa}";
+    }
+    write_whole_file(dir_ / std::string(60, 'a'), "");
+    expect_error(
+        http_request(port(), "GET", "/files/search?path=" + q(dir_.path()) + "&pattern=" + q(exploding)), 400,
+        "INVALID_REQUEST_BODY", "error searching files. pattern too complex: " + exploding);
 }
 
 TEST_F(ExecdFilesTest, SymlinkLoopsDoNotHangSearchOrList) {
@@ -575,6 +609,12 @@ TEST_F(ExecdFilesTest, DownloadErrorsAndNames) {
                  "INVALID_REQUEST_BODY", "path is a directory: " + (dir_ / "d"));
     expect_error(http_request(port(), "GET", "/files/download?path=" + q(dir_ / "none")), 404,
                  "FILE_NOT_FOUND", "");
+    // A named pipe with no writer would block the open; a device has no size.
+    ASSERT_EQ(::mkfifo((dir_ / "pipe").c_str(), 0600), 0);
+    for (const std::string& other : {dir_ / "pipe", std::string("/dev/zero")}) {
+        expect_error(http_request(port(), "GET", "/files/download?path=" + q(other)), 400,
+                     "INVALID_REQUEST_BODY", "path is not a regular file: " + other);
+    }
     write_whole_file(dir_ / "na\xc3\xafve \"q\".txt", "n");
     const HttpResponse unicode =
         http_request(port(), "GET", "/files/download?path=" + q(dir_ / "na\xc3\xafve \"q\".txt"));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace execd::files {
 namespace {
 
@@ -60,6 +62,23 @@ TEST(GlobMatchTest, Table) {
     for (const auto& c : cases) {
         EXPECT_EQ(glob_match(c.pattern, c.name), c.expected) << c.pattern << " vs " << c.name;
     }
+}
+
+// Without remembering failed positions these take C(100, 12) and 2^40 attempts.
+TEST(GlobMatchTest, ManyStarsOnALongNameStayPolynomial) {
+    const std::string name(100, 'a');
+    EXPECT_EQ(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*c", name), kNo);
+    EXPECT_EQ(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*", name), kMatch);
+    EXPECT_EQ(glob_match("**/*a*a*a*a*a*a*a*a*a*a*a*a*c", name), kNo);
+}
+
+TEST(GlobMatchTest, ExplodingAlternativesAreTooComplex) {
+    std::string pattern;
+    for (int i = 0; i < 40; ++i) {
+        pattern += "{a,aa}";
+    }
+    EXPECT_EQ(glob_match(pattern + "c", std::string(60, 'a')), GlobResult::too_complex);
+    EXPECT_EQ(glob_match("{a,aa}{a,aa}c", "aaac"), kMatch);
 }
 
 TEST(GlobMatchTest, Validity) {
