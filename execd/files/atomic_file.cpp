@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "files/file_path.hpp"
 
@@ -14,17 +15,47 @@ namespace {
 // Room for the prefix and suffix within NAME_MAX (255).
 constexpr std::size_t kMaxBaseInTempName = 200;
 
+// Hops before a chain of symbolic links counts as a loop, as the kernel's limit for open(2).
+constexpr int kMaxLinkHops = 40;
+
+// Where writing to `path` lands: symbolic links followed (a dangling one to the file it names), as
+// open(2) with O_CREAT would; renaming over the link itself would turn it into a plain file.
+// Returns 0 or an errno (ELOOP).
+int write_destination(std::string& path) {
+    for (int hop = 0; hop < kMaxLinkHops; ++hop) {
+        struct stat status {};
+        if (::lstat(path.c_str(), &status) != 0 || !S_ISLNK(status.st_mode)) {
+            return 0;
+        }
+        std::string link(PATH_MAX, '\0');
+        const ssize_t length = ::readlink(path.c_str(), link.data(), link.size());
+        if (length < 0) {
+            return errno;
+        }
+        link.resize(static_cast<std::size_t>(length));
+        path = link.starts_with('/') ? link : parent_directory(path) + "/" + link;
+    }
+    return ELOOP;
+}
+
 }  // namespace
 
 int AtomicFile::open(const std::string& target) {
     target_ = target;
+    step_ = "open";
+    if (const int error = write_destination(target_); error != 0) {
+        return error;
+    }
+    struct stat existing {};
+    if (::stat(target_.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+        return EISDIR;  // refused before any content is stored
+    }
     const std::string base = base_name(target).substr(0, kMaxBaseInTempName);
     temp_path_ = parent_directory(target) + "/." + base + ".execd-XXXXXX";
     const int fd = ::mkostemp(temp_path_.data(), O_CLOEXEC);
     if (fd < 0) {
         const int error = errno;
         temp_path_.clear();
-        step_ = "open";
         return error;
     }
     fd_ = common::UniqueFd(fd);

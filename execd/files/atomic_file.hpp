@@ -20,7 +20,8 @@ class AtomicFile {
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
 
-    // Creates the temporary file. Returns 0 or an errno (step() names the call).
+    // Creates the temporary file. A symbolic link as the target is followed (its destination is
+    // replaced); a directory is refused (EISDIR). Returns 0 or an errno (step() names the call).
     int open(const std::string& target);
     // Appends bytes. Returns 0 or an errno.
     int write(std::string_view bytes);

@@ -455,6 +455,13 @@ TEST_F(ExecdFilesTest, UploadErrors) {
                  400, "INVALID_FILE", "");
     EXPECT_FALSE(fs::exists(dir_ / "t"));
     EXPECT_FALSE(fs::exists(dir_ / "bad-mode"));
+    // Onto a directory: refused when its file part begins, before the content is stored.
+    fs::create_directory(dir_ / "d");
+    expect_error(
+        upload(port(), {metadata_part(dir_ / "d"), file_part(std::string(1 << 20, 'x'))}), 500,
+        "RUNTIME_ERROR",
+        "error opening destination file " + (dir_ / "d") + ". open " + (dir_ / "d") + ": is a directory");
+    EXPECT_TRUE(fs::is_directory(dir_ / "d"));
     no_temporaries();
 }
 

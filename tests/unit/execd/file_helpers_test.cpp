@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 
@@ -131,6 +132,36 @@ TEST(AtomicFileTest, DiscardLeavesTargetUntouched) {
     ASSERT_EQ(file.write("new"), 0);
     ASSERT_EQ(file.commit(Permission{}, 0600), 0);
     EXPECT_EQ(read_file(dir / "target"), "new");
+}
+
+TEST(AtomicFileTest, WritesThroughSymbolicLinks) {
+    TempDir dir;
+    fs::create_directory(dir / "real");
+    write_file(dir / "real/conf", "old");
+    fs::create_symlink("real/conf", dir / "relative");
+    fs::create_symlink(dir / "relative", dir / "chained");
+    fs::create_symlink(dir / "real/new", dir / "dangling");
+    for (const std::string link : {"relative", "chained", "dangling"}) {
+        AtomicFile file;
+        ASSERT_EQ(file.open(dir / link), 0) << link;
+        ASSERT_EQ(file.write(link), 0);
+        ASSERT_EQ(file.commit(Permission{}, 0600), 0);
+        EXPECT_TRUE(fs::is_symlink(dir / link)) << link;
+    }
+    EXPECT_EQ(read_file(dir / "real/conf"), "chained");
+    EXPECT_EQ(read_file(dir / "real/new"), "dangling");
+    fs::create_symlink(dir / "loop", dir / "loop");
+    AtomicFile looped;
+    EXPECT_EQ(looped.open(dir / "loop"), ELOOP);
+}
+
+TEST(AtomicFileTest, ADirectoryIsRefusedBeforeAnyContent) {
+    TempDir dir;
+    fs::create_directory(dir / "d");
+    AtomicFile file;
+    EXPECT_EQ(file.open(dir / "d"), EISDIR);
+    EXPECT_STREQ(file.step(), "open");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }
 
 TEST(FileTreeTest, SearchAndListInLexicalOrderWithoutFollowingLinks) {
