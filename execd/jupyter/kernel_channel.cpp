@@ -228,7 +228,12 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
                 self->connection_lost("the connection to the Jupyter kernel was lost: " + error.message());
                 return;
             }
-            self->dispatch(beast::buffers_to_string(self->read_buffer_.data()));
+            try {
+                self->dispatch(beast::buffers_to_string(self->read_buffer_.data()));
+            } catch (const std::exception& failure) {  // one bad message must not end execd
+                common::log_fields(common::LogLevel::warn, "Jupyter message dropped",
+                                   {{"kernel", self->kernel_id_}, {"error", failure.what()}});
+            }
             self->read_buffer_.consume(self->read_buffer_.size());
             self->read_next(generation);
         });
@@ -236,13 +241,35 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
 
     void dispatch(const std::string& text) {
         const auto message = parse_kernel_message(text);
-        if (!message || message->parent_msg_id.empty()) {
+        if (!message) {
+            return;
+        }
+        if (message->parent_msg_id.empty()) {
+            on_server_status(*message);
             return;
         }
         const auto listener = listeners_.find(message->parent_msg_id);
         if (listener != listeners_.end()) {
             const auto keep = listener->second;  // the listener may forget itself
             keep->on_message(*message);
+        }
+    }
+
+    // Jupyter's own status messages, which answer no request: the kernel process died. Its
+    // pending requests will never be answered.
+    void on_server_status(const KernelMessage& message) {
+        if (message.msg_type != "status") {
+            return;
+        }
+        const auto state = message.content.find("execution_state");
+        if (state == message.content.end() || !state->is_string()) {
+            return;
+        }
+        if (*state == "restarting") {
+            fail_listeners("the Jupyter kernel died and was restarted; its state is lost");
+        } else if (*state == "dead") {
+            drop("the Jupyter kernel died and could not be restarted");
+            set_state(State::gone);
         }
     }
 
@@ -289,6 +316,10 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
         writing_ = false;
         outbox_.clear();
         read_buffer_.consume(read_buffer_.size());
+        fail_listeners(reason);
+    }
+
+    void fail_listeners(const std::string& reason) {
         auto listeners = std::move(listeners_);
         listeners_.clear();
         for (auto& [id, listener] : listeners) {

@@ -20,7 +20,10 @@ std::optional<KernelMessage> parse_kernel_message(std::string_view text) {
         return std::nullopt;
     }
     KernelMessage message;
-    message.msg_type = header->value("msg_type", "");
+    const auto type = header->find("msg_type");
+    if (type != header->end() && type->is_string()) {
+        message.msg_type = type->get<std::string>();
+    }
     const auto parent = document.find("parent_header");
     if (parent != document.end() && parent->is_object()) {
         const auto id = parent->find("msg_id");

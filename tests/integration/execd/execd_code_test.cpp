@@ -368,6 +368,28 @@ TEST_F(ExecdCodeTest, DeletedContextIsGone) {
     EXPECT_EQ(run_python("1", first).response.status, 404);
 }
 
+// Jupyter restarts a dead kernel on the same WebSocket and says so only in a status message that
+// answers no request: the run must end with an error, and the context must stay usable.
+TEST_F(ExecdCodeTest, AKernelThatDiesEndsItsRunAndTheContextRecovers) {
+    const std::string context = create_context();
+    ASSERT_FALSE(context.empty());
+    const CommandStream died = run_python("import os\nos._exit(1)", context);
+    ASSERT_EQ(died.response.status, 200) << died.response.body;
+    EXPECT_NE(
+        died.response.body.find(
+            R"({"code":"RUNTIME_ERROR","message":"error running codes the Jupyter kernel died and was restarted; its state is lost"})"),
+        std::string::npos)
+        << died.response.body;
+    std::vector<json> results;
+    EXPECT_TRUE(eventually(
+        [&] {
+            results = of_type(run_python("1+1", context).events, "result");
+            return results.size() == 1;
+        },
+        30s));
+    delete_context(context);
+}
+
 // Last: restarts the suite's Jupyter server.
 TEST_F(ExecdCodeTest, JupyterKilledMidRunGivesAnErrorAndTheNextRunSucceeds) {
     HttpConnection connection(port());

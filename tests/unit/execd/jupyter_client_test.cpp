@@ -76,6 +76,11 @@ TEST(KernelMessage, ParsesTypeParentAndContent) {
     EXPECT_EQ(orphan->parent_msg_id, "");
     EXPECT_FALSE(parse_kernel_message("not json"));
     EXPECT_FALSE(parse_kernel_message("[]"));
+    // Code in the kernel can send anything on iopub; a wrong type is no type, not an exception.
+    const auto odd = parse_kernel_message(R"({"header":{"msg_type":1},"parent_header":{"msg_id":2}})");
+    ASSERT_TRUE(odd);
+    EXPECT_EQ(odd->msg_type, "");
+    EXPECT_EQ(odd->parent_msg_id, "");
 }
 
 TEST(KernelMessage, BuildsAnExecuteRequest) {
