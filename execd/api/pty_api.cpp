@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <charconv>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "api/go_json.hpp"
@@ -13,6 +12,7 @@
 #include "http/taken_connection.hpp"
 #include "process/exit_outcome.hpp"
 #include "process/spawn_spec.hpp"
+#include "process/working_directory.hpp"
 
 namespace execd::api {
 
@@ -72,22 +72,6 @@ std::variant<pty::PtyLaunch, std::string> parse_create_request(const std::string
     return launch;
 }
 
-// "~" and "~/x" expand to $HOME as upstream does; the directory is created if missing.
-std::optional<std::string> prepare_cwd(std::string& cwd) {
-    if (cwd == "~" || cwd.starts_with("~/")) {
-        cwd = common::env_or("HOME", "/") + cwd.substr(1);
-    }
-    if (cwd.empty()) {
-        return std::nullopt;
-    }
-    std::error_code error;
-    std::filesystem::create_directories(cwd, error);
-    if (error) {
-        return "mkdir " + cwd + ": " + process::go_errno_text(error.value());
-    }
-    return std::nullopt;
-}
-
 std::optional<uint64_t> parse_offset(std::string_view text) {
     uint64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -120,11 +104,13 @@ void PtyApi::create(http::Request& request, std::shared_ptr<http::ResponseChanne
         return;
     }
     workers_.post([this, launch = std::move(std::get<pty::PtyLaunch>(parsed)), channel]() mutable {
-        if (const auto error = prepare_cwd(launch.cwd)) {
+        auto cwd = process::prepare_working_directory(launch.cwd);
+        if (!cwd.error.empty()) {
             channel->respond(http::json_error(500, http::error_code::kRuntimeError,
-                                              "error creating pty session. " + *error));
+                                              "error creating pty session. " + cwd.error));
             return;
         }
+        launch.cwd = std::move(cwd.path);
         launch.shell = process::find_shell(common::env_or("PATH", ""));
         const auto session = registry_.create(std::move(launch));
         channel->respond(http::json_response(201, json{{"session_id", session->id()}}.dump()));

@@ -1,13 +1,12 @@
 #include "api/session_api.hpp"
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "api/command_launch.hpp"
 #include "api/session_request.hpp"
 #include "api/session_run_stream.hpp"
-#include "process/environment.hpp"
 #include "process/exit_outcome.hpp"
+#include "process/working_directory.hpp"
 
 namespace execd::api {
 namespace {
@@ -22,23 +21,6 @@ std::variant<process::SpawnSpec, std::string> session_spawn_spec(const std::stri
     base.command = "bash";
     base.cwd = cwd;
     return prepare_spawn(base);
-}
-
-// Upstream creates the session's directory (mkdir -p) after expanding it.
-std::string create_directory(const std::string& cwd) {
-    if (cwd.empty()) {
-        return "";
-    }
-    const auto expanded = process::expand_path(cwd, process::current_environment());
-    if (!expanded.error.empty()) {
-        return "cannot resolve working directory \"" + cwd + "\": " + expanded.error;
-    }
-    std::error_code error;
-    std::filesystem::create_directories(expanded.path, error);
-    if (error) {
-        return "mkdir " + expanded.path + ": " + process::go_errno_text(error.value());
-    }
-    return "";
 }
 
 }  // namespace
@@ -64,7 +46,7 @@ void SessionApi::create_session(http::Request& request, std::shared_ptr<http::Re
         const auto fail = [&](const std::string& detail) {
             channel->respond(http::json_error(500, kRuntimeError, "error creating session. " + detail));
         };
-        if (std::string problem = create_directory(cwd); !problem.empty()) {
+        if (std::string problem = process::prepare_working_directory(cwd).error; !problem.empty()) {
             return fail(problem);
         }
         auto spec = session_spawn_spec(cwd);

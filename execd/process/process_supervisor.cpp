@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include "common/fd.hpp"
 #include "common/log.hpp"
+#include "process/child_setup.hpp"
 #include "process/line_splitter.hpp"
 
 namespace execd::process {
@@ -60,33 +60,13 @@ struct ChildPlan {
     ::_exit(127);
 }
 
-void reset_signals() {
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int signal = 1; signal < NSIG; ++signal) {
-        ::signal(signal, SIG_DFL);
-    }
-}
-
-void mark_inherited_fds_close_on_exec() {
-#ifdef SYS_close_range
-    if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) {
-        return;
-    }
-#endif
-    for (int fd = 3; fd < 4096; ++fd) {
-        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
-}
-
 bool switch_user(const UserCredentials& credentials) {
     return ::setgroups(credentials.groups.size(), credentials.groups.data()) == 0 &&
            ::setgid(credentials.gid) == 0 && ::setuid(credentials.uid) == 0;
 }
 
 [[noreturn]] void run_child(const ChildPlan& plan) {
-    reset_signals();
+    reset_child_signals();
     ::setpgid(0, 0);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd >= 0) {
@@ -201,6 +181,11 @@ void write_all(int fd, const char* data, std::size_t size) {
 }
 
 }  // namespace
+
+bool is_bash(const std::string& shell) {
+    const std::size_t slash = shell.rfind('/');
+    return shell.compare(slash == std::string::npos ? 0 : slash + 1, std::string::npos, "bash") == 0;
+}
 
 std::string find_shell(const std::string& path_variable) {
     for (const char* shell : {"bash", "sh"}) {

@@ -23,4 +23,7 @@ struct SpawnSpec {
 // The shell commands run with: bash from PATH, else sh from PATH, else /bin/sh.
 std::string find_shell(const std::string& path_variable);
 
+// Whether a shell path found above is bash (which takes options that sh does not).
+bool is_bash(const std::string& shell);
+
 }  // namespace execd::process

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <pty.h>
-#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -10,7 +9,9 @@
 #include <optional>
 #include <vector>
 
+#include "process/child_setup.hpp"
 #include "process/exit_outcome.hpp"
+#include "process/spawn_spec.hpp"
 
 extern char** environ;
 
@@ -46,18 +47,14 @@ struct ChildPlan {
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan) {
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int signal = 1; signal < NSIG; ++signal) {
-        ::signal(signal, SIG_DFL);
-    }
+    process::reset_child_signals();
     if (plan.stdio != nullptr) {
         ::setpgid(0, 0);
         for (int fd = 0; fd < 3; ++fd) {
             ::dup2(plan.stdio[fd], fd);
         }
     }
+    process::mark_inherited_fds_close_on_exec();
     if (plan.cwd == nullptr || ::chdir(plan.cwd) == 0) {
         ::execve(plan.shell, plan.argv, environ);
     }
@@ -100,7 +97,10 @@ bool set_terminal_size(int terminal, TerminalSize size) {
 std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& supervisor,
                                                     const PtyLaunch& launch,
                                                     std::function<void(int wait_status)> on_exit) {
-    std::vector<std::string> args{launch.shell, "--norc", "--noprofile"};
+    std::vector<std::string> args{launch.shell};
+    if (process::is_bash(launch.shell)) {  // sh (dash, busybox) refuses these
+        args.insert(args.end(), {"--norc", "--noprofile"});
+    }
     if (!launch.command.empty()) {
         args.insert(args.end(), {"-c", launch.command});
     }

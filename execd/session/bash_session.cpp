@@ -26,10 +26,6 @@ std::string temp_dir() {
     return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
-bool is_bash(const std::string& shell) {
-    return std::filesystem::path(shell).filename() == "bash";
-}
-
 std::string single_quoted(const std::string& text) {
     std::string quoted = "'";
     for (const char c : text) {
@@ -65,7 +61,7 @@ BashSession::~BashSession() {
 std::variant<std::shared_ptr<BashSession>, std::string> BashSession::start(
     std::string id, process::SpawnSpec spec, process::ProcessSupervisor& supervisor,
     process::WorkerPool& workers, ClosedCallback on_closed) {
-    if (!is_bash(spec.shell)) {
+    if (!process::is_bash(spec.shell)) {
         return std::string("start bash: exec: \"bash\": executable file not found in $PATH");
     }
     auto session = std::make_shared<BashSession>(std::move(id), supervisor, workers, std::move(on_closed));

@@ -2,9 +2,11 @@
 // through the WebSocket endpoint.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "execd_test_support.hpp"
+#include "files_test_support.hpp"
 #include "websocket_test_client.hpp"
 
 namespace execd_test {
@@ -260,6 +262,54 @@ TEST(ExecdPtyTest, DeleteEndsTheShellAndTellsTheClient) {
     const json error = read_text_frame(client);
     EXPECT_EQ(error.at("code"), "SESSION_GONE") << error;
     EXPECT_TRUE(client.wait_closed().has_value());
+}
+
+// Runs `command` in a fresh PTY session (pipe mode with `pipe_mode`) and returns its output up to
+// and including `end`.
+std::string pty_output(const ExecdProcess& execd, const json& body, const std::string& end,
+                       bool pipe_mode = false) {
+    const std::string id = create_session(execd.port(), body);
+    WebSocketTestClient client(execd.port(), "/pty/" + id + "/ws" + (pipe_mode ? "?pty=0" : ""));
+    return client.read_output_until(end);
+}
+
+// ls inherits every descriptor of the shell: execd's listening socket, its connections and other
+// terminals would show up here.
+TEST(ExecdPtyTest, TheShellInheritsNoneOfExecdsDescriptors) {
+    ExecdProcess execd;
+    const json body{{"command", "ls -l /proc/self/fd; echo listed-fds"}};
+    for (const bool pipe_mode : {false, true}) {
+        const std::string listing = pty_output(execd, body, "listed-fds", pipe_mode);
+        EXPECT_NE(listing.find("listed-fds"), std::string::npos) << listing;
+        EXPECT_EQ(listing.find("socket:"), std::string::npos) << listing;
+        EXPECT_EQ(listing.find("ptmx"), std::string::npos) << listing;
+    }
+}
+
+TEST(ExecdPtyTest, CwdIsExpandedAndCreated) {
+    ScratchDir home;
+    ExecdProcess execd({}, {"HOME=" + home.path(), "PTY_TEST_DIR=sub"});
+    const std::string output =
+        pty_output(execd, {{"cwd", "$HOME/${PTY_TEST_DIR}/x"}, {"command", "pwd"}}, "/x");
+    EXPECT_NE(output.find(home.path() + "/sub/x"), std::string::npos) << output;
+    EXPECT_EQ(pty_output(execd, {{"cwd", "~/y"}, {"command", "pwd"}}, "/y").find(home.path() + "/y"), 0u);
+    const auto unset = http_request(execd.port(), "POST", "/pty", R"({"cwd":"$PTY_TEST_UNSET/z"})");
+    EXPECT_EQ(unset.status, 500) << unset.body;
+    EXPECT_NE(unset.body.find("cannot resolve working directory"), std::string::npos) << unset.body;
+}
+
+// Without bash on PATH the terminal runs sh, which refuses bash's --norc and --noprofile.
+TEST(ExecdPtyTest, WithoutBashTheShellIsSh) {
+    ScratchDir bin;
+    std::filesystem::create_symlink("/bin/sh", bin / "sh");
+    for (const std::string tool : {"ls", "sort", "tr", "stty"}) {
+        std::filesystem::create_symlink("/usr/bin/" + tool, bin / tool);
+    }
+    ExecdProcess execd({}, {"PATH=" + bin.path()});
+    const std::string id = create_session(execd.port(), {{"command", "echo sh-$((6 * 7))"}});
+    WebSocketTestClient client(execd.port(), "/pty/" + id + "/ws");
+    EXPECT_NE(client.read_output_until("sh-42").find("sh-42"), std::string::npos);
+    EXPECT_EQ(read_text_frame(client), (json{{"type", "exit"}, {"exit_code", 0}}));
 }
 
 TEST(ExecdPtyTest, IdleSessionsAreClosed) {
