@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/c_string_array.hpp"
 #include "common/config.hpp"
 #include "common/fd.hpp"
 #include "common/system_error.hpp"
@@ -63,15 +64,6 @@ class SpawnSetup {
     posix_spawn_file_actions_t actions_;
 };
 
-std::vector<char*> c_argv(const std::vector<std::string>& argv) {
-    std::vector<char*> pointers;
-    for (const auto& argument : argv) {
-        pointers.push_back(const_cast<char*>(argument.c_str()));
-    }
-    pointers.push_back(nullptr);
-    return pointers;
-}
-
 std::string read_until_end(int fd) {
     std::string text;
     char buffer[4096];
@@ -115,7 +107,7 @@ CommandOutcome ProcessRunner::run(const std::vector<std::string>& argv) {
     setup.reset_signals();
     setup.redirect(write_end.get());
     pid_t pid = 0;
-    auto arguments = c_argv(argv);
+    auto arguments = common::c_string_array(argv);
     const int error = ::posix_spawnp(&pid, argv.front().c_str(), setup.actions(), setup.attributes(),
                                      arguments.data(), environ);
     if (error != 0) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <variant>
 
+#include "common/c_string_array.hpp"
 #include "common/fd.hpp"
 #include "common/log.hpp"
 #include "process/child_setup.hpp"
@@ -152,16 +153,6 @@ std::optional<PipePair> make_pipe() {
     return PipePair{common::UniqueFd(fds[0]), common::UniqueFd(fds[1])};
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
-    std::vector<char*> pointers;
-    pointers.reserve(strings.size() + 1);
-    for (const auto& text : strings) {
-        pointers.push_back(const_cast<char*>(text.c_str()));
-    }
-    pointers.push_back(nullptr);
-    return pointers;
-}
-
 void set_nonblocking(int fd) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
@@ -232,8 +223,8 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
         return "open " + spec.log_path + ": " + go_errno_text(errno);
     }
     const std::vector<std::string> argv_strings{spec.shell, "-c", spec.command};
-    const auto argv = c_strings(argv_strings);
-    const auto envp = c_strings(spec.envp);
+    const auto argv = common::c_string_array(argv_strings);
+    const auto envp = common::c_string_array(spec.envp);
     const ChildPlan plan{spec.shell.c_str(),
                          argv.data(),
                          envp.data(),

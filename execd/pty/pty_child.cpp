@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/c_string_array.hpp"
 #include "process/child_setup.hpp"
 #include "process/exit_outcome.hpp"
 #include "process/spawn_spec.hpp"
@@ -63,15 +64,6 @@ struct ChildPlan {
     ::_exit(127);
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
-    std::vector<char*> pointers;
-    for (const auto& text : strings) {
-        pointers.push_back(const_cast<char*>(text.c_str()));
-    }
-    pointers.push_back(nullptr);
-    return pointers;
-}
-
 // The child's errno if it failed before exec; nullopt once exec closed the report pipe.
 std::optional<int> child_failure(int report_fd) {
     int error = 0;
@@ -104,7 +96,7 @@ std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& 
     if (!launch.command.empty()) {
         args.insert(args.end(), {"-c", launch.command});
     }
-    const auto argv = c_strings(args);
+    const auto argv = common::c_string_array(args);
     auto report = make_pipe();
     std::optional<Pipe> in, out, err;
     if (launch.mode == PtyMode::pipe) {

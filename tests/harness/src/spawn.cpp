@@ -15,6 +15,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/c_string_array.hpp"
 #include "harness/unique_fd.hpp"
 
 extern char** environ;
@@ -67,15 +68,6 @@ std::vector<std::string> environment_with(const std::vector<std::string>& extra)
     }
     merged.insert(merged.end(), extra.begin(), extra.end());
     return merged;
-}
-
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
-    std::vector<char*> pointers;
-    for (const auto& string : strings) {
-        pointers.push_back(const_cast<char*>(string.c_str()));
-    }
-    pointers.push_back(nullptr);
-    return pointers;
 }
 
 [[noreturn]] void report_and_exit(int status_fd) {
@@ -158,9 +150,9 @@ pid_t spawn_process(const std::vector<std::string>& argv, const SpawnOptions& op
         throw std::invalid_argument("spawn_process: empty argv");
     }
     const std::string path = resolve_executable(argv[0]);
-    const std::vector<char*> c_argv = c_strings(argv);
+    const std::vector<char*> c_argv = common::c_string_array(argv);
     const std::vector<std::string> env = environment_with(options.extra_env);
-    const std::vector<char*> c_env = c_strings(env);
+    const std::vector<char*> c_env = common::c_string_array(env);
     const UniqueFd dev_null = open_dev_null();
     const auto pick = [&](int fd) { return fd >= 0 ? fd : dev_null.get(); };
     const int stdio[3] = {pick(options.stdin_fd), pick(options.stdout_fd), pick(options.stderr_fd)};

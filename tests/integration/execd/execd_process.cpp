@@ -164,36 +164,29 @@ std::vector<ProcStat> all_processes() {
     return processes;
 }
 
+template <typename Predicate>
+std::vector<pid_t> pids_where(Predicate wanted) {
+    std::vector<pid_t> pids;
+    for (const auto& process : all_processes()) {
+        if (wanted(process)) {
+            pids.push_back(process.pid);
+        }
+    }
+    return pids;
+}
+
 }  // namespace
 
 std::vector<pid_t> zombie_children(pid_t pid) {
-    std::vector<pid_t> zombies;
-    for (const auto& process : all_processes()) {
-        if (process.ppid == pid && process.state == 'Z') {
-            zombies.push_back(process.pid);
-        }
-    }
-    return zombies;
+    return pids_where([pid](const ProcStat& process) { return process.ppid == pid && process.state == 'Z'; });
 }
 
 std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> children;
-    for (const auto& process : all_processes()) {
-        if (process.ppid == pid) {
-            children.push_back(process.pid);
-        }
-    }
-    return children;
+    return pids_where([pid](const ProcStat& process) { return process.ppid == pid; });
 }
 
 std::vector<pid_t> processes_in_group(pid_t pgid) {
-    std::vector<pid_t> members;
-    for (const auto& process : all_processes()) {
-        if (process.pgrp == pgid) {
-            members.push_back(process.pid);
-        }
-    }
-    return members;
+    return pids_where([pgid](const ProcStat& process) { return process.pgrp == pgid; });
 }
 
 }  // namespace execd_test
