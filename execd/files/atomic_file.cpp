@@ -50,8 +50,8 @@ int AtomicFile::open(const std::string& target) {
     if (::stat(target_.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
         return EISDIR;  // refused before any content is stored
     }
-    const std::string base = base_name(target).substr(0, kMaxBaseInTempName);
-    temp_path_ = parent_directory(target) + "/." + base + ".execd-XXXXXX";
+    const std::string base = base_name(target_).substr(0, kMaxBaseInTempName);
+    temp_path_ = parent_directory(target_) + "/." + base + ".execd-XXXXXX";
     const int fd = ::mkostemp(temp_path_.data(), O_CLOEXEC);
     if (fd < 0) {
         const int error = errno;

@@ -150,6 +150,10 @@ TEST(AtomicFileTest, WritesThroughSymbolicLinks) {
     }
     EXPECT_EQ(read_file(dir / "real/conf"), "chained");
     EXPECT_EQ(read_file(dir / "real/new"), "dangling");
+    // The temporary file sits beside the destination (the same filesystem), not beside the link.
+    AtomicFile pending;
+    ASSERT_EQ(pending.open(dir / "relative"), 0);
+    EXPECT_EQ(pending.temp_path().rfind(dir / "real/.conf.execd-", 0), 0u) << pending.temp_path();
     fs::create_symlink(dir / "loop", dir / "loop");
     AtomicFile looped;
     EXPECT_EQ(looped.open(dir / "loop"), ELOOP);
