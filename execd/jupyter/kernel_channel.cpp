@@ -234,6 +234,9 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
                 common::log_fields(common::LogLevel::warn, "Jupyter message dropped",
                                    {{"kernel", self->kernel_id_}, {"error", failure.what()}});
             }
+            if (generation != self->generation_) {  // the message ended this socket
+                return;
+            }
             self->read_buffer_.consume(self->read_buffer_.size());
             self->read_next(generation);
         });
@@ -256,7 +259,8 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
     }
 
     // Jupyter's own status messages, which answer no request: the kernel process died. Its
-    // pending requests will never be answered.
+    // pending requests will never be answered. A restarted kernel may listen on new ports that this
+    // WebSocket's streams on the server do not follow, so the socket is opened afresh.
     void on_server_status(const KernelMessage& message) {
         if (message.msg_type != "status") {
             return;
@@ -266,7 +270,7 @@ class WebSocketChannel : public KernelChannel, public std::enable_shared_from_th
             return;
         }
         if (*state == "restarting") {
-            fail_listeners("the Jupyter kernel died and was restarted; its state is lost");
+            connection_lost("the Jupyter kernel died and was restarted; its state is lost");
         } else if (*state == "dead") {
             drop("the Jupyter kernel died and could not be restarted");
             set_state(State::gone);
