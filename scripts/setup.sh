@@ -12,6 +12,8 @@ packages=(
   libnftnl-dev libmnl-dev libcpp-httplib-dev libboost-dev libseccomp-dev libmariadb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev dnsmasq-base
+  # real DNS servers the upstream matrix and soak forward to (their services are never started)
+  unbound nsd bind9
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
   jupyter-server python3-ipykernel python3-matplotlib python3-websocket mariadb-server

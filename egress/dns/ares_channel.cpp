@@ -41,6 +41,17 @@ void enlarge_receive_buffer(int fd) {
     }
 }
 
+// UDP: the socket stays open between queries (one socket per upstream, not one per query); c-ares
+// takes UDP answers up to its 4096-byte limit (without ARES_FLAG_EDNS it retries every answer over
+// 512 bytes over TCP) and never retries a truncated one on a TCP connection of its own, which
+// STAYOPEN would keep open for good. TCP: no STAYOPEN, so c-ares closes the connection once no
+// query is pending on it; dnsmasq, for one, serves a held connection and nothing else until it closes.
+int transport_flags(bool use_tcp) {
+    return use_tcp ? ARES_FLAG_USEVC : (ARES_FLAG_STAYOPEN | ARES_FLAG_IGNTC | ARES_FLAG_EDNS);
+}
+
+constexpr int kLargestUdpAnswer = 4096;  // c-ares 1.18 reads UDP datagrams into a buffer this size
+
 }  // namespace
 
 AresChannel::AresChannel(common::EventLoop& loop, const Options& options)
@@ -51,12 +62,14 @@ AresChannel::AresChannel(common::EventLoop& loop, const Options& options)
     initialise_ares_library_once();
     ares_options settings{};
     // c-ares must not judge answers: the forwarder fails over on SERVFAIL/REFUSED itself.
-    settings.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN | (options.use_tcp ? ARES_FLAG_USEVC : 0);
+    settings.flags = ARES_FLAG_NOCHECKRESP | transport_flags(options.use_tcp);
     settings.timeout = static_cast<int>(options.timeout.count());
     settings.tries = 1;
     settings.sock_state_cb = &AresChannel::on_socket_state;
     settings.sock_state_cb_data = this;
-    const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
+    settings.ednspsz = kLargestUdpAnswer;
+    const int mask =
+        ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ;
     if (const int status = ares_init_options(&channel_, &settings, mask); status != ARES_SUCCESS) {
         throw std::runtime_error(std::string("c-ares channel setup failed: ") + ares_strerror(status));
     }

@@ -28,7 +28,10 @@ class AresChannel {
   public:
     struct Options {
         common::IpEndpoint server;
-        bool use_tcp = false;  // otherwise UDP, retried over TCP by c-ares when the answer is truncated
+        // UDP: a truncated answer is returned as it is (the caller retries it over TCP), so the
+        // channel never holds a TCP connection. TCP: the connection closes once no query is pending
+        // on it, because servers may serve one connection at a time or cap how many they hold.
+        bool use_tcp = false;
         std::chrono::milliseconds timeout{5000};
         // SO_MARK put on every socket before it connects (needs CAP_NET_ADMIN); none when empty.
         std::optional<uint32_t> socket_mark;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dns/ares_form_error.hpp"
+
 namespace egress::dns {
 
 AresUdpBatching::AresUdpBatching(size_t batch_size) : batch_size_(batch_size), sends_(batch_size) {}
@@ -47,7 +49,11 @@ ares_ssize_t AresUdpBatching::receive(ares_socket_t socket, void* buffer, size_t
     if (found == batching.udp_sockets_.end()) {
         return ::recvfrom(socket, buffer, length, flags, from, from_length);
     }
-    return next_datagram(socket, *found->second, buffer, length, from, from_length);
+    const ares_ssize_t read = next_datagram(socket, *found->second, buffer, length, from, from_length);
+    if (read > 0) {
+        conceal_form_error(std::span(static_cast<uint8_t*>(buffer), static_cast<size_t>(read)));
+    }
+    return read;
 }
 
 // Like recvfrom: a datagram longer than `length` is cut short; -1 with errno (EAGAIN once the

@@ -16,6 +16,7 @@ namespace egress::dns {
 // cost two system calls per forwarded query: while sends() is held, the queries c-ares writes are
 // queued and leave together on release (one sendmmsg); the answers it reads come from one recvmmsg
 // per burst. TCP sockets, and everything but reading and writing, are passed straight through.
+// Answers read from UDP sockets have FORMERR concealed from c-ares (dns/ares_form_error.hpp).
 class AresUdpBatching {
   public:
     explicit AresUdpBatching(size_t batch_size);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "dns/answer.hpp"
+#include "dns/ares_form_error.hpp"
 
 namespace egress::dns {
 namespace {
@@ -15,6 +16,11 @@ constexpr uint8_t kRcodeNameError = 3;
 // ". IN NS" with RD=1: any answer at all proves the upstream is alive.
 std::vector<uint8_t> root_ns_probe_query() {
     return {0, 0, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1};
+}
+
+bool is_truncated(const unsigned char* answer, int length) {
+    constexpr uint8_t kTruncatedFlag = 0x02;  // TC, in the third header byte
+    return length >= 3 && (answer[2] & kTruncatedFlag) != 0;
 }
 
 bool is_unmarked(const ForwarderOptions& options, const common::IpEndpoint& upstream) {
@@ -128,7 +134,13 @@ void UpstreamForwarder::on_answer(void* argument, int status, int /*timeouts*/, 
         self.try_next(std::move(attempt));
         return;
     }
-    const uint8_t rcode = length >= 4 ? static_cast<uint8_t>(answer[3] & 0x0F) : 0xFF;
+    if (attempt->transport == Transport::udp && is_truncated(answer, length)) {
+        attempt->transport = Transport::tcp;  // the same upstream again, over TCP
+        const std::span<const uint8_t> query = attempt->query;
+        upstream.tcp->send(query, &UpstreamForwarder::on_answer, attempt.release());
+        return;
+    }
+    const uint8_t rcode = revealed_rcode(std::span(answer, static_cast<size_t>(length)));
     if (rcode != kRcodeNoError && rcode != kRcodeNameError) {
         attempt->last_error = upstream.endpoint.to_string() + ": answered rcode " + std::to_string(rcode);
         self.try_next(std::move(attempt));
