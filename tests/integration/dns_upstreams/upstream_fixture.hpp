@@ -13,6 +13,7 @@
 
 #include "harness/command.hpp"
 #include "harness/dns_query.hpp"
+#include "harness/dns_types.hpp"
 #include "harness/real_dns_server.hpp"
 #include "harness/require_netns.hpp"
 #include "harness/topology.hpp"
