@@ -16,7 +16,6 @@ namespace {
 constexpr size_t kListenerBatchSize = 32;  // datagrams per recvmmsg, replies per sendmmsg
 constexpr size_t kBatchesPerWakeup = 2;    // then other descriptors get their turn
 constexpr int kListenBacklog = 1024;
-constexpr size_t kDeniedLogBurst = 20;
 
 std::system_error socket_error(const std::string& what, const common::IpEndpoint& endpoint) {
     return std::system_error(errno, std::generic_category(), what + " " + endpoint.to_string());
@@ -245,7 +244,9 @@ void DnsProxy::on_upstream_result(const PendingAnswer& pending, ForwardResult re
     metrics_.in_flight.dec();
     if (!result.ok) {
         metrics_.upstream_failed.inc();
-        spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name(), result.error);
+        if (forward_error_log_.take()) {
+            spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name(), result.error);
+        }
         reply(pending.target, build_reply(pending.query, ResponseCode::server_failure).bytes());
         return;
     }
@@ -303,20 +304,8 @@ void DnsProxy::abandon(const ReplyTarget& target) {
 }
 
 void DnsProxy::log_denied(const Query& query) {
-    const auto now = Clock::now();
-    if (now - denied_log_window_ >= std::chrono::seconds(1)) {
-        if (denied_suppressed_ > 0) {
-            spdlog::warn("[dns] {} more denied queries not logged in the last second", denied_suppressed_);
-        }
-        denied_log_window_ = now;
-        denied_logged_in_window_ = 0;
-        denied_suppressed_ = 0;
-    }
-    if (denied_logged_in_window_ < kDeniedLogBurst) {
-        ++denied_logged_in_window_;
+    if (denied_log_.take()) {
         spdlog::warn("[dns] denied {} (type {})", query.policy_name(), query.qtype);
-    } else {
-        ++denied_suppressed_;
     }
 }
 

@@ -13,6 +13,7 @@
 #include "common/fd.hpp"
 #include "common/ip_endpoint.hpp"
 #include "dns/datagram_receiver.hpp"
+#include "dns/log_budget.hpp"
 #include "dns/proxy_metrics.hpp"
 #include "dns/query.hpp"
 #include "dns/query_policy.hpp"
@@ -96,10 +97,8 @@ class DnsProxy {
     size_t in_flight_ = 0;
     DatagramReceiver receiver_;
     UdpSendBatch udp_replies_;
-    // Denied-name log lines are rate limited: at most kDeniedLogBurst per second.
-    Clock::time_point denied_log_window_{};
-    size_t denied_logged_in_window_ = 0;
-    size_t denied_suppressed_ = 0;
+    LogBudget denied_log_{"denied queries", 20};
+    LogBudget forward_error_log_{"upstream failures", 20};
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
