@@ -5,13 +5,33 @@
 #                    (they move gigabytes or run for many seconds; the normal build runs them)
 #   3. build-fuzz/   clang + libFuzzer targets, each run over its corpus for a bounded number of inputs
 # Integration tests need root (network namespaces, nftables); run this as root.
-# Usage: scripts/test.sh [--quick]   (--quick: only the normal build)
+# Usage: scripts/test.sh [--quick]                   --quick: only the normal build
+#        scripts/test.sh --repeat N [REGEX]          the integration suites (those matching REGEX)
+#                                                    N times in the ASan build, beside a CPU hog on
+#                                                    every core; lists every test that ever failed
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 quick=false
-[[ ${1:-} == --quick ]] && quick=true
+repeat=0
+repeat_pattern=""
+case ${1:-} in
+  --quick) quick=true ;;
+  --repeat)
+    repeat=${2:-}
+    repeat_pattern=${3:-}
+    if ! [[ $repeat =~ ^[1-9][0-9]*$ ]]; then
+      echo "usage: scripts/test.sh --repeat N [REGEX]   (N: how many runs, at least 1)" >&2
+      exit 2
+    fi
+    ;;
+  "") ;;
+  *)
+    echo "usage: scripts/test.sh [--quick | --repeat N [REGEX]]" >&2
+    exit 2
+    ;;
+esac
 
 "$root/scripts/setup.sh"
 
@@ -59,6 +79,51 @@ run_suite() {
   fi
 }
 
+configure_asan_build() {
+  # -O0 (Debug) keeps the second full compile short; the tests are I/O bound, not CPU bound.
+  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1 \
+    -DOPENSANDBOX_SANITIZE=ON -DOPENSANDBOX_BUILD_BENCH=OFF
+}
+
+asan_options=detect_leaks=1:abort_on_error=1
+ubsan_options=print_stacktrace=1:halt_on_error=1
+
+# --repeat: a test that passes only on a quiet machine is a defect, so every run shares the machine
+# with one busy loop per core.
+repeat_under_load() {
+  configure_asan_build
+  local hogs=() failures
+  failures=$(mktemp)
+  for _ in $(seq "$jobs"); do
+    (while :; do :; done) &
+    hogs+=($!)
+  done
+  trap 'kill "${hogs[@]}" 2>/dev/null || true' EXIT
+  local selection=(-L integration -LE heavy)
+  [[ -n $repeat_pattern ]] && selection+=(-R "$repeat_pattern")
+  for run in $(seq "$repeat"); do
+    echo "=== run $run of $repeat (ASan, ${#hogs[@]} CPU hogs) ==="
+    local log="$root/build-asan/repeat-$run.log"
+    ASAN_OPTIONS=$asan_options UBSAN_OPTIONS=$ubsan_options ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs" "${selection[@]}" >"$log" 2>&1 || true
+    grep -E '[0-9]+% tests passed' "$log" || echo "run $run: no ctest summary (see $log)"
+    sed -n '/The following tests FAILED:/,$p' "$log" | grep -E '^\s+[0-9]+ - ' |
+      sed -E "s/^\s+[0-9]+ - ([^ ]+).*/\1/; s/$/ (run $run)/" >>"$failures" || true
+  done
+  kill "${hogs[@]}" 2>/dev/null || true
+  if [[ ! -s $failures ]]; then
+    echo "repeat: no test failed in $repeat runs"
+    return 0
+  fi
+  echo "repeat: tests that failed (logs: build-asan/repeat-N.log):"
+  sort "$failures" | sed 's/^/  /'
+  return 1
+}
+
+if [[ $repeat -gt 0 ]]; then
+  repeat_under_load
+  exit $?
+fi
+
 # The test builds carry no debug information (normal) or line tables only (sanitizers): full debug
 # information is most of the compile and link time, and the reports need no more than line numbers.
 echo "=== normal build ==="
@@ -68,11 +133,8 @@ run_suite build
 
 if [[ $quick == false ]]; then
   echo "=== ASan + UBSan build ==="
-  # -O0 (Debug) keeps the second full compile short; the tests are I/O bound, not CPU bound.
-  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1 \
-    -DOPENSANDBOX_SANITIZE=ON -DOPENSANDBOX_BUILD_BENCH=OFF
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build-asan -LE heavy
+  configure_asan_build
+  ASAN_OPTIONS=$asan_options UBSAN_OPTIONS=$ubsan_options run_suite build-asan -LE heavy
 
   echo "=== fuzz targets (clang + libFuzzer) ==="
   forget_other_generator build-fuzz
