@@ -114,6 +114,28 @@ RuleBuilder& RuleBuilder::match_mark(uint32_t mark) {
     return *this;
 }
 
+RuleBuilder& RuleBuilder::match_socket_cgroup(uint32_t level, uint64_t id) {
+    auto socket = make_expression("socket");
+    nftnl_expr_set_u32(socket.get(), NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
+    nftnl_expr_set_u32(socket.get(), NFTNL_EXPR_SOCKET_LEVEL, level);
+    nftnl_expr_set_u32(socket.get(), NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+    add(std::move(socket));
+    compare_equal(bytes_of(id));
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::set_mark(uint32_t mark) {
+    auto immediate = make_expression("immediate");
+    nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+    nftnl_expr_set(immediate.get(), NFTNL_EXPR_IMM_DATA, &mark, sizeof mark);
+    add(std::move(immediate));
+    auto meta = make_expression("meta");
+    nftnl_expr_set_u32(meta.get(), NFTNL_EXPR_META_KEY, NFT_META_MARK);
+    nftnl_expr_set_u32(meta.get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
+    add(std::move(meta));
+    return *this;
+}
+
 RuleBuilder& RuleBuilder::match_output_interface(std::string_view name) {
     load_meta(NFT_META_OIFNAME);
     std::array<uint8_t, 16> padded{};  // IFNAMSIZ, zero padded like nft

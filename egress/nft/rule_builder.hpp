@@ -28,6 +28,11 @@ class RuleBuilder {
     // meta nfproto ipv6 meta l4proto ipv6-icmp icmpv6 type <type>.
     RuleBuilder& match_icmpv6_type(uint8_t type);
     RuleBuilder& match_mark(uint32_t mark);
+    // socket cgroupv2 level <level> <id>: the packet's socket is in cgroup `id` (a v2 cgroup's id,
+    // the inode number of its directory) or below it, `id` being its ancestor at `level`.
+    RuleBuilder& match_socket_cgroup(uint32_t level, uint64_t id);
+    // meta mark set <mark>.
+    RuleBuilder& set_mark(uint32_t mark);
     RuleBuilder& match_output_interface(std::string_view name);
     // ct state & bits != 0 (NF_CT_STATE_BIT(...) values).
     RuleBuilder& match_ct_state_any(uint32_t state_bits);

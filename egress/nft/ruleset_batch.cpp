@@ -29,7 +29,8 @@ constexpr uint32_t kNftTypeIpv4Address = 7;  // nft's datatype ids, so `nft list
 constexpr uint32_t kNftTypeIpv6Address = 8;
 constexpr int kFilterPriority = 0;
 constexpr int kNatOutputPriority = -100;
-constexpr int kRawPriority = -300;  // before conntrack (-200)
+constexpr int kRawPriority = -300;         // before conntrack (-200)
+constexpr int kOwnTrafficPriority = -350;  // before every other chain that reads the mark
 constexpr uint16_t kDnsPort = 53;
 constexpr uint16_t kDotPort = 853;
 constexpr uint16_t kHttpsPort = 443;
@@ -366,6 +367,29 @@ void add_notrack_chains_and_rules(Context& context) {
     }
 }
 
+// A mark anyone may set (CAP_NET_RAW allows SO_MARK) is worth nothing: the mark egress's rules
+// (and iptables', in the fallback) trust is cleared on every packet, then set again on packets
+// whose socket belongs to egress's own cgroup, which a workload cannot join.
+void add_own_traffic_chain_and_rules(Context& context) {
+    const auto& own = context.options.own_cgroup;
+    if (!own) {
+        return;
+    }
+    const auto chain = names::kOwnTrafficChain;
+    const uint32_t mark = context.options.bypass_mark;
+    add_base_chain(context, {chain, "filter", NF_INET_LOCAL_OUT, kOwnTrafficPriority, NF_ACCEPT});
+    auto forged = rule_in(chain);
+    forged.match_mark(mark).set_mark(0);
+    append_rule(context, chain, std::move(forged), "meta mark " + std::to_string(mark) + " meta mark set 0");
+    for (const uint32_t level : own->levels) {
+        auto ours = rule_in(chain);
+        ours.match_socket_cgroup(level, own->id).set_mark(mark);
+        append_rule(context, chain, std::move(ours),
+                    "socket cgroupv2 level " + std::to_string(level) + " " + std::to_string(own->id) +
+                        " meta mark set " + std::to_string(mark));
+    }
+}
+
 }  // namespace
 
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
@@ -375,6 +399,7 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
     add_table(batch, names::kTable);
     declare_sets(context);
     fill_static_sets(context);
+    add_own_traffic_chain_and_rules(context);
     add_filter_chain_and_rules(context);
     if (options.nat_redirect) {
         add_nat_chain_and_rules(context);

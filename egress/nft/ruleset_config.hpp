@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/ip_address.hpp"
@@ -41,11 +42,23 @@ struct FilterPolicy {
     DohBlocking doh;
 };
 
+// The v2 cgroup egress runs in, when it has one of its own (its container's): egress's traffic is
+// told apart by the cgroup of its sockets, which a workload cannot change, rather than by a mark,
+// which CAP_NET_RAW lets any process set.
+struct OwnCgroup {
+    uint64_t id = 0;               // the cgroup's id: the inode number of its directory
+    std::vector<uint32_t> levels;  // its possible depths in the hierarchy (one when known)
+    bool operator==(const OwnCgroup&) const = default;
+};
+
 // Fixed for the life of the process.
 struct RulesetOptions {
     EnforcementMode mode = EnforcementMode::dns_and_nft;
     uint16_t proxy_port = 15353;
     uint32_t bypass_mark = 0x1;
+    // When set, the mark is the firewall's own word: cleared on every packet that carries it, then
+    // put back on the packets of egress's sockets, before anything else looks at it.
+    std::optional<OwnCgroup> own_cgroup;
     bool block_dot = true;
     // Default element timeout of the dyn_allow sets (each element carries its own).
     std::chrono::seconds dynamic_set_timeout{360};

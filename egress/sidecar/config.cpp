@@ -94,6 +94,7 @@ void load_redirect_settings(EgressConfig& config) {
 void load_nft_settings(EgressConfig& config) {
     load_redirect_settings(config);
     config.cleanup_on_exit = common::env_truthy("OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT");
+    config.require_own_cgroup = common::env_truthy("OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP");
     config.block_doh_443 = common::env_truthy("OPENSANDBOX_EGRESS_BLOCK_DOH_443");
     load_doh_blocklist(config);
     config.ttl_grace = std::chrono::seconds(

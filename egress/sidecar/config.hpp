@@ -46,6 +46,9 @@ struct EgressConfig {
     std::chrono::milliseconds dns_upstream_timeout{5000};
     std::chrono::milliseconds dns_probe_interval{30000};
     uint32_t socket_mark = 0x1;
+    // OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP: refuse to start when egress's traffic cannot be told
+    // apart by its cgroup (then only the mark, which CAP_NET_RAW can forge, tells it apart).
+    bool require_own_cgroup = false;
 
     // nftables (the filter chain only in dns+nft mode; the DNS redirect in both modes).
     bool cleanup_on_exit = false;  // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT

@@ -2,16 +2,49 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
+
 #include "nft/dynamic_allow_writer.hpp"
 #include "nft/iptables_commands.hpp"
 #include "nft/policy_adapter.hpp"
 #include "nft/redirect_selection.hpp"
+#include "sidecar/own_cgroup.hpp"
 
 namespace egress::sidecar {
 namespace {
 
+// The cgroup egress's own traffic is recognised by, or none (with a loud warning, or a refusal
+// to start when the operator asked for it).
+std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
+    const OwnCgroupFinding found = find_own_cgroup();
+    if (found.cgroup) {
+        spdlog::info("egress's own traffic is recognised by its cgroup {} (id {})", found.path,
+                     found.cgroup->id);
+        if (const std::string others = other_processes_in(found.path); !others.empty()) {
+            spdlog::warn(
+                "other processes share egress's cgroup {} and so its exemption from the DNS redirect "
+                "and the filter: {}. Run egress in a container of its own.",
+                found.path, others);
+        }
+        return found.cgroup;
+    }
+    const std::string message =
+        "egress's own traffic can only be recognised by its socket mark (" + found.reason +
+        "): a workload with CAP_NET_RAW (in Docker's default capabilities) can set that mark and bypass the "
+        "DNS redirect and the filter. Run egress in a container (cgroup) of its own, or drop NET_RAW from "
+        "the "
+        "workload.";
+    if (config.require_own_cgroup) {
+        throw std::runtime_error(message +
+                                 " OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
+    }
+    spdlog::warn("{}", message);
+    return std::nullopt;
+}
+
 nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     nft::RulesetOptions options;
+    options.own_cgroup = own_cgroup(config);
     options.mode = config.mode == EnforcementMode::dns_nft ? nft::EnforcementMode::dns_and_nft
                                                            : nft::EnforcementMode::dns;
     options.proxy_port = config.dns_listen.front().port();

@@ -17,9 +17,13 @@ struct Connected {
 };
 
 Connected connect_from(const std::string& netns, const std::string& address, uint16_t port, int type,
-                       io::Deadline deadline) {
+                       io::Deadline deadline, uint32_t mark = 0) {
     const SocketAddress target = make_socket_address(address, port);
     Connected connected{make_socket(netns, target.family(), type)};
+    if (mark != 0 && ::setsockopt(connected.fd.get(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) {
+        connected.error = errno;
+        return connected;
+    }
     connected.error = io::connect_before(connected.fd.get(), target, deadline);
     return connected;
 }
@@ -41,6 +45,13 @@ void parse_http(HttpResult& result) {
 ConnectResult tcp_connect(const std::string& netns, const std::string& address, uint16_t port,
                           std::chrono::milliseconds timeout) {
     const Connected connected = connect_from(netns, address, port, SOCK_STREAM, io::deadline_after(timeout));
+    return {connected.error == 0, connected.error};
+}
+
+ConnectResult tcp_connect_marked(const std::string& netns, const std::string& address, uint16_t port,
+                                 uint32_t mark, std::chrono::milliseconds timeout) {
+    const Connected connected =
+        connect_from(netns, address, port, SOCK_STREAM, io::deadline_after(timeout), mark);
     return {connected.error == 0, connected.error};
 }
 

@@ -11,6 +11,7 @@
 #include "harness/command.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/require_netns.hpp"
+#include "harness/scratch_cgroup.hpp"
 #include "harness/test_dns_server.hpp"
 #include "harness/topology.hpp"
 
@@ -43,17 +44,23 @@ class EgressBinaryTest : public ::testing::Test {
 
     void TearDown() override {
         process_.reset();
+        cgroup_.reset();
         if (!work_dir_.empty()) {
             std::filesystem::remove_all(work_dir_);
         }
     }
 
-    // Starts egress with the given extra environment ("NAME=value") and our rules directory.
-    void start(std::vector<std::string> environment) {
+    // Starts egress with the given extra environment ("NAME=value") and our rules directory; with
+    // `own_cgroup`, in a cgroup of its own, as in a container.
+    void start(std::vector<std::string> environment, bool own_cgroup = false) {
         std::vector<std::string> argv{
             "env", "OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR=" + (work_dir_ / "rules").string()};
         argv.insert(argv.end(), environment.begin(), environment.end());
         argv.push_back(EGRESS_BINARY);
+        if (own_cgroup) {
+            cgroup_ = std::make_unique<harness::ScratchCgroup>("egress-" + topology_->sandbox());
+            argv = cgroup_->wrap(argv);
+        }
         process_ = std::make_unique<harness::NamespaceProcess>(
             topology_->spawn(topology_->sandbox(), argv, work_dir_ / "egress.log"));
     }
@@ -77,6 +84,7 @@ class EgressBinaryTest : public ::testing::Test {
     std::unique_ptr<Topology> topology_;
     std::unique_ptr<harness::TestDnsServer> upstream_;
     std::filesystem::path work_dir_;
+    std::unique_ptr<harness::ScratchCgroup> cgroup_;
     std::unique_ptr<harness::NamespaceProcess> process_;
 };
 

@@ -29,6 +29,10 @@ struct EchoResult {
 ConnectResult tcp_connect(const std::string& netns, const std::string& address, uint16_t port,
                           std::chrono::milliseconds timeout = kDefaultClientTimeout);
 
+// Like tcp_connect, from a socket carrying SO_MARK `mark` (what CAP_NET_RAW allows any process).
+ConnectResult tcp_connect_marked(const std::string& netns, const std::string& address, uint16_t port,
+                                 uint32_t mark, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
 // HTTP/1.0 GET; reads until the server closes.
 HttpResult http_get(const std::string& netns, const std::string& address, uint16_t port,
                     const std::string& path = "/", std::chrono::milliseconds timeout = kDefaultClientTimeout);
