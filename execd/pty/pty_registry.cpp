@@ -45,7 +45,8 @@ bool PtyRegistry::remove(const std::string& id) {
 
 void PtyRegistry::start_pruning() {
     if (idle_timeout_.count() > 0) {
-        schedule_prune(state_, supervisor_, idle_timeout_);
+        supervisor_.loop().post([state = std::weak_ptr(state_), &supervisor = supervisor_,
+                                 idle = idle_timeout_] { schedule_prune(state, supervisor, idle); });
     }
 }
 

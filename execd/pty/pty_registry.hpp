@@ -35,6 +35,7 @@ class PtyRegistry {
         std::unordered_map<std::string, std::shared_ptr<PtySession>> sessions;
     };
     static void prune(const std::shared_ptr<State>& state, std::chrono::milliseconds idle_timeout);
+    // Loop thread.
     static void schedule_prune(const std::weak_ptr<State>& state, process::ProcessSupervisor& supervisor,
                                std::chrono::milliseconds idle_timeout);
 
