@@ -1,11 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -15,7 +17,9 @@
 namespace common {
 
 // A single-threaded epoll loop with descriptor callbacks, one-shot timers and a thread-safe post().
-// Every method except post() and stop() must be called on the loop's thread (or before run()).
+// Every method except post(), stop() and close() must be called on the loop's thread (or while no
+// thread runs it): a call from another thread while the loop runs aborts with a message, since it
+// would race with the loop on its timer and descriptor tables.
 class EventLoop {
   public:
     using Clock = std::chrono::steady_clock;
@@ -29,7 +33,7 @@ class EventLoop {
     void change_events(int fd, uint32_t events);
     // Stops watching; safe to call from any callback, including the fd's own.
     void unwatch(int fd);
-    bool is_watching(int fd) const { return watches_.contains(fd); }
+    bool is_watching(int fd) const;
 
     TimerId run_after(std::chrono::milliseconds delay, std::function<void()> callback);
     void cancel_timer(TimerId id);
@@ -39,10 +43,15 @@ class EventLoop {
     // Runs at most one round: waits up to `timeout` for events, then dispatches what is due.
     void run_once(std::chrono::milliseconds timeout);
 
-    // Thread-safe: queue a function to run on the loop thread.
-    void post(std::function<void()> task);
+    // Thread-safe: queue a function to run on the loop thread. A closed loop refuses it (returns
+    // false and destroys the task at once).
+    bool post(std::function<void()> task);
     // Thread-safe: makes run() return after the current round.
     void stop();
+    // Thread-safe, once run() has returned for good (call it on the loop's thread after run(), or
+    // after joining that thread): destroys every pending timer, watch and queued task without
+    // running it, and refuses later posts. Nothing handed to the loop then outlives it.
+    void close();
 
   private:
     struct Watch {
@@ -54,6 +63,9 @@ class EventLoop {
         std::function<void()> callback;
     };
 
+    class RunningScope;
+
+    void expect_loop_thread(const char* method) const;
     std::chrono::milliseconds time_until_next_timer(std::chrono::milliseconds cap) const;
     void dispatch_ready(const ReadyEvent& event);
     void run_due_timers();
@@ -67,10 +79,13 @@ class EventLoop {
     std::unordered_map<TimerId, Timer> timers_;
     TimerId next_timer_id_ = 1;
     std::vector<ReadyEvent> ready_;
+    // The thread inside run() or run_once(); empty while none is.
+    std::atomic<std::thread::id> running_thread_{};
 
     std::mutex posted_mutex_;
     std::vector<std::function<void()>> posted_;
-    bool stop_requested_ = false;  // guarded by posted_mutex_
+    bool stop_requested_ = false;      // guarded by posted_mutex_
+    std::atomic<bool> closed_{false};  // set under posted_mutex_, so no post() lands after close()
 };
 
 }  // namespace common
