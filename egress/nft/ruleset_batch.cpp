@@ -160,7 +160,9 @@ void add_base_chain(Context& context, const BaseChain& spec) {
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, spec.hook);
     nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, spec.priority);
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, static_cast<uint32_t>(spec.policy));
-    const char* hook = spec.hook == NF_INET_LOCAL_OUT ? "output" : "prerouting";
+    const char* hook = spec.hook == NF_INET_LOCAL_OUT  ? "output"
+                       : spec.hook == NF_INET_LOCAL_IN ? "input"
+                                                       : "prerouting";
     add_chain(context.batch, *chain,
               std::string("adding chain ") + std::string(spec.name) + " (type " + spec.type + " hook " +
                   hook + ")");
@@ -390,6 +392,39 @@ void add_own_traffic_chain_and_rules(Context& context) {
     }
 }
 
+// What egress serves (DNS on the proxy's port, the policy API) reaches egress's own sockets only:
+// a workload that binds those ports (while egress is down, say) receives nothing, neither the
+// sandbox's DNS queries nor the operator's requests with their token.
+void add_own_listeners_chain_and_rules(Context& context) {
+    const auto& own = context.options.own_cgroup;
+    if (!own) {
+        return;
+    }
+    const auto chain = names::kOwnListenersChain;
+    add_base_chain(context, {chain, "filter", NF_INET_LOCAL_IN, kOwnTrafficPriority, NF_ACCEPT});
+    std::vector<std::pair<uint8_t, uint16_t>> served{{IPPROTO_UDP, context.options.proxy_port},
+                                                     {IPPROTO_TCP, context.options.proxy_port}};
+    if (context.options.api_port) {
+        served.emplace_back(IPPROTO_TCP, *context.options.api_port);
+    }
+    for (const auto& [protocol, port] : served) {
+        const std::string match = std::string(protocol_name(protocol)) + " dport " + std::to_string(port);
+        for (const uint32_t level : own->levels) {
+            auto ours = rule_in(chain);
+            ours.match_l4proto(protocol)
+                .match_destination_port(port)
+                .match_socket_cgroup(level, own->id)
+                .verdict(NF_ACCEPT);
+            append_rule(context, chain, std::move(ours),
+                        match + " socket cgroupv2 level " + std::to_string(level) + " " +
+                            std::to_string(own->id) + " accept");
+        }
+        auto others = rule_in(chain);
+        others.match_l4proto(protocol).match_destination_port(port).verdict(NF_DROP);
+        append_rule(context, chain, std::move(others), match + " drop");
+    }
+}
+
 }  // namespace
 
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
@@ -400,6 +435,7 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
     declare_sets(context);
     fill_static_sets(context);
     add_own_traffic_chain_and_rules(context);
+    add_own_listeners_chain_and_rules(context);
     add_filter_chain_and_rules(context);
     if (options.nat_redirect) {
         add_nat_chain_and_rules(context);

@@ -13,6 +13,7 @@ inline constexpr std::string_view kNatChain = "dns_redirect";
 inline constexpr std::string_view kUpstreamNotrackChain = "dns_upstream_notrack";
 inline constexpr std::string_view kReplyNotrackChain = "dns_reply_notrack";
 inline constexpr std::string_view kOwnTrafficChain = "own_traffic";
+inline constexpr std::string_view kOwnListenersChain = "own_listeners";
 
 inline constexpr std::string_view kAllowV4 = "allow_v4";
 inline constexpr std::string_view kAllowV6 = "allow_v6";

@@ -45,6 +45,7 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
 nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     nft::RulesetOptions options;
     options.own_cgroup = own_cgroup(config);
+    options.api_port = config.http_port;
     options.mode = config.mode == EnforcementMode::dns_nft ? nft::EnforcementMode::dns_and_nft
                                                            : nft::EnforcementMode::dns;
     options.proxy_port = config.dns_listen.front().port();

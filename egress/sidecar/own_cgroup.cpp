@@ -73,12 +73,19 @@ bool in_initial_cgroup_namespace(const std::filesystem::path& namespace_link) {
     return ::stat(namespace_link.c_str(), &info) == 0 && info.st_ino == kInitialCgroupNamespace;
 }
 
+// Every packet is checked against these in turn, so the usual depths of a container's cgroup come
+// first: 4 and 3 under Kubernetes (kubepods/<qos>/<pod>/<container>), 2 under Docker and Podman.
 std::vector<uint32_t> possible_levels(uint32_t visible_depth, bool exact) {
     if (exact) {
         return {visible_depth};
     }
     std::vector<uint32_t> levels;
-    for (uint32_t level = std::max(visible_depth, 1u); level <= kDeepestCgroupLevel; ++level) {
+    for (const uint32_t usual : {4u, 3u, 2u, 5u, 1u}) {
+        if (usual >= visible_depth) {
+            levels.push_back(usual);
+        }
+    }
+    for (uint32_t level = std::max(visible_depth, 6u); level <= kDeepestCgroupLevel; ++level) {
         levels.push_back(level);
     }
     return levels;

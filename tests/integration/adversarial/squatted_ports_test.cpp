@@ -1,0 +1,65 @@
+// While egress is down (a crash, a restart), a workload binds the ports egress serves: it must
+// receive neither the sandbox's DNS queries nor the operator's policy requests (with their token).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cerrno>
+
+#include "egress_binary_fixture.hpp"
+#include "harness/dns_query.hpp"
+#include "harness/echo_server.hpp"
+#include "harness/net_clients.hpp"
+#include "harness/scratch_cgroup.hpp"
+
+namespace {
+
+using namespace egress_binary_test;
+using namespace std::chrono_literals;
+
+class SquattedPortsTest : public EgressBinaryTest {
+  protected:
+    void SetUp() override {
+        EgressBinaryTest::SetUp();
+        if (!harness::cgroup2_available()) {
+            GTEST_SKIP() << "cgroup v2 is not mounted";
+        }
+    }
+
+    // Egress in a cgroup of its own, serving, then killed as a crash would: its rules stay.
+    void start_then_crash(const std::string& mode) {
+        start(
+            {"OPENSANDBOX_EGRESS_MODE=" + mode, std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed},
+            true);
+        ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+        ASSERT_TRUE(
+            harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), 18080, 1000ms)
+                .connected)
+            << "egress's own API listener must stay reachable";
+        process_->kill();
+    }
+};
+
+TEST_F(SquattedPortsTest, AWorkloadListeningOnTheProxyPortGetsNoQueries) {
+    start_then_crash("dns+nft");
+    // The workload's "resolver" answers every query on the proxy's UDP and TCP port.
+    harness::EchoServer squatter({topology_->sandbox(), "127.0.0.1", kProxyPort, "squatter"});
+    EXPECT_EQ(query_real_resolver(*topology_, "other.test").error, ETIMEDOUT);
+    EXPECT_EQ(query_real_resolver(*topology_, "other.test", true).error, ETIMEDOUT);
+    EXPECT_NE(harness::udp_echo(topology_->sandbox(), "127.0.0.1", kProxyPort, "hello", 300ms).error, 0);
+    EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "127.0.0.1", kProxyPort, 300ms).connected);
+    EXPECT_EQ(squatter.udp_datagrams(), 0u) << "a workload socket on the proxy's port received datagrams";
+    EXPECT_EQ(squatter.tcp_connections(), 0u);
+}
+
+TEST_F(SquattedPortsTest, AWorkloadListeningOnThePolicyApiPortGetsNoRequests) {
+    start_then_crash("dns");
+    harness::EchoServer squatter({topology_->sandbox(), "0.0.0.0", 18080, "squatter"});
+    // The operator's side: the pod's address, from outside the sandbox.
+    EXPECT_FALSE(
+        harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), 18080, 300ms)
+            .connected);
+    EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "127.0.0.1", 18080, 300ms).connected);
+    EXPECT_EQ(squatter.tcp_connections(), 0u);
+}
+
+}  // namespace
