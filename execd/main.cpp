@@ -82,6 +82,30 @@ void shut_down(const execd::ExecdConfig& config, execd::http::Server& server, ex
     wait_until([&] { return server.active_responses() == 0; }, 1s);
 }
 
+// Stops every thread that may call into the APIs, in an order where none can reach an object already
+// gone: HTTP handlers and worker tasks post to the loop, loop callbacks use the APIs. Declared after
+// the APIs, so it runs first on every way out of main.
+class ThreadsStopper {
+  public:
+    ThreadsStopper(execd::http::Server& server, execd::process::WorkerPool& jupyter_workers,
+                   execd::process::WorkerPool& workers, execd::process::ProcessSupervisor& supervisor)
+        : server_(server), jupyter_workers_(jupyter_workers), workers_(workers), supervisor_(supervisor) {}
+    ~ThreadsStopper() {
+        server_.stop();
+        jupyter_workers_.stop();
+        workers_.stop();
+        supervisor_.stop();
+    }
+    ThreadsStopper(const ThreadsStopper&) = delete;
+    ThreadsStopper& operator=(const ThreadsStopper&) = delete;
+
+  private:
+    execd::http::Server& server_;
+    execd::process::WorkerPool& jupyter_workers_;
+    execd::process::WorkerPool& workers_;
+    execd::process::ProcessSupervisor& supervisor_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,6 +186,7 @@ int main(int argc, char** argv) {
     execd::api::PtyApi pty_api(ptys, workers, websocket_options);
     pty_api.register_routes(router);
     execd::api::register_proxy_routes(router);
+    const ThreadsStopper stop_threads_first(server, jupyter_workers, workers, supervisor);
 
     try {
         const uint16_t port = server.listen();
@@ -179,8 +204,5 @@ int main(int argc, char** argv) {
     telemetry.stop();
     ptys.close_all();
     shut_down(config, server, metrics, commands, sessions, code, supervisor);
-    server.stop();
-    jupyter_workers.stop();
-    workers.stop();
     return 0;
 }

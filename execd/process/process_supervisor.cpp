@@ -200,13 +200,22 @@ std::string find_shell(const std::string& path_variable) {
 
 ProcessSupervisor::ProcessSupervisor(int sigchld_fd) : sigchld_fd_(sigchld_fd) {
     loop_.watch(sigchld_fd_, EPOLLIN, [this](uint32_t) { reap_children(); });
-    thread_ = std::thread([this] { loop_.run(); });
+    thread_ = std::thread([this] {
+        loop_.run();
+        loop_.close();  // here, so what the callbacks hold is released on the thread that used it
+    });
     loop_.post([this] { reap_children(); });
 }
 
 ProcessSupervisor::~ProcessSupervisor() {
+    stop();
+}
+
+void ProcessSupervisor::stop() {
     loop_.stop();
-    thread_.join();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
 }
 
 std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,

@@ -32,6 +32,7 @@ class ProcessSupervisor {
     static constexpr std::chrono::milliseconds kBacklogRecheck{2};
 
     explicit ProcessSupervisor(int sigchld_fd);
+    // Calls stop().
     ~ProcessSupervisor();
     ProcessSupervisor(const ProcessSupervisor&) = delete;
     ProcessSupervisor& operator=(const ProcessSupervisor&) = delete;
@@ -55,6 +56,10 @@ class ProcessSupervisor {
     void terminate_all();
     // Thread-safe: started processes not reaped yet, plus lingering groups.
     std::size_t live_count();
+    // Ends the loop thread and closes the loop: pending timers, watches and posted tasks are
+    // destroyed unrun, later posts are refused. Call it before destroying anything a loop callback
+    // may use; idempotent.
+    void stop();
 
     // The loop thread, for timers and work that must be ordered with process events.
     common::EventLoop& loop() { return loop_; }
