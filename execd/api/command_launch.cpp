@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "process/child_environment.hpp"
 #include "process/environment.hpp"
 #include "process/exit_outcome.hpp"
 
@@ -15,7 +16,7 @@ using process::EnvMap;
 
 EnvMap command_environment(const CommandRequest& request,
                            const std::optional<process::UserCredentials>& user) {
-    EnvMap own = process::current_environment();
+    EnvMap own = process::child_environment();
     EnvMap merged = own;
     if (const char* envs_file = std::getenv("EXECD_ENVS"); envs_file != nullptr && *envs_file != '\0') {
         const auto path = process::expand_path(envs_file, own);

@@ -10,11 +10,10 @@
 #include <vector>
 
 #include "common/c_string_array.hpp"
+#include "process/child_environment.hpp"
 #include "process/child_setup.hpp"
 #include "process/exit_outcome.hpp"
 #include "process/spawn_spec.hpp"
-
-extern char** environ;
 
 namespace execd::pty {
 
@@ -42,9 +41,10 @@ void set_nonblocking(int fd) {
 struct ChildPlan {
     const char* shell;
     char* const* argv;
-    const char* cwd;   // nullptr: keep execd's
-    int report_fd;     // close-on-exec: the child writes errno here if it fails before exec
-    const int* stdio;  // pipe mode: stdin, stdout, stderr to dup2; nullptr in PTY mode
+    char* const* envp;  // execd's environment without its secrets
+    const char* cwd;    // nullptr: keep execd's
+    int report_fd;      // close-on-exec: the child writes errno here if it fails before exec
+    const int* stdio;   // pipe mode: stdin, stdout, stderr to dup2; nullptr in PTY mode
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan) {
@@ -57,7 +57,7 @@ struct ChildPlan {
     }
     process::mark_inherited_fds_close_on_exec();
     if (plan.cwd == nullptr || ::chdir(plan.cwd) == 0) {
-        ::execve(plan.shell, plan.argv, environ);
+        ::execve(plan.shell, plan.argv, plan.envp);
     }
     const int error = errno;
     [[maybe_unused]] const ssize_t ignored = ::write(plan.report_fd, &error, sizeof error);
@@ -97,6 +97,8 @@ std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& 
         args.insert(args.end(), {"-c", launch.command});
     }
     const auto argv = common::c_string_array(args);
+    const std::vector<std::string> environment = process::to_envp(process::child_environment());
+    const auto envp = common::c_string_array(environment);
     auto report = make_pipe();
     std::optional<Pipe> in, out, err;
     if (launch.mode == PtyMode::pipe) {
@@ -108,8 +110,9 @@ std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& 
         return "pipe: " + process::go_errno_text(errno);
     }
     const int stdio[3] = {in ? in->read.get() : -1, out ? out->write.get() : -1, err ? err->write.get() : -1};
-    const ChildPlan plan{launch.shell.c_str(), argv.data(), launch.cwd.empty() ? nullptr : launch.cwd.c_str(),
-                         report->write.get(), launch.mode == PtyMode::pipe ? stdio : nullptr};
+    const ChildPlan plan{launch.shell.c_str(), argv.data(),
+                         envp.data(),          launch.cwd.empty() ? nullptr : launch.cwd.c_str(),
+                         report->write.get(),  launch.mode == PtyMode::pipe ? stdio : nullptr};
     PtyChild child;
     int fork_error = 0;
     child.pid = supervisor.start_adopted(

@@ -1,5 +1,7 @@
 #include "websocket_test_client.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -50,7 +52,8 @@ struct WebSocketTestClient::Impl {
     }
 };
 
-WebSocketTestClient::WebSocketTestClient(uint16_t port, const std::string& target, int receive_buffer)
+WebSocketTestClient::WebSocketTestClient(uint16_t port, const std::string& target, int receive_buffer,
+                                         const std::string& access_token)
     : impl_(std::make_unique<Impl>()) {
     auto& socket = beast::get_lowest_layer(impl_->ws);
     socket.open(tcp::v4());
@@ -59,6 +62,12 @@ WebSocketTestClient::WebSocketTestClient(uint16_t port, const std::string& targe
     }
     socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
     socket.set_option(tcp::no_delay(true));
+    if (!access_token.empty()) {
+        impl_->ws.set_option(
+            websocket::stream_base::decorator([access_token](websocket::request_type& request) {
+                request.set("X-EXECD-ACCESS-TOKEN", access_token);
+            }));
+    }
     websocket::response_type response;
     beast::error_code error;
     impl_->ws.handshake(response, "127.0.0.1", target, error);
@@ -133,6 +142,10 @@ std::optional<uint16_t> WebSocketTestClient::wait_closed(std::chrono::millisecon
 
 bool WebSocketTestClient::closed() const {
     return impl_->closed;
+}
+
+void WebSocketTestClient::abort() {
+    ::shutdown(beast::get_lowest_layer(impl_->ws).native_handle(), SHUT_RDWR);
 }
 
 void WebSocketTestClient::close() {

@@ -17,8 +17,10 @@ class WebSocketTestClient {
     };
 
     // Connects and completes the handshake for `target`; throws std::runtime_error on failure.
-    // A non-zero `receive_buffer` shrinks the socket's receive buffer (to stall the server sooner).
-    WebSocketTestClient(uint16_t port, const std::string& target, int receive_buffer = 0);
+    // A non-zero `receive_buffer` shrinks the socket's receive buffer (to stall the server sooner); a
+    // non-empty `access_token` is sent in X-EXECD-ACCESS-TOKEN.
+    WebSocketTestClient(uint16_t port, const std::string& target, int receive_buffer = 0,
+                        const std::string& access_token = "");
     ~WebSocketTestClient();
     WebSocketTestClient(const WebSocketTestClient&) = delete;
     WebSocketTestClient& operator=(const WebSocketTestClient&) = delete;
@@ -37,6 +39,8 @@ class WebSocketTestClient {
     // Waits for the server to close; returns its close code (nullopt on timeout or no close frame).
     std::optional<uint16_t> wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     bool closed() const;
+    // Shuts the socket down from any thread, so that a send blocked in another thread returns.
+    void abort();
     // Output bytes seen so far in output and replay frames (what a terminal would have shown).
     const std::string& output() const { return output_; }
     void close();
