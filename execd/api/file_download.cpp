@@ -11,6 +11,7 @@
 #include "common/fd.hpp"
 #include "files/byte_range.hpp"
 #include "files/file_path.hpp"
+#include "files/trusted_walk.hpp"
 
 namespace execd::api {
 namespace {
@@ -118,14 +119,19 @@ void send_download(process::WorkerPool& workers, const http::Request& request,
         return;
     }
     const std::string& path = resolved.path;
+    const std::string context = "error getting file stat info: " + path + ". ";
     // O_NONBLOCK: opening a named pipe would otherwise wait for a writer, holding a worker.
-    common::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    auto opened = files::open_trusted(path, O_RDONLY | O_NONBLOCK);
+    if (auto* refused = std::get_if<files::WalkError>(&opened)) {
+        channel->respond(file_error_response(files::walk_failure(*refused, context)));
+        return;
+    }
+    common::UniqueFd file = std::move(std::get<common::UniqueFd>(opened));
     struct stat status {};
-    if (!file || ::fstat(file.get(), &status) != 0) {
+    if (::fstat(file.get(), &status) != 0) {
         const int error = errno;
-        channel->respond(
-            file_error_response(files::error_from_errno(error, "error getting file stat info: " + path + ". ",
-                                                        files::path_error_text("open", path, error))));
+        channel->respond(file_error_response(
+            files::error_from_errno(error, context, files::path_error_text("fstat", path, error))));
         return;
     }
     if (S_ISDIR(status.st_mode)) {

@@ -89,16 +89,12 @@ class UploadSession : public std::enable_shared_from_this<UploadSession> {
 
     bool open_target() {
         const std::string directory = files::parent_directory(target_.path);
-        std::string failed_at;
-        if (const int error = files::make_directory_tree(directory, 0777, failed_at); error != 0) {
-            return stop(files::error_from_errno(error, "error creating target directory " + directory + ". ",
-                                                files::path_error_text("mkdir", failed_at, error)));
+        if (auto error = files::make_directory_tree(directory, 0777)) {
+            return stop(files::walk_failure(*error, "error creating target directory " + directory + ". "));
         }
         file_.emplace();
         if (const int error = file_->open(target_.path); error != 0) {
-            return stop(files::error_from_errno(error,
-                                                "error opening destination file " + target_.path + ". ",
-                                                files::path_error_text("open", target_.path, error)));
+            return stop(file_->failure(error, "error opening destination file " + target_.path + ". "));
         }
         return true;
     }

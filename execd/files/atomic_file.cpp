@@ -5,9 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
-
-#include "files/file_path.hpp"
+#include <random>
 
 namespace execd::files {
 namespace {
@@ -15,27 +13,15 @@ namespace {
 // Room for the prefix and suffix within NAME_MAX (255).
 constexpr std::size_t kMaxBaseInTempName = 200;
 
-// Hops before a chain of symbolic links counts as a loop, as the kernel's limit for open(2).
-constexpr int kMaxLinkHops = 40;
-
-// Where writing to `path` lands: symbolic links followed (a dangling one to the file it names), as
-// open(2) with O_CREAT would; renaming over the link itself would turn it into a plain file.
-// Returns 0 or an errno (ELOOP).
-int write_destination(std::string& path) {
-    for (int hop = 0; hop < kMaxLinkHops; ++hop) {
-        struct stat status {};
-        if (::lstat(path.c_str(), &status) != 0 || !S_ISLNK(status.st_mode)) {
-            return 0;
-        }
-        std::string link(PATH_MAX, '\0');
-        const ssize_t length = ::readlink(path.c_str(), link.data(), link.size());
-        if (length < 0) {
-            return errno;
-        }
-        link.resize(static_cast<std::size_t>(length));
-        path = link.starts_with('/') ? link : parent_directory(path) + "/" + link;
+std::string random_suffix() {
+    static constexpr std::string_view kAlphabet =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    std::string suffix(6, 'x');
+    for (char& c : suffix) {
+        c = kAlphabet[generator() % kAlphabet.size()];
     }
-    return ELOOP;
+    return suffix;
 }
 
 }  // namespace
@@ -43,23 +29,37 @@ int write_destination(std::string& path) {
 int AtomicFile::open(const std::string& target) {
     target_ = target;
     step_ = "open";
-    if (const int error = write_destination(target_); error != 0) {
-        return error;
+    auto walked = walk_path(target, {LastLink::follow, std::nullopt});
+    if (auto* error = std::get_if<WalkError>(&walked)) {
+        walk_error_ = *error;
+        return error->error;
     }
+    destination_ = std::move(std::get<WalkedPath>(walked));
     struct stat existing {};
-    if (::stat(target_.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+    if (::fstatat(destination_->directory.get(), destination_->name.c_str(), &existing,
+                  AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(existing.st_mode)) {
         return EISDIR;  // refused before any content is stored
     }
-    const std::string base = base_name(target_).substr(0, kMaxBaseInTempName);
-    temp_path_ = parent_directory(target_) + "/." + base + ".execd-XXXXXX";
-    const int fd = ::mkostemp(temp_path_.data(), O_CLOEXEC);
-    if (fd < 0) {
-        const int error = errno;
-        temp_path_.clear();
-        return error;
+    return create_temporary();
+}
+
+int AtomicFile::create_temporary() {
+    const std::string prefix = "." + destination_->name.substr(0, kMaxBaseInTempName) + ".execd-";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::string name = prefix + random_suffix();
+        const int fd = ::openat(destination_->directory.get(), name.c_str(),
+                                O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            fd_ = common::UniqueFd(fd);
+            temp_name_ = std::move(name);
+            return 0;
+        }
+        if (errno != EEXIST) {
+            return errno;
+        }
     }
-    fd_ = common::UniqueFd(fd);
-    return 0;
+    return EEXIST;
 }
 
 int AtomicFile::write(std::string_view bytes) {
@@ -80,9 +80,11 @@ int AtomicFile::commit(const Permission& permission, mode_t new_file_mode) {
     if (::fsync(fd_.get()) != 0) {
         return failed("fsync");
     }
+    const int directory = destination_->directory.get();
+    const char* name = destination_->name.c_str();
     struct stat existing {};
     Permission keep;
-    if (::stat(target_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+    if (::fstatat(directory, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(existing.st_mode)) {
         keep.mode = existing.st_mode & 07777;
         if (::geteuid() == 0) {
             keep.uid = existing.st_uid;
@@ -95,24 +97,42 @@ int AtomicFile::commit(const Permission& permission, mode_t new_file_mode) {
     if (apply_permission(fd_.get(), keep, step) != 0 || apply_permission(fd_.get(), permission, step) != 0) {
         return failed(step);
     }
-    if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
+    if (::renameat(directory, temp_name_.c_str(), directory, name) != 0) {
         return failed("rename");
     }
-    temp_path_.clear();
+    temp_name_.clear();
     fd_ = common::UniqueFd();
-    common::UniqueFd directory(::open(parent_directory(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (directory) {
-        ::fsync(directory.get());
+    const common::UniqueFd synced(::openat(directory, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (synced) {
+        ::fsync(synced.get());
     }
     return 0;
 }
 
 void AtomicFile::discard() {
-    if (!temp_path_.empty()) {
-        ::unlink(temp_path_.c_str());
-        temp_path_.clear();
+    if (!temp_name_.empty()) {
+        ::unlinkat(destination_->directory.get(), temp_name_.c_str(), 0);
+        temp_name_.clear();
     }
     fd_ = common::UniqueFd();
+}
+
+FileError AtomicFile::failure(int error, std::string_view context) const {
+    if (walk_error_ && walk_error_->link_owner) {
+        return walk_failure(*walk_error_, context);
+    }
+    return error_from_errno(error, context, path_error_text(step_, target_, error));
+}
+
+std::string AtomicFile::temp_path() const {
+    if (!destination_ || temp_name_.empty()) {
+        return "";
+    }
+    const std::string& directory = destination_->directory_path;
+    if (directory.empty()) {
+        return temp_name_;
+    }
+    return (directory.ends_with('/') ? directory : directory + "/") + temp_name_;
 }
 
 int AtomicFile::failed(const char* step) {

@@ -1,19 +1,19 @@
 #include "files/file_operations.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
-#include <system_error>
+#include <vector>
 
 #include "files/file_path.hpp"
+#include "files/trusted_walk.hpp"
 #include "process/exit_outcome.hpp"
 
 namespace execd::files {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr std::string_view kAccessContext = "error accessing file: ";
 
@@ -21,37 +21,104 @@ std::string removing_file(const std::string& path) {
     return "error removing file " + path + ". ";
 }
 
-int make_all(const std::string& path, mode_t mode, std::string& failed_at) {
-    struct stat status {};
-    if (::stat(path.c_str(), &status) == 0) {
-        if (S_ISDIR(status.st_mode)) {
-            return 0;
+// The names in an open directory (without "." and ".."); false if it cannot be read.
+bool directory_names(int directory, std::vector<std::string>& names) {
+    const int copy = ::openat(directory, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR* stream = copy < 0 ? nullptr : ::fdopendir(copy);
+    if (stream == nullptr) {
+        if (copy >= 0) {
+            ::close(copy);
         }
-        failed_at = path;
-        return ENOTDIR;
+        return false;
     }
-    const std::string parent = parent_directory(path);
-    if (parent != path) {
-        if (const int error = make_all(parent, mode, failed_at); error != 0) {
-            return error;
+    while (const dirent* entry = ::readdir(stream)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") {
+            names.emplace_back(name);
         }
     }
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
-        failed_at = path;
+    ::closedir(stream);
+    return true;
+}
+
+// rm -rf of `name` in `directory`, descending with O_NOFOLLOW so that nothing, not even a link
+// swapped in meanwhile, leads out of the tree. Returns 0 or the first errno.
+int remove_entry(int directory, const std::string& name) {
+    if (::unlinkat(directory, name.c_str(), 0) == 0 || errno == ENOENT) {
+        return 0;
+    }
+    if (errno != EISDIR && errno != EPERM) {
         return errno;
     }
-    return 0;
+    const common::UniqueFd inner(
+        ::openat(directory, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!inner) {
+        return errno == ENOENT ? 0 : errno;
+    }
+    std::vector<std::string> names;
+    if (!directory_names(inner.get(), names)) {
+        return errno;
+    }
+    int first_error = 0;
+    for (const std::string& child : names) {
+        if (const int error = remove_entry(inner.get(), child); error != 0 && first_error == 0) {
+            first_error = error;
+        }
+    }
+    if (::unlinkat(directory, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT && first_error == 0) {
+        first_error = errno;
+    }
+    return first_error;
+}
+
+// The walk to `path` for an operation that acts on its last element itself (unlink, rename).
+std::variant<WalkedPath, FileError> walk_to_entry(const std::string& path, std::string_view context,
+                                                  std::optional<mode_t> create_directories = std::nullopt) {
+    auto walked = walk_path(path, {LastLink::keep, create_directories});
+    if (auto* error = std::get_if<WalkError>(&walked)) {
+        return walk_failure(*error, context);
+    }
+    return std::move(std::get<WalkedPath>(walked));
+}
+
+// Deleting what does not exist succeeds.
+std::optional<FileError> missing_is_fine(const FileError& error) {
+    if (error.status == 404) {
+        return std::nullopt;
+    }
+    return error;
 }
 
 }  // namespace
 
-int make_directory_tree(const std::string& path, mode_t mode, std::string& failed_at) {
-    return make_all(path, mode, failed_at);
+std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode) {
+    auto walked = walk_path(path, {LastLink::follow, mode});
+    if (auto* error = std::get_if<WalkError>(&walked)) {
+        return *error;
+    }
+    const auto& leaf = std::get<WalkedPath>(walked);
+    if (::mkdirat(leaf.directory.get(), leaf.name.c_str(), mode) == 0) {
+        return std::nullopt;
+    }
+    const int error = errno;
+    struct stat status {};
+    if (error == EEXIST &&
+        ::fstatat(leaf.directory.get(), leaf.name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(status.st_mode)) {
+        return std::nullopt;
+    }
+    return WalkError{error == EEXIST ? ENOTDIR : error, "mkdir", path, std::nullopt};
 }
 
 std::optional<FileError> check_removable_file(const std::string& path) {
+    auto walked = walk_to_entry(path, removing_file(path));
+    if (auto* error = std::get_if<FileError>(&walked)) {
+        return missing_is_fine(*error);
+    }
+    const auto& entry = std::get<WalkedPath>(walked);
     struct stat status {};
-    if (::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) {
+    // Follows a last link, as upstream's stat: a link to a directory is refused too.
+    if (::fstatat(entry.directory.get(), entry.name.c_str(), &status, 0) == 0 && S_ISDIR(status.st_mode)) {
         return FileError{500, std::string(kRuntimeError),
                          removing_file(path) + "path is a directory: " + path};
     }
@@ -62,7 +129,12 @@ std::optional<FileError> remove_file(const std::string& path) {
     if (auto refused = check_removable_file(path)) {
         return refused;
     }
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    auto walked = walk_to_entry(path, removing_file(path));
+    if (auto* error = std::get_if<FileError>(&walked)) {
+        return missing_is_fine(*error);
+    }
+    const auto& entry = std::get<WalkedPath>(walked);
+    if (::unlinkat(entry.directory.get(), entry.name.c_str(), 0) != 0 && errno != ENOENT) {
         const int error = errno;
         return error_from_errno(error, removing_file(path), path_error_text("remove", path, error));
     }
@@ -78,6 +150,10 @@ std::optional<FileError> check_removable_tree(const std::string& path) {
     if (last == "." || last == "..") {
         return bad_request(kInvalidRequestBody, "refusing to remove a path ending in . or ..: " + path);
     }
+    auto walked = walk_to_entry(without_trailing_slashes(path), "error removing directory " + path + ". ");
+    if (auto* error = std::get_if<FileError>(&walked)) {
+        return missing_is_fine(*error);
+    }
     return std::nullopt;
 }
 
@@ -88,20 +164,22 @@ std::optional<FileError> remove_tree(const std::string& path) {
     if (auto refused = check_removable_tree(path)) {
         return refused;
     }
-    std::error_code error;
+    const std::string context = "error removing directory " + path + ". ";
     // Without its trailing slashes a symbolic link to a directory is removed itself, not emptied.
-    fs::remove_all(without_trailing_slashes(path), error);
-    if (error && error.value() != ENOENT) {
-        return error_from_errno(error.value(), "error removing directory " + path + ". ",
-                                path_error_text("unlinkat", path, error.value()));
+    auto walked = walk_to_entry(without_trailing_slashes(path), context);
+    if (auto* error = std::get_if<FileError>(&walked)) {
+        return missing_is_fine(*error);
+    }
+    const auto& entry = std::get<WalkedPath>(walked);
+    if (const int error = remove_entry(entry.directory.get(), entry.name); error != 0) {
+        return error_from_errno(error, context, path_error_text("unlinkat", path, error));
     }
     return std::nullopt;
 }
 
 std::optional<FileError> make_directories(const std::string& path, const Permission& permission) {
-    std::string failed_at;
-    if (const int error = make_all(path, 0777, failed_at); error != 0) {
-        auto answer = error_from_errno(error, kAccessContext, path_error_text("mkdir", failed_at, error));
+    if (auto error = make_directory_tree(path, 0777)) {
+        auto answer = walk_failure(*error, kAccessContext);
         if (answer.status == 404) {
             answer = FileError{500, std::string(kRuntimeError), std::string(kAccessContext) + answer.message};
         }
@@ -111,29 +189,46 @@ std::optional<FileError> make_directories(const std::string& path, const Permiss
 }
 
 std::optional<FileError> change_permission(const std::string& path, const Permission& permission) {
-    const char* step = "";
-    if (const int error = apply_permission(path, permission, step); error != 0) {
-        return error_from_errno(error, "error changing permissions for " + path + ". ",
-                                path_error_text(step, path, error));
+    const std::string context = "error changing permissions for " + path + ". ";
+    auto walked = walk_path(path, {LastLink::follow, std::nullopt});
+    if (auto* error = std::get_if<WalkError>(&walked)) {
+        return walk_failure(*error, context);
+    }
+    const common::UniqueFd entry = open_entry(std::get<WalkedPath>(walked));
+    const char* step = "chmod";
+    int error = entry ? 0 : errno;
+    if (error == 0) {
+        error = apply_permission_to_entry(entry.get(), permission, step);
+    }
+    if (error != 0) {
+        return error_from_errno(error, context, path_error_text(step, path, error));
     }
     return std::nullopt;
 }
 
 std::optional<FileError> move_path(const std::string& source, const std::string& destination) {
+    auto from = walk_to_entry(source, kAccessContext);
+    if (auto* error = std::get_if<FileError>(&from)) {
+        return *error;
+    }
+    const auto& source_entry = std::get<WalkedPath>(from);
     struct stat status {};
-    if (::lstat(source.c_str(), &status) != 0) {
+    if (::fstatat(source_entry.directory.get(), source_entry.name.c_str(), &status, AT_SYMLINK_NOFOLLOW) !=
+        0) {
         const int error = errno;
         return error_from_errno(error, kAccessContext, path_error_text("lstat", source, error));
     }
-    std::string failed_at;
-    if (const int error = make_all(parent_directory(destination), 0755, failed_at); error != 0) {
-        return error_from_errno(error, kAccessContext, path_error_text("mkdir", failed_at, error));
+    auto to = walk_to_entry(destination, kAccessContext, 0755);
+    if (auto* error = std::get_if<FileError>(&to)) {
+        return *error;
     }
-    if (::lstat(destination.c_str(), &status) == 0) {
+    const auto& target = std::get<WalkedPath>(to);
+    if (::fstatat(target.directory.get(), target.name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0) {
         return FileError{500, std::string(kRuntimeError),
                          std::string(kAccessContext) + "destination path already exists: " + destination};
     }
-    if (::rename(source.c_str(), destination.c_str()) != 0) {
+    if (::renameat(source_entry.directory.get(), source_entry.name.c_str(), target.directory.get(),
+                   target.name.c_str()) != 0) {
         const int error = errno;
         return error_from_errno(
             error, kAccessContext,

@@ -5,16 +5,19 @@
 
 #include "files/file_error.hpp"
 #include "files/file_permission.hpp"
+#include "files/trusted_walk.hpp"
 
 namespace execd::files {
 
-// mkdir -p with `mode` (less the umask). Returns 0 or the errno of the mkdir that failed, whose path
-// goes to `failed_at`.
-int make_directory_tree(const std::string& path, mode_t mode, std::string& failed_at);
+// mkdir -p with `mode` (less the umask), following only trusted links (trusted_walk.hpp). Returns
+// where and why it failed.
+std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode);
 
 // The single-path operations behind the JSON endpoints. Each returns the error to answer, if any.
 
-// DELETE /files: a missing path is fine; a directory (symbolic links followed) is refused.
+// Every operation reaches its path as trusted_walk.hpp describes.
+
+// DELETE /files: a missing path is fine; a directory (a last symbolic link followed) is refused.
 std::optional<FileError> check_removable_file(const std::string& path);
 std::optional<FileError> remove_file(const std::string& path);
 

@@ -8,18 +8,15 @@
 
 #include "common/fd.hpp"
 #include "files/atomic_file.hpp"
+#include "files/trusted_walk.hpp"
 
 namespace execd::files {
 namespace {
 
 constexpr std::string_view kAccessContext = "error accessing file: ";
 
-// Reads a whole regular file; errno on failure.
-int read_whole(const std::string& path, std::string& content) {
-    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // a pipe would wait
-    if (!fd) {
-        return errno;
-    }
+// Reads a whole regular file from `fd`; errno on failure.
+int read_whole(const common::UniqueFd& fd, std::string& content) {
     struct stat status {};
     if (::fstat(fd.get(), &status) != 0) {
         return errno;
@@ -70,8 +67,12 @@ std::string replace_all(std::string_view text, std::string_view old_text, std::s
 
 ReplaceOutcome replace_in_file(const std::string& path, std::string_view old_text,
                                std::string_view new_text) {
+    auto opened = open_trusted(path, O_RDONLY | O_NONBLOCK);  // O_NONBLOCK: a pipe would wait
+    if (auto* refused = std::get_if<WalkError>(&opened)) {
+        return {0, walk_failure(*refused, kAccessContext)};
+    }
     std::string content;
-    if (const int error = read_whole(path, content); error != 0) {
+    if (const int error = read_whole(std::get<common::UniqueFd>(opened), content); error != 0) {
         return {0, error_from_errno(error, kAccessContext, path_error_text("open", path, error))};
     }
     ReplaceOutcome outcome;
@@ -88,7 +89,7 @@ ReplaceOutcome replace_in_file(const std::string& path, std::string_view old_tex
         error = file.commit(Permission{}, 0644);
     }
     if (error != 0) {
-        outcome.error = error_from_errno(error, kAccessContext, path_error_text(file.step(), path, error));
+        outcome.error = file.failure(error, kAccessContext);
         if (outcome.error->status == 404) {
             outcome.error->status = 500;
             outcome.error->code = std::string(kRuntimeError);
