@@ -139,6 +139,7 @@ class ProxyExchange : public std::enable_shared_from_this<ProxyExchange> {
   public:
     ProxyExchange(TakenConnection& connection, bool upgrade, BodyFraming framing)
         : client_(std::move(connection.socket)),
+          slot_(std::move(connection.slot)),
           upstream_(client_.get_executor()),
           linger_(client_.get_executor()),
           upgrade_(upgrade),
@@ -409,6 +410,7 @@ class ProxyExchange : public std::enable_shared_from_this<ProxyExchange> {
     }
 
     tcp::socket client_;
+    std::shared_ptr<ConnectionLimit::Slot> slot_;  // held while the client's socket is
     tcp::socket upstream_;
     asio::steady_timer linger_;
     const bool upgrade_;

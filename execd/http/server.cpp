@@ -6,10 +6,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -34,9 +36,13 @@ struct Server::Impl {
           token(std::move(access_token)),
           io(static_cast<int>(options.threads)),
           keep_running(io.get_executor()),
-          acceptor(asio::make_strand(io)) {}
+          acceptor(asio::make_strand(io)),
+          accept_pause(acceptor.get_executor()),
+          connections(options.max_connections != 0 ? options.max_connections : default_max_connections()) {}
 
     void accept();
+    void admit(tcp::socket socket);
+    void pause_accepting();
 
     ServerOptions options;
     const Router& router;
@@ -46,6 +52,8 @@ struct Server::Impl {
     // after the acceptor closed), so work posted by handlers' channels still runs.
     asio::executor_work_guard<asio::io_context::executor_type> keep_running;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_pause;  // on the acceptor's strand
+    ConnectionLimit connections;
     std::vector<std::thread> threads;
     std::atomic<std::size_t> active{0};
 };
@@ -80,9 +88,27 @@ std::string chunk(const std::string& bytes) {
     return framed;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// Time to wait before accepting again when the process is out of descriptors.
+constexpr std::chrono::milliseconds kAcceptPause{50};
+
+bool out_of_descriptors(const beast::error_code& error) {
+    return error == asio::error::no_descriptors || error.value() == ENFILE ||
+           error == asio::error::no_buffer_space || error == asio::error::no_memory;
+}
+
+class Session : public std::enable_shared_from_this<Session>, public ConnectionLimit::Idler {
   public:
-    Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+    Session(tcp::socket socket, Server::Impl& server, std::shared_ptr<ConnectionLimit::Slot> slot)
+        : stream_(std::move(socket)), server_(server), slot_(std::move(slot)) {}
+
+    // ConnectionLimit::Idler: closes the connection if it still waits for a request.
+    void evict() override {
+        on_strand([self = shared_from_this()] {
+            if (self->waiting_for_request_) {
+                self->fail();
+            }
+        });
+    }
 
     void run() {
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next_request(); });
@@ -130,6 +156,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     beast::tcp_stream stream_;
     Server::Impl& server_;
+    std::shared_ptr<ConnectionLimit::Slot> slot_;  // moves with the connection when a route takes it
+    bool waiting_for_request_ = false;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     uint64_t request_number_ = 0;
@@ -211,6 +239,8 @@ class StreamedBody : public BodyReader {
 };
 
 void Session::read_next_request() {
+    waiting_for_request_ = true;
+    slot_->waiting(weak_from_this());
     parser_.emplace();
     // The body limit is applied once the route is known (apply_body_limit): streamed routes have none.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -243,6 +273,8 @@ void Session::read_header() {
 }
 
 void Session::on_header(beast::error_code error) {
+    waiting_for_request_ = false;
+    slot_->busy();
     if (error) {
         answer_read_error(error);
         return;
@@ -558,8 +590,8 @@ void Session::hand_over(uint64_t number, ConnectionTaker taker) {
     response_started_ = true;
     response_complete_ = true;
     release_active();
-    auto taken = std::make_unique<TakenConnection>(
-        TakenConnection{stream_.release_socket(), beast::buffers_to_string(buffer_.data())});
+    auto taken = std::make_unique<TakenConnection>(TakenConnection{
+        stream_.release_socket(), beast::buffers_to_string(buffer_.data()), std::move(slot_)});
     buffer_.consume(buffer_.size());
     taker(std::move(taken));
 }
@@ -664,11 +696,35 @@ void Server::Impl::accept() {
         if (error == asio::error::operation_aborted || !acceptor.is_open()) {
             return;
         }
+        if (out_of_descriptors(error)) {
+            // Retrying at once fails again at once (a spinning core): free one and wait a little.
+            connections.evict_oldest();
+            pause_accepting();
+            return;
+        }
         if (!error) {
-            socket.set_option(tcp::no_delay(true), error);
-            std::make_shared<Session>(std::move(socket), *this)->run();
+            admit(std::move(socket));
         }
         accept();
+    });
+}
+
+void Server::Impl::admit(tcp::socket socket) {
+    auto slot = connections.admit();
+    if (!slot) {
+        return;  // at the cap with nothing idle to close: the socket closes unread
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Session>(std::move(socket), *this, std::move(slot))->run();
+}
+
+void Server::Impl::pause_accepting() {
+    accept_pause.expires_after(kAcceptPause);
+    accept_pause.async_wait([this](beast::error_code error) {
+        if (!error && acceptor.is_open()) {
+            accept();
+        }
     });
 }
 

@@ -20,6 +20,8 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // its header, once it began
     std::chrono::milliseconds body_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};  // one write to a slow reader
+    // Connections held at most (connection_limit.hpp); 0: half the descriptor limit, 16 to 4096.
+    std::size_t max_connections = 0;
     unsigned threads = 2;
 };
 

@@ -46,7 +46,10 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
   public:
     BeastWebSocket(TakenConnection& connection, WebSocketOptions options,
                    std::shared_ptr<WebSocketHandler> handler)
-        : ws_(std::move(connection.socket)), options_(options), handler_(std::move(handler)) {}
+        : ws_(std::move(connection.socket)),
+          slot_(std::move(connection.slot)),
+          options_(options),
+          handler_(std::move(handler)) {}
 
     void start(std::string handshake) {
         ws_.set_option(
@@ -170,6 +173,7 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
     }
 
     websocket::stream<beast::tcp_stream> ws_;
+    std::shared_ptr<ConnectionLimit::Slot> slot_;  // held while the socket is
     WebSocketOptions options_;
     std::shared_ptr<WebSocketHandler> handler_;  // dropped when the connection ends (breaks the cycle)
     std::string handshake_;
