@@ -93,10 +93,10 @@ int run_sidecar(common::BlockedSignals& signals) {
     common::MetricsRegistry metrics;
     sidecar::Enforcement enforcement(config, metrics);
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
-                                [&](const policy::PolicySnapshot& snapshot) { enforcement.apply(snapshot); });
+                                [&](const auto& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
-    const auto redirect = enforcement.install(*engine.current());
+    const auto redirect = enforcement.install(engine.current());
     spdlog::info("nftables table inet opensandbox installed (DNS redirect to port {} by {}{})",
                  config.dns_listen.front().port(),
                  redirect == nft::RedirectBackend::iptables ? "iptables" : "the nft nat chain",

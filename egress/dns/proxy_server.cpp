@@ -262,9 +262,15 @@ void DnsProxy::on_upstream_result(const PendingAnswer& pending, ForwardResult re
         deliver(pending, result.answer);
         return;
     }
-    auto release = [this, alive = std::weak_ptr<bool>(alive_), pending, bytes = std::move(result.answer)]() {
-        if (!alive.expired()) {
+    auto release = [this, alive = std::weak_ptr<bool>(alive_), pending,
+                    bytes = std::move(result.answer)](bool still_allowed) {
+        if (alive.expired()) {
+            return;
+        }
+        if (still_allowed) {
             deliver(pending, bytes);
+        } else {
+            answer_denied(pending.query, pending.target, pending.received);
         }
     };
     resolved_hook_->on_resolved(pending.query.policy_name(), answer.addresses, std::move(release));

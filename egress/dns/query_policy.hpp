@@ -18,12 +18,15 @@ class QueryPolicy {
 
 // Learns the addresses of every allowed answer before the client sees it (the nftables layer
 // adds them to its sets). Called on the loop thread; must call `release` exactly once, on the
-// loop thread, when the client may have the answer.
+// loop thread, when the client may have the answer: with true, or with false when the name was
+// denied while its answer was on the way (the client then gets the denial, not the answer).
 class ResolvedAddressHook {
   public:
+    using Release = std::function<void(bool still_allowed)>;
+
     virtual ~ResolvedAddressHook() = default;
     virtual void on_resolved(std::string_view name, const std::vector<ResolvedAddress>& addresses,
-                             std::function<void()> release) = 0;
+                             Release release) = 0;
 };
 
 // Told about every name the policy denied (the deny webhook listens here). Must not block.

@@ -20,7 +20,7 @@ struct DynamicAllowWriter::InFlight {
     std::string name;
     std::vector<common::IpAddress> addresses;
     std::chrono::seconds longest_timeout{0};
-    std::function<void()> release;
+    Release release;
     common::EventLoop::TimerId timer = 0;
 };
 
@@ -46,10 +46,11 @@ std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress
 }  // namespace
 
 DynamicAllowWriter::DynamicAllowWriter(common::EventLoop& loop, std::shared_ptr<AddressProvenance> provenance,
-                                       Options options)
+                                       Options options, std::shared_ptr<LearningGate> gate)
     : loop_(loop),
       provenance_(provenance ? std::move(provenance) : std::make_shared<AddressProvenance>()),
       options_(options),
+      gate_(gate ? std::move(gate) : std::make_shared<LearningGate>()),
       socket_(NetlinkSocket::Mode::non_blocking),
       receive_buffer_(64 * 1024) {
     loop_.watch(socket_.fd(), EPOLLIN, [this](uint32_t) { on_readable(); });
@@ -61,8 +62,7 @@ DynamicAllowWriter::~DynamicAllowWriter() {
 }
 
 void DynamicAllowWriter::on_resolved(std::string_view name,
-                                     const std::vector<dns::ResolvedAddress>& addresses,
-                                     std::function<void()> release) {
+                                     const std::vector<dns::ResolvedAddress>& addresses, Release release) {
     auto entry = std::make_unique<InFlight>(sequence_.reserve_block());
     for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
         const auto timed = timed_addresses(addresses, options_.timeouts, family);
@@ -75,27 +75,46 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
         }
     }
     if (entry->batch.empty()) {
-        release();
+        release(true);
         return;
     }
     entry->name = std::string(name);
-    entry->release = std::move(release);
-    try {
-        socket_.send(entry->batch.finish());
-    } catch (const NftError& error) {
-        ++failed_;
-        common::log_fields(common::LogLevel::warn, "nftables: adding resolved addresses failed",
-                           {{"host", name}, {"error", error.what()}});
-        entry->release();
+    // Recorded before the elements are written, inside the gate, so a revocation never misses them.
+    std::string failure;
+    const bool allowed = gate_->learn_if_allowed(name, [&] {
+        provenance_->record(name, entry->addresses, AddressProvenance::Clock::now() + entry->longest_timeout);
+        failure = send(*entry);
+    });
+    if (!allowed) {
+        ++denied_in_flight_;
+        release(false);
         return;
     }
-    entry->acks.emplace(entry->batch);
+    if (!failure.empty()) {
+        ++failed_;
+        common::log_fields(common::LogLevel::warn, "nftables: adding resolved addresses failed",
+                           {{"host", name}, {"error", failure}});
+        release(true);
+        return;
+    }
+    entry->release = std::move(release);
     const uint32_t key = entry->batch.begin_seq();
     entry->timer = loop_.run_after(options_.ack_timeout, [this, key] {
         finish(key, "no acknowledgement from the kernel within " +
                         std::to_string(options_.ack_timeout.count()) + " ms");
     });
     in_flight_.emplace(key, std::move(entry));
+}
+
+// The kernel applies a batch while it is being sent; its acknowledgements come later.
+std::string DynamicAllowWriter::send(InFlight& entry) {
+    try {
+        socket_.send(entry.batch.finish());
+    } catch (const NftError& error) {
+        return error.what();
+    }
+    entry.acks.emplace(entry.batch);
+    return "";
 }
 
 void DynamicAllowWriter::on_readable() {
@@ -144,14 +163,12 @@ void DynamicAllowWriter::finish(uint32_t key, const std::string& failure) {
     loop_.cancel_timer(entry->timer);
     if (failure.empty()) {
         ++acknowledged_;
-        provenance_->record(entry->name, entry->addresses,
-                            AddressProvenance::Clock::now() + entry->longest_timeout);
     } else {
         ++failed_;
         common::log_fields(common::LogLevel::warn, "nftables: adding resolved addresses failed",
                            {{"host", entry->name}, {"error", failure}});
     }
-    entry->release();
+    entry->release(true);
 }
 
 void DynamicAllowWriter::fail_all(const std::string& failure) {

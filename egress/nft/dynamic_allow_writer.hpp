@@ -14,6 +14,7 @@
 #include "nft/address_provenance.hpp"
 #include "nft/batch_acks.hpp"
 #include "nft/element_timeout.hpp"
+#include "nft/learning_gate.hpp"
 #include "nft/netlink_socket.hpp"
 #include "nft/nft_batch.hpp"
 #include "nft/sequence_counter.hpp"
@@ -33,19 +34,22 @@ class DynamicAllowWriter final : public dns::ResolvedAddressHook {
         std::chrono::milliseconds ack_timeout{2000};
     };
 
+    // Answers are learned through `gate` (none: every answer is learned).
     DynamicAllowWriter(common::EventLoop& loop, std::shared_ptr<AddressProvenance> provenance,
-                       Options options);
+                       Options options, std::shared_ptr<LearningGate> gate = nullptr);
     // Releases every answer still waiting (their batches may or may not have been applied).
     ~DynamicAllowWriter() override;
     DynamicAllowWriter(const DynamicAllowWriter&) = delete;
     DynamicAllowWriter& operator=(const DynamicAllowWriter&) = delete;
 
     void on_resolved(std::string_view name, const std::vector<dns::ResolvedAddress>& addresses,
-                     std::function<void()> release) override;
+                     Release release) override;
 
     size_t in_flight() const { return in_flight_.size(); }
     uint64_t batches_acknowledged() const { return acknowledged_; }
     uint64_t batches_failed() const { return failed_; }
+    // Answers not learned because their name was denied while they were on the way.
+    uint64_t denied_in_flight() const { return denied_in_flight_; }
 
   private:
     struct InFlight;
@@ -54,10 +58,12 @@ class DynamicAllowWriter final : public dns::ResolvedAddressHook {
     void on_ack(const nlmsghdr& message);
     void finish(uint32_t key, const std::string& failure);
     void fail_all(const std::string& failure);
+    std::string send(InFlight& entry);
 
     common::EventLoop& loop_;
     std::shared_ptr<AddressProvenance> provenance_;
     Options options_;
+    std::shared_ptr<LearningGate> gate_;
     NetlinkSocket socket_;
     SequenceCounter sequence_;
     std::vector<uint8_t> receive_buffer_;
@@ -65,6 +71,7 @@ class DynamicAllowWriter final : public dns::ResolvedAddressHook {
     std::map<uint32_t, std::unique_ptr<InFlight>> in_flight_;
     uint64_t acknowledged_ = 0;
     uint64_t failed_ = 0;
+    uint64_t denied_in_flight_ = 0;
 };
 
 }  // namespace egress::nft

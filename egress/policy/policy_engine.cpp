@@ -49,7 +49,7 @@ ChangeOutcome PolicyEngine::set_overlay(AlwaysRules overlay) {
 ChangeOutcome PolicyEngine::commit(Policy user_policy, AlwaysRules overlay, bool persist) {
     auto snapshot = PolicySnapshot::make(std::move(user_policy), std::move(overlay));
     if (enforce_) {
-        enforce_(*snapshot);
+        enforce_(snapshot);
     }
     store_.publish(snapshot);
     ChangeOutcome outcome{true, snapshot->mode(), {}};

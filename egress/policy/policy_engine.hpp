@@ -32,7 +32,7 @@ struct ChangeOutcome {
 // disk, and the exception reaches the caller.
 class PolicyEngine {
   public:
-    using EnforcementHook = std::function<void(const PolicySnapshot&)>;
+    using EnforcementHook = std::function<void(const std::shared_ptr<const PolicySnapshot>&)>;
 
     PolicyEngine(EngineSettings settings, Policy initial_user_policy, AlwaysRules initial_overlay,
                  EnforcementHook enforce);

@@ -71,14 +71,15 @@ class TimedResolvedHook final : public dns::ResolvedAddressHook {
           provenance_(std::move(provenance)) {}
 
     void on_resolved(std::string_view name, const std::vector<dns::ResolvedAddress>& addresses,
-                     std::function<void()> release) override {
+                     Release release) override {
         const auto started = std::chrono::steady_clock::now();
-        inner_->on_resolved(name, addresses, [this, started, release = std::move(release)] {
-            seconds_.observe(seconds_since(started));
-            updates_.inc();
-            learned_.set(static_cast<double>(provenance_->size()));
-            release();
-        });
+        inner_->on_resolved(name, addresses,
+                            [this, started, release = std::move(release)](bool still_allowed) {
+                                seconds_.observe(seconds_since(started));
+                                updates_.inc();
+                                learned_.set(static_cast<double>(provenance_->size()));
+                                release(still_allowed);
+                            });
     }
 
   private:
@@ -126,6 +127,7 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       static_updates_(updates_.with_labels({"static"})),
       dynamic_updates_(updates_.with_labels({"dynamic"})),
       provenance_(std::make_shared<nft::AddressProvenance>()),
+      learning_gate_(std::make_shared<nft::LearningGate>()),
       enforcer_(ruleset_options(config), provenance_) {}
 
 nft::FilterPolicy Enforcement::filter_policy(const policy::PolicySnapshot& snapshot) const {
@@ -138,8 +140,9 @@ void Enforcement::count_static_update(const nft::FilterPolicy& policy) {
     static_elements_.set(static_cast<double>(static_element_count(policy)));
 }
 
-nft::RedirectBackend Enforcement::install(const policy::PolicySnapshot& snapshot) {
-    const auto policy = filter_policy(snapshot);
+nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
+    const auto policy = filter_policy(*snapshot);
+    learning_gate_->enforce(nft::name_allowed_by(snapshot), [] {});
     const nft::RedirectInstallSteps steps{
         [&] { enforcer_.install(policy); },
         [&] {
@@ -166,14 +169,13 @@ void Enforcement::install_iptables_redirect() {
     iptables_->install();
 }
 
-void Enforcement::apply(const policy::PolicySnapshot& snapshot) {
-    // The predicate is only used during apply(), while `snapshot` is alive: a non-owning pointer.
-    std::shared_ptr<const policy::PolicySnapshot> borrowed(std::shared_ptr<void>(), &snapshot);
+void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
     const auto started = std::chrono::steady_clock::now();
     std::vector<common::IpAddress> revoked;
-    const auto policy = filter_policy(snapshot);
+    const auto policy = filter_policy(*snapshot);
+    const auto allowed = nft::name_allowed_by(snapshot);
     try {
-        revoked = enforcer_.apply(policy, nft::name_allowed_by(borrowed));
+        learning_gate_->enforce(allowed, [&] { revoked = enforcer_.apply(policy, allowed); });
     } catch (...) {
         apply_failures_.inc();
         throw;
@@ -207,8 +209,8 @@ std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common
     nft::DynamicAllowWriter::Options options;
     options.timeouts = nft::ElementTimeoutPolicy{config_.ttl_grace, config_.ttl_min, config_.ttl_max};
     return std::make_unique<TimedResolvedHook>(
-        std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options), dynamic_write_seconds_,
-        learned_addresses_, dynamic_updates_, provenance_);
+        std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options, learning_gate_),
+        dynamic_write_seconds_, learned_addresses_, dynamic_updates_, provenance_);
 }
 
 }  // namespace egress::sidecar

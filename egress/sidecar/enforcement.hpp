@@ -9,6 +9,7 @@
 #include "nft/address_provenance.hpp"
 #include "nft/command_runner.hpp"
 #include "nft/iptables_redirect.hpp"
+#include "nft/learning_gate.hpp"
 #include "nft/nft_enforcer.hpp"
 #include "nft/redirect_backend.hpp"
 #include "policy/policy_snapshot.hpp"
@@ -26,9 +27,10 @@ class Enforcement {
 
     // One transaction (plus the iptables rules when they do the redirect); throws nft::NftError or
     // nft::IptablesError with a message an operator can act on. Returns what redirects DNS.
-    nft::RedirectBackend install(const policy::PolicySnapshot& snapshot);
+    nft::RedirectBackend install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot);
     // For PolicyEngine's enforcement hook: throws (and changes nothing) when the kernel refuses.
-    void apply(const policy::PolicySnapshot& snapshot);
+    // From its return on, answers still on the way are learned only if `snapshot` allows them.
+    void apply(const std::shared_ptr<const policy::PolicySnapshot>& snapshot);
     // OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT: delete our table and iptables rules (fail open) instead
     // of keeping them.
     void remove_if_configured();
@@ -51,6 +53,7 @@ class Enforcement {
     common::Counter& static_updates_;
     common::Counter& dynamic_updates_;
     std::shared_ptr<nft::AddressProvenance> provenance_;
+    std::shared_ptr<nft::LearningGate> learning_gate_;
     nft::NftEnforcer enforcer_;
     nft::ProcessRunner runner_;
     std::optional<nft::IptablesRedirect> iptables_;

@@ -115,7 +115,7 @@ bool WriterThread::resolve_and_wait(const std::string& name,
     auto released = std::make_shared<std::promise<void>>();
     auto future = released->get_future();
     loop_.post([this, name, addresses, released] {
-        writer_->on_resolved(name, addresses, [released] { released->set_value(); });
+        writer_->on_resolved(name, addresses, [released](bool) { released->set_value(); });
     });
     return future.wait_for(timeout) == std::future_status::ready;
 }

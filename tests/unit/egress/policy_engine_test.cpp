@@ -20,11 +20,11 @@ class PolicyEngineTest : public ::testing::Test {
   protected:
     PolicyEngine make_engine(size_t max_rules = default_max_rules, AlwaysRules overlay = {}) {
         return PolicyEngine({max_rules, dir / "policy.json"}, parse_policy(initial), std::move(overlay),
-                            [this](const PolicySnapshot& snapshot) {
+                            [this](const std::shared_ptr<const PolicySnapshot>& snapshot) {
                                 if (refuse_enforcement) {
                                     throw std::runtime_error("nft said no");
                                 }
-                                enforced.push_back(serialize_policy(snapshot.effective_policy()));
+                                enforced.push_back(serialize_policy(snapshot->effective_policy()));
                             });
     }
     Policy saved_policy() { return load_initial_policy(dir / "policy.json", "", nullptr).policy; }

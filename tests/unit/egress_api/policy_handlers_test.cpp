@@ -17,7 +17,7 @@ class PolicyHandlersTest : public ::testing::Test {
   protected:
     PolicyHandlersTest()
         : engine_({3, {}}, policy::parse_policy(kAllowStarAllowed), {},
-                  [this](const policy::PolicySnapshot&) {
+                  [this](const std::shared_ptr<const policy::PolicySnapshot>&) {
                       ++enforced_;
                       if (fail_enforcement_) {
                           throw std::runtime_error("kernel says no");

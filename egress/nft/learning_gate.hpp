@@ -1,0 +1,37 @@
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string_view>
+
+#include "nft/address_provenance.hpp"
+
+namespace egress::nft {
+
+// Puts learning (an allowed answer's addresses written to dyn_allow) and revocation (a policy change
+// removing the addresses whose names it now denies) in one order. Without it, an answer in flight
+// when its name is denied could be learned after the revocation and stay reachable until its
+// element expired. The DNS path records an answer's provenance and writes its elements inside
+// learn_if_allowed, checked against the newest enforced policy; the policy path revokes inside
+// enforce, so it sees every answer learned before, and every answer after is checked against it.
+// Thread-safe.
+class LearningGate {
+  public:
+    using NameAllowed = AddressProvenance::NameAllowed;
+
+    // Until the first enforce(), answers are checked against `initial` (null: every name).
+    explicit LearningGate(NameAllowed initial = nullptr) : allowed_(std::move(initial)) {}
+
+    // Runs `learn` only if the newest enforced policy allows `name`; returns whether it ran.
+    bool learn_if_allowed(std::string_view name, const std::function<void()>& learn);
+
+    // Runs `revoke` (write the new policy, remove what it revokes); once it returns without
+    // throwing, answers are checked against `allowed`.
+    void enforce(NameAllowed allowed, const std::function<void()>& revoke);
+
+  private:
+    std::mutex mutex_;
+    NameAllowed allowed_;
+};
+
+}  // namespace egress::nft
