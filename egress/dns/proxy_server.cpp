@@ -229,8 +229,9 @@ void DnsProxy::forward(std::span<const uint8_t> wire, const Query& query, const 
     ++in_flight_;
     metrics_.in_flight.inc();
     const auto transport = target.tcp ? UpstreamForwarder::Transport::tcp : UpstreamForwarder::Transport::udp;
+    build_forwarded_query(query, wire, forwarded_);
     forwarder_.forward(
-        wire, transport,
+        forwarded_, transport,
         [this, alive = std::weak_ptr<bool>(alive_),
          pending = PendingAnswer{target, query, received, Clock::now()}](ForwardResult result) {
             if (!alive.expired()) {

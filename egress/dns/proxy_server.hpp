@@ -96,6 +96,7 @@ class DnsProxy {
     uint64_t next_connection_id_ = 1;
     size_t in_flight_ = 0;
     DatagramReceiver receiver_;
+    std::vector<uint8_t> forwarded_;  // the query forward() sends upstream, reused
     UdpSendBatch udp_replies_;
     LogBudget denied_log_{"denied queries", 20};
     LogBudget forward_error_log_{"upstream failures", 20};

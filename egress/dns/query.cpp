@@ -37,7 +37,11 @@ bool has_query_shaped_counts(const SectionCounts& counts) {
 }
 
 bool read_question(WireReader& reader, Query& query) {
-    return query.name.read(reader) && reader.read_u16(query.qtype) && reader.read_u16(query.qclass);
+    if (!query.name.read(reader) || !reader.read_u16(query.qtype) || !reader.read_u16(query.qclass)) {
+        return false;
+    }
+    query.question_end = static_cast<uint16_t>(reader.position());
+    return true;
 }
 
 bool read_records_after_question(WireReader& reader, const SectionCounts& counts, Query& query) {
@@ -54,6 +58,8 @@ bool read_records_after_question(WireReader& reader, const SectionCounts& counts
         if (record.type == kTypeOpt) {
             query.has_edns = true;
             query.udp_reply_limit = std::max(kMinUdpReplyLimit, record.rclass);
+            query.edns_payload_size = record.rclass;
+            query.edns_flags = record.ttl;
         }
     }
     return true;
@@ -66,6 +72,12 @@ void forget_body(Query& query) {
     query.qclass = 0;
     query.has_edns = false;
     query.udp_reply_limit = kMinUdpReplyLimit;
+    query.question_end = 0;
+}
+
+void append_u16(std::vector<uint8_t>& out, uint16_t value) {
+    out.push_back(static_cast<uint8_t>(value >> 8));
+    out.push_back(static_cast<uint8_t>(value & 0xFF));
 }
 
 }  // namespace
@@ -89,6 +101,23 @@ Query parse_query(std::span<const uint8_t> wire) {
     }
     query.verdict = QueryVerdict::decide;
     return query;
+}
+
+void build_forwarded_query(const Query& query, std::span<const uint8_t> wire, std::vector<uint8_t>& out) {
+    out.assign(wire.begin(), wire.begin() + 4);  // ID and flags
+    append_u16(out, 1);                          // one question
+    append_u16(out, 0);
+    append_u16(out, 0);
+    append_u16(out, query.has_edns ? 1 : 0);
+    out.insert(out.end(), wire.begin() + kHeaderSize, wire.begin() + query.question_end);
+    if (query.has_edns) {
+        out.push_back(0);  // the root name
+        append_u16(out, kTypeOpt);
+        append_u16(out, query.edns_payload_size);
+        append_u16(out, static_cast<uint16_t>(query.edns_flags >> 16));
+        append_u16(out, static_cast<uint16_t>(query.edns_flags & 0xFFFF));
+        append_u16(out, 0);  // no options
+    }
 }
 
 }  // namespace egress::dns

@@ -1,6 +1,8 @@
 #include "policy/target.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 
 #include "policy/policy_error.hpp"
 #include "policy/text.hpp"
@@ -58,6 +60,17 @@ void validate_host_name(std::string_view raw, std::string_view name) {
     }
 }
 
+// ::ffff:a.b.c.d: a packet to a.b.c.d is IPv4 on the wire, so a rule kept in this form would never
+// match it (a deny would deny nothing). Such targets are read as the IPv4 address they carry.
+std::optional<common::IpAddress> ipv4_of_mapped(const common::IpAddress& address) {
+    constexpr std::array<uint8_t, 12> kMappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    const auto bytes = address.bytes();
+    if (address.is_v4() || !std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), bytes.begin())) {
+        return std::nullopt;
+    }
+    return common::IpAddress::from_v4({bytes[12], bytes[13], bytes[14], bytes[15]});
+}
+
 Target parse_address_target(std::string_view raw, std::string_view text) {
     if (text.find('%') != std::string_view::npos) {
         reject(raw, "zoned IPv6 addresses are not supported");
@@ -68,6 +81,9 @@ Target parse_address_target(std::string_view raw, std::string_view text) {
         if (!address) {
             reject(raw, "not a valid IP address (IPv4 needs four decimal parts without leading zeros)");
         }
+        if (const auto ipv4 = ipv4_of_mapped(*address)) {
+            address = ipv4;
+        }
         return {TargetKind::address, address->to_string(), common::IpPrefix::host(*address)};
     }
     auto address = common::IpAddress::parse(text.substr(0, slash));
@@ -77,6 +93,13 @@ Target parse_address_target(std::string_view raw, std::string_view text) {
     auto prefix = common::IpPrefix::parse(text);
     if (!prefix) {
         reject(raw, "not a valid CIDR: prefix length must be 0-" + std::to_string(address->bit_length()));
+    }
+    if (const auto ipv4 = ipv4_of_mapped(*address)) {
+        constexpr int kMappedPrefixLength = 96;
+        if (prefix->length() < kMappedPrefixLength) {
+            reject(raw, "an IPv4-mapped IPv6 range needs a prefix length of at least 96 (write it as IPv4)");
+        }
+        prefix = common::IpPrefix(*ipv4, prefix->length() - kMappedPrefixLength);
     }
     const common::IpPrefix masked = prefix->masked();
     return {TargetKind::cidr, masked.to_string(), masked};

@@ -30,7 +30,8 @@ TEST(ParseTarget, NormalisesValidTargets) {
         {"0x7f.example", TargetKind::domain, "0x7f.example"},
         {"1.2.3.4", TargetKind::address, "1.2.3.4"},
         {"2001:DB8:0:0::1", TargetKind::address, "2001:db8::1"},
-        {"::ffff:1.2.3.4", TargetKind::address, "::ffff:1.2.3.4"},
+        {"::ffff:1.2.3.4", TargetKind::address, "1.2.3.4"},  // IPv4 on the wire: matched as such
+        {"::FFFF:10.1.2.3/104", TargetKind::cidr, "10.0.0.0/8"},
         {"10.0.0.0/8", TargetKind::cidr, "10.0.0.0/8"},
         {"10.1.2.3/8", TargetKind::cidr, "10.0.0.0/8"},
         {"10.1.2.3/32", TargetKind::cidr, "10.1.2.3/32"},
@@ -70,6 +71,7 @@ TEST(ParseTarget, RejectsMalformedTargets) {
         {"1.2.3.4.", "not a valid IP address"},
         {"123", "not a valid IP address"},
         {"fe80::1%eth0", "zoned IPv6"},
+        {"::ffff:0:0/95", "IPv4-mapped IPv6 range needs a prefix length of at least 96"},
         {"10.0.0.0/08", "prefix length"},
         {"example.com/24", "bad address"},
         {"http://example.com", "bad address"},
