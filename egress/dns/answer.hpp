@@ -18,7 +18,8 @@ struct UpstreamAnswer {
     bool parsed = false;
     uint8_t rcode = 0;
     bool truncated = false;
-    // Every A and AAAA record of the answer section, whatever its owner (CNAME chains included).
+    // The A and AAAA records of the answer section owned by the question's name or a name its
+    // CNAME records lead to (in any order); other owners' addresses are left out.
     std::vector<ResolvedAddress> addresses;
 };
 

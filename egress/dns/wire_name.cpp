@@ -39,4 +39,72 @@ bool skip_name(WireReader& reader) {
     return false;  // ran off the end of the message
 }
 
+namespace {
+
+// Walks a name label by label, following compression pointers (at most as many as a name of the
+// longest length could need, so a pointer loop ends).
+class LabelWalker {
+  public:
+    LabelWalker(std::span<const uint8_t> message, size_t offset) : message_(message), position_(offset) {}
+
+    // The next label; empty at the root; false when the name is malformed.
+    bool next(std::span<const uint8_t>& label) {
+        while (position_ < message_.size()) {
+            const uint8_t length = message_[position_];
+            if ((length & kPointerTag) != kPointerTag) {
+                if (length > kMaxLabelLength || position_ + 1 + length > message_.size()) {
+                    return false;
+                }
+                label = message_.subspan(position_ + 1, length);
+                position_ += 1 + length;
+                return true;
+            }
+            if (position_ + 2 > message_.size() || ++pointers_ > kMaxNameLength) {
+                return false;
+            }
+            position_ = static_cast<size_t>((length & ~kPointerTag) << 8 | message_[position_ + 1]);
+        }
+        return false;
+    }
+
+  private:
+    std::span<const uint8_t> message_;
+    size_t position_;
+    size_t pointers_ = 0;
+};
+
+uint8_t ascii_lower(uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<uint8_t>(c + ('a' - 'A')) : c;
+}
+
+bool same_label(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+bool same_name(std::span<const uint8_t> message, size_t a, size_t b) {
+    LabelWalker first(message, a);
+    LabelWalker second(message, b);
+    std::span<const uint8_t> label_a;
+    std::span<const uint8_t> label_b;
+    for (size_t labels = 0; labels <= kMaxNameLength; ++labels) {
+        if (!first.next(label_a) || !second.next(label_b) || !same_label(label_a, label_b)) {
+            return false;
+        }
+        if (label_a.empty()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace egress::dns

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "dns/wire_reader.hpp"
 
@@ -20,5 +21,10 @@ inline constexpr uint8_t kPointerTag = 0xC0;
 // pointer aimed at an earlier name (past the header, before the labels that led to it), so no
 // pointer can loop. Returns false, leaving the reader alone, when the name is malformed.
 bool skip_name(WireReader& reader);
+
+// Whether the (possibly compressed) names at offsets `a` and `b` of `message` are the same name,
+// ASCII case ignored. A malformed name (a pointer loop, a name running off the message) is the
+// same as nothing.
+bool same_name(std::span<const uint8_t> message, size_t a, size_t b);
 
 }  // namespace egress::dns

@@ -34,6 +34,48 @@ TEST(AnswerReader, CollectsAddressesBehindCompressedOwners) {
     EXPECT_EQ(answer.addresses[1].ttl_seconds, 60u);
 }
 
+TEST(AnswerReader, AddressesOfNamesOffTheQuestionsChainAreNotLearned) {
+    // Asked: www.example. Answered besides: evil.example A, which nobody asked for.
+    const auto wire = WireBytes()
+                          .header(4, kAnswerFlags, 1, 2)
+                          .question("www.example")
+                          .name("evil.example")
+                          .record_body(1, 1, 60, {203, 0, 113, 66})
+                          .pointer(12)
+                          .record_body(1, 1, 60, {198, 51, 100, 7})
+                          .bytes();
+    const auto answer = read_answer(wire);
+    ASSERT_TRUE(answer.parsed);
+    ASSERT_EQ(answer.addresses.size(), 1u);
+    EXPECT_EQ(answer.addresses[0].address.to_string(), "198.51.100.7");
+}
+
+TEST(AnswerReader, AChainInAnyOrderAndAnyCaseIsFollowed) {
+    // WWW.Example asked; the records come target first: CDN.example A, then www CNAME cdn.
+    WireBytes wire;
+    wire.header(5, kAnswerFlags, 1, 2).question("WWW.Example");
+    const uint16_t cdn_owner = static_cast<uint16_t>(wire.size());
+    wire.name("CDN.example").record_body(1, 1, 60, {198, 51, 100, 8});
+    wire.name("www.EXAMPLE")
+        .record_body(5, 1, 60, {3, 'c', 'd', 'n', 0xC0, static_cast<uint8_t>(cdn_owner + 4)});
+    const auto answer = read_answer(wire.bytes());
+    ASSERT_TRUE(answer.parsed);
+    ASSERT_EQ(answer.addresses.size(), 1u);
+    EXPECT_EQ(answer.addresses[0].address.to_string(), "198.51.100.8");
+}
+
+TEST(AnswerReader, ACnameLoopEnds) {
+    // a CNAME b, b CNAME a: no address, and no endless walk.
+    WireBytes wire;
+    wire.header(6, kAnswerFlags, 1, 2).question("a.example");
+    wire.pointer(12).record_body(5, 1, 60, {1, 'b', 0xC0, 14});  // b + example (offset 14)
+    const uint16_t b = 12 + 11 + 4 + 2 + 10;
+    wire.pointer(b).record_body(5, 1, 60, {0xC0, 12});
+    const auto answer = read_answer(wire.bytes());
+    EXPECT_TRUE(answer.parsed);
+    EXPECT_TRUE(answer.addresses.empty());
+}
+
 TEST(AnswerReader, ReadsRcodeAndTruncation) {
     const auto answer =
         read_answer(WireBytes().header(2, kAnswerFlags | 0x0200 | 3, 1).question("gone.example").bytes());
