@@ -20,6 +20,7 @@ internet=osdemo-net
 work=$(mktemp -d /tmp/osdemo.XXXXXX)
 pids=()
 api_url=http://127.0.0.1:18080
+egress_cgroup=''
 execd_url=http://127.0.0.1:44772
 # The policy API's token (OPENSANDBOX_EGRESS_TOKEN), new for every run.
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
@@ -36,6 +37,7 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
+  [[ -z $egress_cgroup ]] || rmdir "$egress_cgroup" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,7 +71,17 @@ start_internet() {
 start_sidecars() {
   local policy='{"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.demo"},{"action":"allow","target":"cdn.demo"}]}'
   mkdir -p "$work/rules"
-  in_sandbox env OPENSANDBOX_EGRESS_MODE=dns+nft OPENSANDBOX_EGRESS_RULES="$policy" \
+  # As in a pod, egress runs in a cgroup of its own, by which its own traffic is told apart from the
+  # workload's (docs/nftables.md). `ip netns exec` hides the host's cgroup mounts, so the wrapper
+  # mounts cgroup2 in its private mount namespace, as a container runtime does.
+  local mount name
+  mount=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2" && $4 == "/") print $5; break } }' \
+    /proc/self/mountinfo | head -n 1)
+  name=osdemo-egress
+  [[ -z $mount ]] || { egress_cgroup="$mount/$name"; mkdir -p "$egress_cgroup"; }
+  in_sandbox sh -c '[ -z "$1" ] || { mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo $$ >"/sys/fs/cgroup/$1/cgroup.procs"; }
+    shift; exec "$@"' own-cgroup "${egress_cgroup:+$name}" \
+    env OPENSANDBOX_EGRESS_MODE=dns+nft OPENSANDBOX_EGRESS_RULES="$policy" \
     OPENSANDBOX_EGRESS_TOKEN="$token" OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules" \
     "$build/egress/egress" >"$work/egress.log" 2>&1 &
   pids+=($!)

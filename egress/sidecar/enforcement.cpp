@@ -28,12 +28,11 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
         }
         return found.cgroup;
     }
-    const std::string message =
-        "egress's own traffic can only be recognised by its socket mark (" + found.reason +
-        "): a workload with CAP_NET_RAW (in Docker's default capabilities) can set that mark and bypass the "
-        "DNS redirect and the filter. Run egress in a container (cgroup) of its own, or drop NET_RAW from "
-        "the "
-        "workload.";
+    const std::string message = "egress's own traffic can only be recognised by its socket mark (" +
+                                found.reason +
+                                "): a workload with CAP_NET_RAW (in Docker's default capabilities) can set "
+                                "that mark and bypass the DNS redirect and the filter. Run egress in a "
+                                "container (cgroup) of its own, or drop NET_RAW from the workload.";
     if (config.require_own_cgroup) {
         throw std::runtime_error(message +
                                  " OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
