@@ -73,20 +73,32 @@ ExecdProcess::ExecdProcess(std::vector<std::string> args, std::vector<std::strin
     }
 }
 
+// Waits for execd to serve or to exit. A loaded machine (sanitizers, parallel suites) may take many
+// seconds to start it, so the limit only catches a hang; a failed start ends the wait at once.
 void ExecdProcess::wait_until_serving() {
+    int status = 0;
+    bool exited = false;
     const bool up = eventually(
-        [this] {
+        [&] {
             try {
                 HttpConnection connection(port_);
                 return true;
             } catch (const std::exception&) {
-                return false;
+                exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+                return exited;
             }
         },
-        std::chrono::seconds(10));
-    if (!up) {
-        throw std::runtime_error("execd did not start; see " + log_path_);
+        std::chrono::seconds(60));
+    if (up && !exited) {
+        return;
     }
+    if (!exited) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+    throw std::runtime_error("execd did not start (" + std::string(exited ? "it exited" : "timed out") +
+                             "); see " + log_path_);
 }
 
 std::optional<int> terminate_child(pid_t pid, pid_t signal_target, std::chrono::milliseconds grace) {

@@ -325,16 +325,19 @@ TEST(ExecdPtyTest, WithoutBashTheShellIsSh) {
 }
 
 TEST(ExecdPtyTest, IdleSessionsAreClosed) {
-    ExecdProcess execd({"--pty-idle-timeout=300ms"});
+    // A session nobody held yet is idle too: the timeout must exceed the time from its creation to
+    // the client's attach on a loaded machine.
+    constexpr auto kIdle = 2s;
+    ExecdProcess execd({"--pty-idle-timeout=2s"});
     const std::string id = create_session(execd.port());
     {
         WebSocketTestClient client(execd.port(), "/pty/" + id + "/ws");
         read_connected(client);
-        std::this_thread::sleep_for(500ms);  // held: not idle
+        std::this_thread::sleep_for(kIdle + 500ms);  // held past the timeout: not idle
         EXPECT_EQ(http_request(execd.port(), "GET", "/pty/" + id).status, 200);
     }
-    EXPECT_TRUE(
-        eventually([&] { return http_request(execd.port(), "GET", "/pty/" + id).status == 404; }, 3s));
+    EXPECT_TRUE(eventually([&] { return http_request(execd.port(), "GET", "/pty/" + id).status == 404; },
+                           kIdle + 5s));
 }
 
 TEST(ExecdPtyTest, AccessTokenIsRequiredForTheUpgrade) {
