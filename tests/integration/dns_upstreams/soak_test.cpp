@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "harness/command.hpp"
+#include "harness/process_memory.hpp"
 #include "upstream_fixture.hpp"
 
 namespace dns_upstreams_test {
@@ -79,17 +80,6 @@ LoadFigures run_dnsperf(const std::string& netns, const std::filesystem::path& n
             figure(result.output, "Queries lost"), response_codes(result.output), result.output};
 }
 
-long resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            return std::stol(line.substr(6));
-        }
-    }
-    return -1;
-}
-
 // The proxy's gauge of queries waiting for an upstream, read from /metrics.
 long queries_in_flight(const std::string& netns) {
     const auto metrics = harness::run_command(
@@ -124,7 +114,7 @@ TEST(DnsUpstreamSoak, MixedUdpAndTcpLoadWithUpstreamRestartsIsAllAnsweredInTime)
     auto tcp = std::async(std::launch::async, run_dnsperf, upstream.topology().sandbox(), names, "tcp",
                           kTcpQueriesPerSecond, seconds);
     std::this_thread::sleep_for(std::chrono::seconds(seconds / 5));
-    const long warm_kib = resident_kib(egress_pid);
+    const long warm_kib = harness::resident_kib(egress_pid);
     int restarts = 0;
     for (int at = seconds / 5; at + 15 < seconds; at += seconds / 5) {
         upstream.server().restart();
@@ -133,7 +123,7 @@ TEST(DnsUpstreamSoak, MixedUdpAndTcpLoadWithUpstreamRestartsIsAllAnsweredInTime)
     }
     const LoadFigures udp_figures = udp.get();
     const LoadFigures tcp_figures = tcp.get();
-    const long end_kib = resident_kib(egress_pid);
+    const long end_kib = harness::resident_kib(egress_pid);
     std::filesystem::remove(names);
 
     std::cout << "soak: " << seconds << " s, " << restarts << " upstream restarts; udp sent "

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "files_test_support.hpp"
+#include "harness/process_memory.hpp"
 
 namespace execd_test {
 namespace {
@@ -32,7 +33,7 @@ class RssWatch {
     explicit RssWatch(pid_t pid)
         : thread_([this, pid] {
               while (!stop_) {
-                  peak_ = std::max(peak_.load(), rss_kib(pid));
+                  peak_ = std::max(peak_.load(), harness::resident_kib(pid));
                   std::this_thread::sleep_for(std::chrono::milliseconds(20));
               }
           }) {}

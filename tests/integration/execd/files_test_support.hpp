@@ -66,7 +66,4 @@ class ScratchDir {
 std::string read_whole_file(const std::string& path);
 void write_whole_file(const std::string& path, const std::string& content);
 
-// VmRSS of a process in KiB.
-long rss_kib(pid_t pid);
-
 }  // namespace execd_test
