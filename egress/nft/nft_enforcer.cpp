@@ -57,4 +57,21 @@ void NftEnforcer::disable_nat_redirect() {
     options_.nat_redirect = false;
 }
 
+bool NftEnforcer::kernel_matches_socket_cgroup() {
+    std::lock_guard lock(mutex_);
+    NftBatch batch(sequence_.reserve_block());
+    append_socket_cgroup_probe(batch, options_.own_cgroup ? options_.own_cgroup->id : 1);
+    try {
+        commit(socket_, batch, "probing for socket cgroupv2 matching");
+    } catch (const NftError&) {
+        return false;
+    }
+    return true;
+}
+
+void NftEnforcer::drop_own_cgroup() {
+    std::lock_guard lock(mutex_);
+    options_.own_cgroup.reset();
+}
+
 }  // namespace egress::nft

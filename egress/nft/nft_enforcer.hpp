@@ -36,6 +36,10 @@ class NftEnforcer {
     // From now on install() and apply() leave out the nat redirect and notrack chains: iptables
     // does the redirect (kernels without nf_tables nat).
     void disable_nat_redirect();
+    // Whether the kernel has `socket cgroupv2` (Linux 5.13 and later), tried in a throw-away table.
+    bool kernel_matches_socket_cgroup();
+    // Later installs leave out the chains that recognise egress's own traffic by its cgroup.
+    void drop_own_cgroup();
 
     const RulesetOptions& options() const { return options_; }
 

@@ -478,4 +478,23 @@ void append_removal(NftBatch& batch) {
     delete_table(batch, names::kTable);
 }
 
+void append_socket_cgroup_probe(NftBatch& batch, uint64_t cgroup_id) {
+    constexpr std::string_view kProbeTable = "opensandbox_probe";
+    constexpr std::string_view kProbeChain = "probe";
+    add_table(batch, kProbeTable);
+    ChainPtr chain(nftnl_chain_alloc());
+    if (!chain) {
+        throw std::bad_alloc();
+    }
+    nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TABLE, std::string(kProbeTable).c_str());
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, std::string(kProbeChain).c_str());
+    add_chain(batch, *chain, "adding the socket cgroupv2 probe chain");
+    RuleBuilder probe(kProbeTable, kProbeChain);
+    probe.match_socket_cgroup(1, cgroup_id).verdict(NF_ACCEPT);
+    const RulePtr rule = std::move(probe).build();
+    add_rule(batch, *rule, "adding the socket cgroupv2 probe rule");
+    delete_table(batch, kProbeTable);
+}
+
 }  // namespace egress::nft

@@ -21,4 +21,8 @@ void append_policy_update(NftBatch& batch, const RulesetOptions& options, const 
 // delete table inet opensandbox.
 void append_removal(NftBatch& batch);
 
+// A throw-away table with one `socket cgroupv2` rule, deleted in the same batch: the kernel refuses
+// it before Linux 5.13, and then refuses the whole batch, so nothing is left either way.
+void append_socket_cgroup_probe(NftBatch& batch, uint64_t cgroup_id);
+
 }  // namespace egress::nft

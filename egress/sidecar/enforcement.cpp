@@ -141,6 +141,7 @@ void Enforcement::count_static_update(const nft::FilterPolicy& policy) {
 
 nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
     const auto policy = filter_policy(*snapshot);
+    keep_own_cgroup_only_if_the_kernel_can_match_it();
     learning_gate_->enforce(nft::name_allowed_by(snapshot), [] {});
     const nft::RedirectInstallSteps steps{
         [&] { enforcer_.install(policy); },
@@ -154,6 +155,23 @@ nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::Po
         config_.redirect_backend, steps, [](const std::string& message) { spdlog::warn("{}", message); });
     count_static_update(policy);
     return backend;
+}
+
+// `socket cgroupv2` needs Linux 5.13: on an older kernel egress recognises its own traffic by the
+// mark alone, and says so, unless the operator required the cgroup.
+void Enforcement::keep_own_cgroup_only_if_the_kernel_can_match_it() {
+    if (!enforcer_.options().own_cgroup || enforcer_.kernel_matches_socket_cgroup()) {
+        return;
+    }
+    const std::string message =
+        "this kernel cannot match a socket's cgroup (nftables `socket cgroupv2` needs Linux 5.13): egress's "
+        "own traffic can only be recognised by its socket mark, which a workload with CAP_NET_RAW can forge";
+    if (config_.require_own_cgroup) {
+        throw std::runtime_error(message +
+                                 ". OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
+    }
+    spdlog::warn("{}", message);
+    enforcer_.drop_own_cgroup();
 }
 
 void Enforcement::install_iptables_redirect() {

@@ -40,6 +40,7 @@ class Enforcement {
 
   private:
     nft::FilterPolicy filter_policy(const policy::PolicySnapshot& snapshot) const;
+    void keep_own_cgroup_only_if_the_kernel_can_match_it();
     void install_iptables_redirect();
     void count_static_update(const nft::FilterPolicy& policy);
 

@@ -149,6 +149,13 @@ TEST_F(NftTest, DefaultAllowHasAcceptPolicyAndNoFinalDrop) {
     EXPECT_FALSE(chain_rule_lines(sandbox(), "egress").back().starts_with("counter"));
 }
 
+TEST_F(NftTest, TheSocketCgroupProbeLeavesNoTableBehind) {
+    auto enforcer = make_enforcer(sandbox());
+    EXPECT_TRUE(enforcer->kernel_matches_socket_cgroup()) << "this kernel has socket cgroupv2 (Linux 5.13+)";
+    const auto after = list_ruleset(sandbox());
+    EXPECT_TRUE(ruleset_items(after, "table").empty()) << after;
+}
+
 TEST_F(NftTest, RestartReplacesTheTableAtomicallyWithoutDuplicates) {
     make_enforcer(sandbox())->install(example_policy());
     const auto first = list_ruleset(sandbox());
