@@ -45,7 +45,9 @@ int AtomicFile::open(const std::string& target) {
 }
 
 int AtomicFile::create_temporary() {
-    const std::string prefix = "." + destination_->name.substr(0, kMaxBaseInTempName) + ".execd-";
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on the concatenation at -O3.
+    std::string prefix = ".";
+    prefix.append(destination_->name, 0, kMaxBaseInTempName).append(".execd-");
     for (int attempt = 0; attempt < 100; ++attempt) {
         std::string name = prefix + random_suffix();
         const int fd = ::openat(destination_->directory.get(), name.c_str(),
