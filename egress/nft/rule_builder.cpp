@@ -124,6 +124,23 @@ RuleBuilder& RuleBuilder::match_socket_cgroup(uint32_t level, uint64_t id) {
     return *this;
 }
 
+RuleBuilder& RuleBuilder::match_tcp_syn_only() {
+    constexpr uint32_t kTcpFlagsOffset = 13;
+    constexpr uint8_t kSyn = 0x02;
+    constexpr uint8_t kSynAndAck = 0x12;
+    constexpr uint8_t kZero = 0;
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTcpFlagsOffset, 1);
+    auto mask = make_expression("bitwise");
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_LEN, 1);
+    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_MASK, &kSynAndAck, 1);
+    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_XOR, &kZero, 1);
+    add(std::move(mask));
+    compare_equal(bytes_of(kSyn));
+    return *this;
+}
+
 RuleBuilder& RuleBuilder::set_mark(uint32_t mark) {
     auto immediate = make_expression("immediate");
     nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);

@@ -31,6 +31,8 @@ class RuleBuilder {
     // socket cgroupv2 level <level> <id>: the packet's socket is in cgroup `id` (a v2 cgroup's id,
     // the inode number of its directory) or below it, `id` being its ancestor at `level`.
     RuleBuilder& match_socket_cgroup(uint32_t level, uint64_t id);
+    // tcp flags & (syn|ack) == syn: the first packet of a connection; needs a preceding TCP match.
+    RuleBuilder& match_tcp_syn_only();
     // meta mark set <mark>.
     RuleBuilder& set_mark(uint32_t mark);
     RuleBuilder& match_output_interface(std::string_view name);

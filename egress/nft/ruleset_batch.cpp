@@ -407,20 +407,24 @@ void add_own_listeners_chain_and_rules(Context& context) {
     if (context.options.api_port) {
         served.emplace_back(IPPROTO_TCP, *context.options.api_port);
     }
+    // For TCP only a connection's first packet is checked: the handshake's last ACK finds a request
+    // socket, which has no cgroup, and a connection only exists once its SYN was let through.
+    const auto match_served = [](RuleBuilder& rule, uint8_t protocol, uint16_t port) -> RuleBuilder& {
+        rule.match_l4proto(protocol).match_destination_port(port);
+        return protocol == IPPROTO_TCP ? rule.match_tcp_syn_only() : rule;
+    };
     for (const auto& [protocol, port] : served) {
-        const std::string match = std::string(protocol_name(protocol)) + " dport " + std::to_string(port);
+        const std::string match = std::string(protocol_name(protocol)) + " dport " + std::to_string(port) +
+                                  (protocol == IPPROTO_TCP ? " tcp flags syn / syn,ack" : "");
         for (const uint32_t level : own->levels) {
             auto ours = rule_in(chain);
-            ours.match_l4proto(protocol)
-                .match_destination_port(port)
-                .match_socket_cgroup(level, own->id)
-                .verdict(NF_ACCEPT);
+            match_served(ours, protocol, port).match_socket_cgroup(level, own->id).verdict(NF_ACCEPT);
             append_rule(context, chain, std::move(ours),
                         match + " socket cgroupv2 level " + std::to_string(level) + " " +
                             std::to_string(own->id) + " accept");
         }
         auto others = rule_in(chain);
-        others.match_l4proto(protocol).match_destination_port(port).verdict(NF_DROP);
+        match_served(others, protocol, port).verdict(NF_DROP);
         append_rule(context, chain, std::move(others), match + " drop");
     }
 }

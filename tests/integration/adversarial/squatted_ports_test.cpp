@@ -8,6 +8,7 @@
 #include "egress_binary_fixture.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
+#include "harness/http_client.hpp"
 #include "harness/net_clients.hpp"
 #include "harness/scratch_cgroup.hpp"
 
@@ -31,10 +32,13 @@ class SquattedPortsTest : public EgressBinaryTest {
             {"OPENSANDBOX_EGRESS_MODE=" + mode, std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed},
             true);
         ASSERT_TRUE(wait_until_serving()) << process_->read_log();
-        ASSERT_TRUE(
-            harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), 18080, 1000ms)
-                .connected)
-            << "egress's own API listener must stay reachable";
+        harness::HttpRequest health;
+        health.url = "http://" + std::string(Topology::kSandboxIpv4) + ":18080/healthz";
+        health.timeout = 3000ms;
+        ASSERT_EQ(harness::http_request(topology_->upstream(), health).status, 200)
+            << "egress's own API must stay reachable";
+        ASSERT_TRUE(query_real_resolver(*topology_, "www.allowed.test", true).ok())
+            << "egress's own proxy must answer over TCP";
         process_->kill();
     }
 };
