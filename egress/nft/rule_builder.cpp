@@ -73,6 +73,25 @@ void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length) 
     add(std::move(expression));
 }
 
+// register 1 &= mask (the XOR part of nft's bitwise is zero).
+void RuleBuilder::mask_register(std::span<const uint8_t> mask) {
+    const std::array<uint8_t, 16> zeros{};
+    auto bitwise = make_expression("bitwise");
+    nftnl_expr_set_u32(bitwise.get(), NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(bitwise.get(), NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(bitwise.get(), NFTNL_EXPR_BITWISE_LEN, static_cast<uint32_t>(mask.size()));
+    nftnl_expr_set(bitwise.get(), NFTNL_EXPR_BITWISE_MASK, mask.data(), static_cast<uint32_t>(mask.size()));
+    nftnl_expr_set(bitwise.get(), NFTNL_EXPR_BITWISE_XOR, zeros.data(), static_cast<uint32_t>(mask.size()));
+    add(std::move(bitwise));
+}
+
+void RuleBuilder::load_immediate(std::span<const uint8_t> data) {
+    auto immediate = make_expression("immediate");
+    nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+    nftnl_expr_set(immediate.get(), NFTNL_EXPR_IMM_DATA, data.data(), static_cast<uint32_t>(data.size()));
+    add(std::move(immediate));
+}
+
 RuleBuilder& RuleBuilder::match_nfproto(common::IpFamily family) {
     load_meta(NFT_META_NFPROTO);
     const uint8_t protocol = family == common::IpFamily::v4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
@@ -128,24 +147,14 @@ RuleBuilder& RuleBuilder::match_tcp_syn_only() {
     constexpr uint32_t kTcpFlagsOffset = 13;
     constexpr uint8_t kSyn = 0x02;
     constexpr uint8_t kSynAndAck = 0x12;
-    constexpr uint8_t kZero = 0;
     load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTcpFlagsOffset, 1);
-    auto mask = make_expression("bitwise");
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_LEN, 1);
-    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_MASK, &kSynAndAck, 1);
-    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_XOR, &kZero, 1);
-    add(std::move(mask));
+    mask_register(bytes_of(kSynAndAck));
     compare_equal(bytes_of(kSyn));
     return *this;
 }
 
 RuleBuilder& RuleBuilder::set_mark(uint32_t mark) {
-    auto immediate = make_expression("immediate");
-    nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-    nftnl_expr_set(immediate.get(), NFTNL_EXPR_IMM_DATA, &mark, sizeof mark);
-    add(std::move(immediate));
+    load_immediate(bytes_of(mark));
     auto meta = make_expression("meta");
     nftnl_expr_set_u32(meta.get(), NFTNL_EXPR_META_KEY, NFT_META_MARK);
     nftnl_expr_set_u32(meta.get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
@@ -166,14 +175,8 @@ RuleBuilder& RuleBuilder::match_ct_state_any(uint32_t state_bits) {
     nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
     nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_DREG, NFT_REG_1);
     add(std::move(load));
-    auto mask = make_expression("bitwise");
+    mask_register(bytes_of(state_bits));
     const uint32_t zero = 0;
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-    nftnl_expr_set_u32(mask.get(), NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
-    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_MASK, &state_bits, sizeof state_bits);
-    nftnl_expr_set(mask.get(), NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
-    add(std::move(mask));
     auto compare = make_expression("cmp");
     nftnl_expr_set_u32(compare.get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
     nftnl_expr_set_u32(compare.get(), NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
@@ -221,11 +224,8 @@ RuleBuilder& RuleBuilder::verdict(int verdict_code) {
 }
 
 RuleBuilder& RuleBuilder::redirect_to_port(uint16_t port) {
-    auto immediate = make_expression("immediate");
     const uint16_t network_order = htons(port);
-    nftnl_expr_set_u32(immediate.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-    nftnl_expr_set(immediate.get(), NFTNL_EXPR_IMM_DATA, &network_order, sizeof network_order);
-    add(std::move(immediate));
+    load_immediate(bytes_of(network_order));
     auto redirect = make_expression("redir");
     nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
     nftnl_expr_set_u32(redirect.get(), NFTNL_EXPR_REDIR_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);

@@ -59,6 +59,8 @@ class RuleBuilder {
     void load_meta(uint32_t key);
     void compare_equal(std::span<const uint8_t> data);
     void load_payload(uint32_t base, uint32_t offset, uint32_t length);
+    void mask_register(std::span<const uint8_t> mask);  // at most 16 bytes
+    void load_immediate(std::span<const uint8_t> data);
 
     RulePtr rule_;
 };
