@@ -5,6 +5,7 @@
 
 #include "api/api_server.hpp"
 #include "api/deny_webhook.hpp"
+#include "api/health_server.hpp"
 #include "api/policy_handlers.hpp"
 #include "api/upstream_lookup.hpp"
 #include "common/build_info.hpp"
@@ -18,6 +19,7 @@
 #include "sidecar/config.hpp"
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
+#include "sidecar/health_state.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -68,8 +70,20 @@ api::ApiServerSettings api_settings(const sidecar::EgressConfig& config) {
     settings.host = config.http_host;
     settings.port = config.http_port;
     settings.token = config.api_token;
-    settings.worker_threads = config.http_workers;
+    settings.limits.max_connections = config.http_max_connections;
     return settings;
+}
+
+std::unique_ptr<api::HealthServer> start_health_server(const sidecar::EgressConfig& config,
+                                                       const sidecar::HealthState& health) {
+    if (config.health_port == 0) {
+        return nullptr;
+    }
+    auto server = std::make_unique<api::HealthServer>(
+        config.health_port, [&health] { return health.liveness(); }, [&health] { return health.readiness(); });
+    server->start();
+    spdlog::info("health probes listening on :{} (GET /healthz, GET /readyz)", server->port());
+    return server;
 }
 
 void warn_if_unauthenticated(const sidecar::EgressConfig& config) {
@@ -91,12 +105,15 @@ int run_sidecar(common::BlockedSignals& signals) {
     policy::AlwaysOverlayLoader overlay(config.always_rules_dir, warn);
     overlay.load();
     common::MetricsRegistry metrics;
+    sidecar::HealthState health;
+    auto health_server = start_health_server(config, health);
     sidecar::Enforcement enforcement(config, metrics);
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
                                 [&](const auto& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
     const auto redirect = enforcement.install(engine.current());
+    health.enforcement_installed();
     spdlog::info("nftables table inet opensandbox installed (DNS redirect to port {} by {}{})",
                  config.dns_listen.front().port(),
                  redirect == nft::RedirectBackend::iptables ? "iptables" : "the nft nat chain",
@@ -110,6 +127,7 @@ int run_sidecar(common::BlockedSignals& signals) {
         dns.set_denied_listener([&webhook](std::string_view name) { webhook->notify(name); });
     }
     dns.start();
+    health.dns_serving(&dns);
     for (const auto& endpoint : config.dns_listen) {
         spdlog::info("dns proxy started on {}", endpoint.to_string());
     }
@@ -137,6 +155,10 @@ int run_sidecar(common::BlockedSignals& signals) {
         telemetry->stop();
     }
     api_server.stop();
+    if (health_server) {
+        health_server->stop();
+    }
+    health.dns_serving(nullptr);
     overlay_watcher.stop();
     dns.stop();
     if (webhook) {

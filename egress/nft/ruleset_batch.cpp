@@ -392,7 +392,7 @@ void add_own_traffic_chain_and_rules(Context& context) {
     }
 }
 
-// What egress serves (DNS on the proxy's port, the policy API) reaches egress's own sockets only:
+// What egress serves (DNS on the proxy's port, the policy API, the health probes) reaches egress's own sockets only:
 // a workload that binds those ports (while egress is down, say) receives nothing, neither the
 // sandbox's DNS queries nor the operator's requests with their token.
 void add_own_listeners_chain_and_rules(Context& context) {
@@ -404,8 +404,8 @@ void add_own_listeners_chain_and_rules(Context& context) {
     add_base_chain(context, {chain, "filter", NF_INET_LOCAL_IN, kOwnTrafficPriority, NF_ACCEPT});
     std::vector<std::pair<uint8_t, uint16_t>> served{{IPPROTO_UDP, context.options.proxy_port},
                                                      {IPPROTO_TCP, context.options.proxy_port}};
-    if (context.options.api_port) {
-        served.emplace_back(IPPROTO_TCP, *context.options.api_port);
+    for (const uint16_t port : context.options.http_ports) {
+        served.emplace_back(IPPROTO_TCP, port);
     }
     // For TCP only a connection's first packet is checked: the handshake's last ACK finds a request
     // socket, which has no cgroup, and a connection only exists once its SYN was let through.

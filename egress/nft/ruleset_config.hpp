@@ -59,9 +59,9 @@ struct RulesetOptions {
     // When set, the mark is the firewall's own word: cleared on every packet that carries it, then
     // put back on the packets of egress's sockets, before anything else looks at it.
     std::optional<OwnCgroup> own_cgroup;
-    // The policy API's port: with own_cgroup, like the proxy's port, only egress's sockets may
-    // receive on it, even while egress is down.
-    std::optional<uint16_t> api_port;
+    // The TCP ports of the policy API and the health probes: with own_cgroup, like the proxy's
+    // port, only egress's sockets may receive on them, even while egress is down.
+    std::vector<uint16_t> http_ports;
     bool block_dot = true;
     // Default element timeout of the dyn_allow sets (each element carries its own).
     std::chrono::seconds dynamic_set_timeout{360};

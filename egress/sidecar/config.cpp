@@ -115,8 +115,14 @@ void load_api_settings(EgressConfig& config) {
     std::tie(config.http_host, config.http_port) =
         parse_http_address(common::trim(common::env_or("OPENSANDBOX_EGRESS_HTTP_ADDR", ":18080")));
     config.api_token = common::env_raw("OPENSANDBOX_EGRESS_TOKEN").value_or("");
-    config.http_workers =
-        static_cast<size_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_HTTP_WORKERS", 4, 1, 64));
+    config.http_max_connections = static_cast<size_t>(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_HTTP_MAX_CONNECTIONS", 128, 4, 4096));
+    config.health_port =
+        static_cast<uint16_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_HEALTH_PORT", 18081, 0, 65535));
+    if (config.health_port != 0 && config.health_port == config.http_port) {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_HEALTH_PORT (" + std::to_string(config.health_port) +
+                                    ") is the policy API's port; choose another, or 0 for none");
+    }
 }
 
 void load_webhook_settings(EgressConfig& config) {

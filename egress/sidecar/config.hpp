@@ -66,7 +66,9 @@ struct EgressConfig {
     std::string http_host;  // empty: every interface
     uint16_t http_port = 18080;
     std::string api_token;    // OPENSANDBOX_EGRESS_TOKEN, not trimmed (as upstream)
-    size_t http_workers = 4;  // OPENSANDBOX_EGRESS_HTTP_WORKERS
+    size_t http_max_connections = 128;  // OPENSANDBOX_EGRESS_HTTP_MAX_CONNECTIONS
+    // Liveness and readiness on a listener of their own (every interface); 0: none.
+    uint16_t health_port = 18081;  // OPENSANDBOX_EGRESS_HEALTH_PORT
 
     // Deny webhook.
     std::optional<api::WebhookUrl> deny_webhook;               // OPENSANDBOX_EGRESS_DENY_WEBHOOK

@@ -47,6 +47,15 @@ void DnsService::stop() {
     }
 }
 
+bool DnsService::answers_within(std::chrono::milliseconds limit) {
+    auto answered = std::make_shared<std::promise<void>>();
+    auto answer = answered->get_future();
+    if (!loop_.post([answered] { answered->set_value(); })) {
+        return false;
+    }
+    return answer.wait_for(limit) == std::future_status::ready;
+}
+
 void DnsService::serve(std::promise<void>& started) {
     dns::SnapshotQueryPolicy policy(policies_);
     std::unique_ptr<dns::ResolvedAddressHook> hook;

@@ -33,6 +33,8 @@ class DnsService {
     // Binds the listeners and starts serving; throws what binding threw.
     void start();
     void stop();
+    // True when the proxy's loop runs a task posted now within `limit` (any thread).
+    bool answers_within(std::chrono::milliseconds limit);
 
   private:
     void serve(std::promise<void>& started);

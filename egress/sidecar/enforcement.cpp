@@ -44,7 +44,10 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
 nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     nft::RulesetOptions options;
     options.own_cgroup = own_cgroup(config);
-    options.api_port = config.http_port;
+    options.http_ports = {config.http_port};
+    if (config.health_port != 0 && config.health_port != config.http_port) {
+        options.http_ports.push_back(config.health_port);
+    }
     options.mode = config.mode == EnforcementMode::dns_nft ? nft::EnforcementMode::dns_and_nft
                                                            : nft::EnforcementMode::dns;
     options.proxy_port = config.dns_listen.front().port();

@@ -55,15 +55,18 @@ TEST_F(SquattedPortsTest, AWorkloadListeningOnTheProxyPortGetsNoQueries) {
     EXPECT_EQ(squatter.tcp_connections(), 0u);
 }
 
-TEST_F(SquattedPortsTest, AWorkloadListeningOnThePolicyApiPortGetsNoRequests) {
+TEST_F(SquattedPortsTest, AWorkloadListeningOnThePolicyApiOrProbePortGetsNoRequests) {
     start_then_crash("dns");
-    harness::EchoServer squatter({topology_->sandbox(), "0.0.0.0", 18080, "squatter"});
-    // The operator's side: the pod's address, from outside the sandbox.
-    EXPECT_FALSE(
-        harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), 18080, 300ms)
-            .connected);
-    EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "127.0.0.1", 18080, 300ms).connected);
-    EXPECT_EQ(squatter.tcp_connections(), 0u);
+    for (const uint16_t port : {18080, 18081}) {  // the policy API, the health probes
+        harness::EchoServer squatter({topology_->sandbox(), "0.0.0.0", port, "squatter"});
+        // The operator's side: the pod's address, from outside the sandbox.
+        EXPECT_FALSE(
+            harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), port, 300ms)
+                .connected)
+            << port;
+        EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "127.0.0.1", port, 300ms).connected) << port;
+        EXPECT_EQ(squatter.tcp_connections(), 0u) << port;
+    }
 }
 
 }  // namespace
