@@ -2,7 +2,7 @@
 // a mark must not be what tells egress's own traffic apart. Run as root, so with CAP_NET_RAW.
 #include <gtest/gtest.h>
 
-#include "egress_binary_fixture.hpp"
+#include "adversarial_fixture.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
 #include "harness/net_clients.hpp"
@@ -11,26 +11,30 @@
 namespace {
 
 using namespace egress_binary_test;
+using adversarial_test::AdversarialTest;
 using namespace std::chrono_literals;
 
 constexpr uint32_t kEgressMark = 0x1;  // OPENSANDBOX_EGRESS_SOCKET_MARK's default
 const std::string kEnforce = std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed;
 
-class ForgedMarkTest : public EgressBinaryTest {
+class ForgedMarkTest : public AdversarialTest {
   protected:
     void SetUp() override {
-        EgressBinaryTest::SetUp();
+        AdversarialTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
         if (!harness::cgroup2_available()) {
             GTEST_SKIP() << "cgroup v2 is not mounted";
         }
     }
 };
 
-TEST_F(ForgedMarkTest, AForgedMarkSkipsNeitherTheDnsRedirectNorTheFilter) {
+TEST_P(ForgedMarkTest, AForgedMarkSkipsNeitherTheDnsRedirectNorTheFilter) {
     topology_->add_upstream_address("198.51.100.20");
     harness::EchoServer other_web({topology_->upstream(), "198.51.100.20", 80, "other"});
-    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce}, true);
-    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce}, true);
+    ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     EXPECT_NE(process_->read_log().find("recognised by its cgroup"), std::string::npos)
         << process_->read_log();
     EXPECT_EQ(query_real_resolver(*topology_, "www.allowed.test").addresses(),
@@ -49,9 +53,9 @@ TEST_F(ForgedMarkTest, AForgedMarkSkipsNeitherTheDnsRedirectNorTheFilter) {
     EXPECT_EQ(other_web.tcp_connections(), 0u);
 }
 
-TEST_F(ForgedMarkTest, AForgedMarkDoesNotSkipTheRedirectInDnsMode) {
-    start({"OPENSANDBOX_EGRESS_MODE=dns", kEnforce}, true);
-    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+TEST_P(ForgedMarkTest, AForgedMarkDoesNotSkipTheRedirectInDnsMode) {
+    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns", kEnforce}, true);
+    ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     const auto forged = harness::dns_query_udp_from(topology_->sandbox(), {0, kEgressMark},
                                                     std::string(Topology::kUpstreamIpv4), 53, "other.test",
                                                     kDnsTypeA, 1000ms);
@@ -59,17 +63,19 @@ TEST_F(ForgedMarkTest, AForgedMarkDoesNotSkipTheRedirectInDnsMode) {
     EXPECT_EQ(upstream_->query_count("other.test"), 0u);
 }
 
-TEST_F(ForgedMarkTest, WithoutACgroupOfItsOwnEgressWarnsThatTheMarkCanBeForged) {
-    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce});
-    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+TEST_P(ForgedMarkTest, WithoutACgroupOfItsOwnEgressWarnsThatTheMarkCanBeForged) {
+    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce});
+    ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     EXPECT_NE(process_->read_log().find("can only be recognised by its socket mark"), std::string::npos)
         << process_->read_log();
 }
 
-TEST_F(ForgedMarkTest, RequiringACgroupOfItsOwnRefusesToStartWithoutOne) {
-    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce, "OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP=true"});
+TEST_P(ForgedMarkTest, RequiringACgroupOfItsOwnRefusesToStartWithoutOne) {
+    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce, "OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP=true"});
     EXPECT_EQ(process_->wait(5s), std::optional<int>(1)) << process_->read_log();
     EXPECT_NE(process_->read_log().find("refusing to start"), std::string::npos) << process_->read_log();
 }
+
+INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(ForgedMarkTest);
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <future>
 
-#include "egress_binary_fixture.hpp"
+#include "adversarial_fixture.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
 #include "harness/http_client.hpp"
@@ -14,12 +14,13 @@ namespace {
 
 using namespace egress_binary_test;
 using namespace std::chrono_literals;
+using RevokedInFlightTest = adversarial_test::AdversarialTest;
 
-TEST_F(EgressBinaryTest, ANameDeniedWhileItsAnswerIsOnTheWayIsNotLearned) {
+TEST_P(RevokedInFlightTest, ANameDeniedWhileItsAnswerIsOnTheWayIsNotLearned) {
     topology_->add_upstream_address("198.51.100.10");
     harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "web"});
-    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
-    ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     upstream_->set_delay(1500ms);
     auto answer = std::async(std::launch::async, [this] {
         return harness::dns_query(topology_->sandbox(), std::string(Topology::kUpstreamIpv4), 53,
@@ -46,5 +47,7 @@ TEST_F(EgressBinaryTest, ANameDeniedWhileItsAnswerIsOnTheWayIsNotLearned) {
         << "the address was learned after the revocation";
     EXPECT_EQ(web.tcp_connections(), 0u);
 }
+
+INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(RevokedInFlightTest);
 
 }  // namespace

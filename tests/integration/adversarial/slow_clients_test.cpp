@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "egress_binary_fixture.hpp"
+#include "adversarial_fixture.hpp"
 #include "harness/http_client.hpp"
 #include "harness/net_socket.hpp"
 #include "harness/socket_address.hpp"
@@ -74,12 +74,12 @@ class Tricklers {
     std::thread thread_;
 };
 
-class SlowClientsTest : public EgressBinaryTest {
+class SlowClientsTest : public adversarial_test::AdversarialTest {
   protected:
     void start_with_token() {
-        start({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed,
+        start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed,
                std::string("OPENSANDBOX_EGRESS_TOKEN=") + kToken});
-        ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+        ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     }
 
     // From outside the sandbox, as the operator (or the orchestrator's probes) would.
@@ -96,7 +96,7 @@ class SlowClientsTest : public EgressBinaryTest {
     }
 };
 
-TEST_F(SlowClientsTest, ManySlowClientsNeitherStarveThePolicyApiNorTheProbes) {
+TEST_P(SlowClientsTest, ManySlowClientsNeitherStarveThePolicyApiNorTheProbes) {
     start_with_token();
     // More than the connection cap (128), each sending a byte every 200 ms: never done.
     Tricklers tricklers(topology_->sandbox(), 200, 200ms);
@@ -113,7 +113,7 @@ TEST_F(SlowClientsTest, ManySlowClientsNeitherStarveThePolicyApiNorTheProbes) {
     EXPECT_NE(policy.body.find("round5.test"), std::string::npos) << policy.body;
 }
 
-TEST_F(SlowClientsTest, AClientThatNeverFinishesItsRequestIsClosedAtTheDeadline) {
+TEST_P(SlowClientsTest, AClientThatNeverFinishesItsRequestIsClosedAtTheDeadline) {
     start_with_token();
     const auto began = std::chrono::steady_clock::now();
     Tricklers trickler(topology_->sandbox(), 1, 100ms);
@@ -125,7 +125,7 @@ TEST_F(SlowClientsTest, AClientThatNeverFinishesItsRequestIsClosedAtTheDeadline)
     EXPECT_LT(held, 10s) << "the request deadline is 5 s";
 }
 
-TEST_F(SlowClientsTest, TheProbesHaveAPortOfTheirOwn) {
+TEST_P(SlowClientsTest, TheProbesHaveAPortOfTheirOwn) {
     start_with_token();
     const auto alive = operator_request(kHealthPort, "GET", "/healthz");
     EXPECT_EQ(alive.status, 200);
@@ -135,13 +135,15 @@ TEST_F(SlowClientsTest, TheProbesHaveAPortOfTheirOwn) {
     EXPECT_EQ(operator_request(kApiPort, "GET", "/healthz").status, 200) << "upstream's /healthz stays";
 }
 
-TEST_F(SlowClientsTest, AProbePortThatIsThePolicyApiPortIsAClearStartupError) {
-    start({"OPENSANDBOX_EGRESS_HEALTH_PORT=18080"});
+TEST_P(SlowClientsTest, AProbePortThatIsThePolicyApiPortIsAClearStartupError) {
+    start_with_backend({"OPENSANDBOX_EGRESS_HEALTH_PORT=18080"});
     const auto status = process_->wait(5s);
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, 1);
     EXPECT_NE(process_->read_log().find("OPENSANDBOX_EGRESS_HEALTH_PORT (18080)"), std::string::npos)
         << process_->read_log();
 }
+
+INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(SlowClientsTest);
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "egress_binary_fixture.hpp"
+#include "adversarial_fixture.hpp"
 #include "harness/dns_query.hpp"
 #include "harness/echo_server.hpp"
 #include "harness/http_client.hpp"
@@ -15,12 +15,16 @@
 namespace {
 
 using namespace egress_binary_test;
+using adversarial_test::AdversarialTest;
 using namespace std::chrono_literals;
 
-class SquattedPortsTest : public EgressBinaryTest {
+class SquattedPortsTest : public AdversarialTest {
   protected:
     void SetUp() override {
-        EgressBinaryTest::SetUp();
+        AdversarialTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
         if (!harness::cgroup2_available()) {
             GTEST_SKIP() << "cgroup v2 is not mounted";
         }
@@ -28,10 +32,10 @@ class SquattedPortsTest : public EgressBinaryTest {
 
     // Egress in a cgroup of its own, serving, then killed as a crash would: its rules stay.
     void start_then_crash(const std::string& mode) {
-        start(
+        start_with_backend(
             {"OPENSANDBOX_EGRESS_MODE=" + mode, std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed},
             true);
-        ASSERT_TRUE(wait_until_serving()) << process_->read_log();
+        ASSERT_TRUE(serving_with_backend()) << process_->read_log();
         harness::HttpRequest health;
         health.url = "http://" + std::string(Topology::kSandboxIpv4) + ":18080/healthz";
         health.timeout = 3000ms;
@@ -43,7 +47,7 @@ class SquattedPortsTest : public EgressBinaryTest {
     }
 };
 
-TEST_F(SquattedPortsTest, AWorkloadListeningOnTheProxyPortGetsNoQueries) {
+TEST_P(SquattedPortsTest, AWorkloadListeningOnTheProxyPortGetsNoQueries) {
     start_then_crash("dns+nft");
     // The workload's "resolver" answers every query on the proxy's UDP and TCP port.
     harness::EchoServer squatter({topology_->sandbox(), "127.0.0.1", kProxyPort, "squatter"});
@@ -55,7 +59,7 @@ TEST_F(SquattedPortsTest, AWorkloadListeningOnTheProxyPortGetsNoQueries) {
     EXPECT_EQ(squatter.tcp_connections(), 0u);
 }
 
-TEST_F(SquattedPortsTest, AWorkloadListeningOnThePolicyApiOrProbePortGetsNoRequests) {
+TEST_P(SquattedPortsTest, AWorkloadListeningOnThePolicyApiOrProbePortGetsNoRequests) {
     start_then_crash("dns");
     for (const uint16_t port : {18080, 18081}) {  // the policy API, the health probes
         harness::EchoServer squatter({topology_->sandbox(), "0.0.0.0", port, "squatter"});
@@ -68,5 +72,7 @@ TEST_F(SquattedPortsTest, AWorkloadListeningOnThePolicyApiOrProbePortGetsNoReque
         EXPECT_EQ(squatter.tcp_connections(), 0u) << port;
     }
 }
+
+INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(SquattedPortsTest);
 
 }  // namespace
