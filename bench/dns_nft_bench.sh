@@ -63,6 +63,10 @@ declare -A server_pid
 log() { printf '%s\n' "$*" >&2; }
 die() { log "dns_nft_bench: $*"; exit 1; }
 
+# Where cgroup v2 is mounted (empty: nowhere; egress then runs without a cgroup of its own).
+cgroup_mount=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2" && $4 == "/") print $5; break } }' \
+  /proc/self/mountinfo | head -n 1)
+cgroups=()
 cleanup() {
   trap '' INT TERM HUP
   [[ -z $watchdog ]] || kill "$watchdog" 2>/dev/null || true
@@ -73,6 +77,7 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
+  for cgroup in "${cgroups[@]}"; do rmdir "$cgroup" 2>/dev/null || true; done
   if [[ ${KEEP_LOGS:-0} = 1 ]]; then log "dns_nft_bench: logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -150,7 +155,18 @@ start_upstream() {
 start_egress() {
   local label=$1 ns=$2 mode=$3
   mkdir -p "$work/rules-$label"
-  ip netns exec "$ns" env OPENSANDBOX_EGRESS_MODE="$mode" OPENSANDBOX_EGRESS_RULES="$policy" \
+  # As deployed, egress runs in a cgroup of its own (its own traffic is told apart by it, which adds
+  # the own_traffic chain to every packet's path); `ip netns exec` hides the cgroup mounts, so the
+  # wrapper mounts cgroup2 in the namespace's private mount namespace first.
+  local cgroup=
+  if [[ -n $cgroup_mount ]]; then
+    cgroup=osnftb-${label//+/-}
+    mkdir -p "$cgroup_mount/$cgroup"
+    cgroups+=("$cgroup_mount/$cgroup")
+  fi
+  ip netns exec "$ns" sh -c '[ -z "$1" ] || { mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo $$ >"/sys/fs/cgroup/$1/cgroup.procs"; }
+    shift; exec "$@"' own-cgroup "$cgroup" \
+    env OPENSANDBOX_EGRESS_MODE="$mode" OPENSANDBOX_EGRESS_RULES="$policy" \
     OPENSANDBOX_EGRESS_DNS_UPSTREAM="$upstream_ip" OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules-$label" \
     OPENSANDBOX_EGRESS_LOG_LEVEL=error "$egress_bin" >"$work/egress-$label.log" 2>&1 &
   server_pid[$label]=$!
