@@ -1,12 +1,10 @@
 #include "files/file_info.hpp"
 
-#include <grp.h>
-#include <pwd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <fstream>
-#include <vector>
+
+#include "process/account_files.hpp"
 
 namespace execd::files {
 namespace {
@@ -85,31 +83,22 @@ std::optional<mode_t> mode_from_decimal_digits(int64_t digits) {
 }
 
 std::string user_name(uid_t uid) {
-    struct passwd entry {};
-    struct passwd* found = nullptr;
-    std::vector<char> buffer(4096);
-    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-        return found->pw_name;
+    if (const auto user = process::find_user(uid)) {
+        return user->name;
     }
     return std::to_string(uid);
 }
 
 std::string group_name(gid_t gid) {
-    struct group entry {};
-    struct group* found = nullptr;
-    std::vector<char> buffer(4096);
-    if (::getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-        return found->gr_name;
+    if (const auto group = process::find_group(gid)) {
+        return group->name;
     }
     return std::to_string(gid);
 }
 
 std::optional<uid_t> lookup_user(const std::string& name) {
-    struct passwd entry {};
-    struct passwd* found = nullptr;
-    std::vector<char> buffer(4096);
-    if (::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-        return found->pw_uid;
+    if (const auto user = process::find_user(std::string_view(name))) {
+        return user->uid;
     }
     if (const auto number = parse_number(name)) {
         return static_cast<uid_t>(*number);
@@ -118,11 +107,8 @@ std::optional<uid_t> lookup_user(const std::string& name) {
 }
 
 std::optional<gid_t> lookup_group(const std::string& name) {
-    struct group entry {};
-    struct group* found = nullptr;
-    std::vector<char> buffer(4096);
-    if (::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-        return found->gr_gid;
+    if (const auto group = process::find_group(std::string_view(name))) {
+        return group->gid;
     }
     if (const auto number = parse_number(name)) {
         return static_cast<gid_t>(*number);

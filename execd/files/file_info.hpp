@@ -32,7 +32,8 @@ unsigned mode_as_decimal_digits(mode_t mode);
 // Upstream's mode field: 755 means 0755. nullopt when a digit is 8 or 9 or the value exceeds 7777.
 std::optional<mode_t> mode_from_decimal_digits(int64_t digits);
 
-// The name of a user or group, or its number when it has no name.
+// The name of a user or group, or its number when it has no name. Read from /etc/passwd and /etc/group
+// (process/account_files.hpp), not through NSS.
 std::string user_name(uid_t uid);
 std::string group_name(gid_t gid);
 
