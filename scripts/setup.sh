@@ -19,6 +19,9 @@ packages=(
   jupyter-server python3-ipykernel python3-matplotlib python3-websocket mariadb-server
   # packaging checks: a busybox-only root filesystem, the Kubernetes manifest check
   busybox-static python3-yaml
+  # images and the pod test (scripts/build-images.sh): Podman with runc (crun refuses a hybrid
+  # cgroup layout), Debian base images made locally
+  podman runc containernetworking-plugins mmdebstrap
 )
 
 if [[ $(id -u) -ne 0 ]]; then
