@@ -17,8 +17,8 @@ packages=(
   # real peers used by integration tests, benchmarks and the demo
   iproute2 nftables iptables procps dnsutils dnsperf wrk curl
   jupyter-server python3-ipykernel python3-matplotlib python3-websocket mariadb-server
-  # packaging checks: a busybox-only root filesystem, the Kubernetes manifest check
-  busybox-static python3-yaml
+  # packaging checks: busybox-only and musl-only root filesystems, the Kubernetes manifest check
+  busybox-static musl-tools python3-yaml
   # images and the pod test (scripts/build-images.sh): Podman with runc (crun refuses a hybrid
   # cgroup layout), Debian base images made locally
   podman runc containernetworking-plugins mmdebstrap
