@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks the Dockerfiles' build and runtime stages without a container engine.
 
-For docker/egress and docker/execd: multi-stage (bookworm build, bookworm-slim run), the
-upstream entry points, version and commit labels, a runtime package list that exists in apt,
+For docker/egress and docker/execd: multi-stage (bookworm build, bookworm-slim run; the default
+target compiles, the `prebuilt` target takes the binary from the build context `binaries`), the
+upstream entry points (execd: /execd and /bootstrap.sh regular files, working directory /),
+version and commit labels, a runtime package list that exists in apt,
 holds no compilers or debugging kit and covers every library the built binary loads (egress), a
 build stage with every library the build needs (scripts/setup.sh), and the execd bundle holding
 every library of the built execd (and of the MariaDB client it opens on the first SQL run). Exits 1 listing every problem, 77 when apt is missing.
@@ -26,8 +28,9 @@ MARIADB_CLIENT = "libmariadb.so.3"  # execd opens it on the first SQL run; the b
 
 
 class Stage:
-    def __init__(self, image):
+    def __init__(self, image, name=None):
         self.image = image
+        self.name = name
         self.instructions = []  # (KEYWORD, argument text)
 
     def args(self, keyword):
@@ -59,11 +62,28 @@ def parse_dockerfile(path):
         keyword, _, text = logical.strip().partition(" ")
         keyword = keyword.upper()
         if keyword == "FROM":
-            stages.append(Stage(text.split()[0]))
+            words = text.split()
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            stages.append(Stage(words[0], name))
         elif stages:
             stages[-1].instructions.append((keyword, text.strip()))
         logical = ""
     return stages
+
+
+def resolved(stages, stage):
+    """The stage with the instructions of the stages it is built FROM (by name) before its own."""
+    base = next((s for s in stages if s.name and s.name == stage.image and s is not stage), None)
+    if base is None:
+        return stage
+    parent = resolved(stages, base)
+    merged = Stage(parent.image, stage.name)
+    merged.instructions = parent.instructions + stage.instructions
+    return merged
+
+
+def named(stages, name):
+    return next((s for s in stages if s.name == name), None)
 
 
 def libraries_of(binary):
@@ -118,7 +138,14 @@ def check_common(name, stages, repo, problems):
     if len(stages) < 2:
         problems.append(f"{where}: wants a build stage and a runtime stage, found {len(stages)}")
         return None
-    build, runtime = stages[0], stages[-1]
+    build, runtime = stages[0], resolved(stages, stages[-1])
+    prebuilt = named(stages, "prebuilt")
+    if prebuilt is None:
+        problems.append(f"{where}: no `prebuilt` target (the image from binaries built beforehand)")
+    elif resolved(stages, prebuilt).image != runtime.image or stages[-1].image != prebuilt.image:
+        problems.append(f"{where}: the `prebuilt` target and the default target must share the runtime stage")
+    elif f"--from=binaries {name} /{name}" not in " ".join(prebuilt.args("COPY")):
+        problems.append(f"{where}: the `prebuilt` target does not copy {name} from the build context `binaries`")
     if not build.image.startswith("debian:bookworm") or "slim" in build.image:
         problems.append(f"{where}: build stage is {build.image}, want debian:bookworm")
     if runtime.image != "debian:bookworm-slim":
@@ -172,16 +199,19 @@ def check_execd(repo, binary, problems):
     runtime = check_common("execd", parse_dockerfile(os.path.join(repo, where)), repo, problems)
     if runtime is None:
         return
-    copies = " ".join(runtime.args("COPY"))
-    if "/opt/opensandbox" not in copies:
-        problems.append(f"{where}: runtime stage does not copy the bundle to /opt/opensandbox")
-    runs = " ".join(runtime.args("RUN"))
-    for link in ("/opt/opensandbox/execd /execd", "/opt/opensandbox/bootstrap.sh /bootstrap.sh"):
-        if link not in runs:
-            problems.append(f"{where}: no symlink {link}")
-    users = runtime.args("USER")
-    if not users or users[-1].split(":")[0] in ("0", "root"):
-        problems.append(f"{where}: execd image should run as a non-root user, USER is {users}")
+    # The OpenSandbox server copies /execd and /bootstrap.sh out of the image (Docker: the archive
+    # API; Kubernetes: `cp ./execd ... && cp ./bootstrap.sh ...` in the image's working directory):
+    # both must be regular files at the root, the working directory /.
+    copies = runtime.args("COPY")
+    if not any(c.split()[-1] == "/execd" for c in copies):
+        problems.append(f"{where}: the image does not copy a file to /execd")
+    if "docker/execd/bootstrap.sh /bootstrap.sh" not in copies:
+        problems.append(f"{where}: the image does not copy docker/execd/bootstrap.sh to /bootstrap.sh")
+    if any("ln " in run and ("/execd" in run or "/bootstrap.sh" in run) for run in runtime.args("RUN")):
+        problems.append(f"{where}: /execd and /bootstrap.sh must be regular files, not links")
+    workdirs = runtime.args("WORKDIR")
+    if workdirs[-1:] != ["/"]:
+        problems.append(f"{where}: working directory is {workdirs[-1:]}, want / (the server's installer runs ./execd)")
     with tempfile.TemporaryDirectory() as tmp:
         bundle = os.path.join(tmp, "bundle")
         subprocess.run([os.path.join(repo, "scripts/bundle_execd.sh"), binary, bundle],
