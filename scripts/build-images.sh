@@ -80,29 +80,22 @@ make_base() {
     pm import --change 'CMD ["bash"]' - "docker.io/library/debian:$name" >/dev/null
 }
 
-# stage_binaries DIR: stripped copies of the build's egress and execd file in DIR.
+# stage_binaries DIR: stripped copies of the build's egress and execd-single in DIR.
 stage_binaries() {
   local out=$1 build
   build=$(cd "$prebuilt" && pwd)
   mkdir -p "$out"
   local binary
-  for binary in "$build/egress/egress" "$build/execd/execd"; do
-    [[ -x $binary ]] || { echo "build-images.sh: $binary is missing (build it first)" >&2; exit 1; }
-    if ldd "$binary" | grep -qE 'lib(a|ub|l|t)san'; then
+  # /execd is execd-single, execd linked statically (target execd_single).
+  for binary in "$build/egress/egress" "$build/execd/execd-single"; do
+    [[ -x $binary ]] || { echo "build-images.sh: $binary is missing (cmake --build $prebuilt --target ${binary##*/})" >&2; exit 1; }
+    if ldd "$binary" 2>/dev/null | grep -qE 'lib(a|ub|l|t)san'; then
       echo "build-images.sh: $binary is a sanitizer build; images take a normal build" >&2
       exit 1
     fi
   done
   strip -o "$out/egress" "$build/egress/egress"
-  # One regular file for /execd: the statically linked execd when the build has it, else the
-  # bundle packed into a self-extracting file.
-  if [[ -x $build/execd/execd-single ]]; then
-    strip -o "$out/execd" "$build/execd/execd-single"
-  else
-    strip -o "$work/execd-binary" "$build/execd/execd"
-    "$root/scripts/bundle_execd.sh" "$work/execd-binary" "$work/bundle" >/dev/null
-    "$root/docker/execd/self_extracting.sh" "$work/bundle" "$out/execd" >/dev/null
-  fi
+  strip -o "$out/execd" "$build/execd/execd-single"
 }
 
 version=$(sed -nE 's/^project\([A-Za-z_]+ +VERSION +([0-9.]+).*/\1/p' "$root/CMakeLists.txt" | head -n 1)
