@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
 """Checks the Kubernetes manifests of the sidecar pair (docker/kubernetes).
 
-Renders the kustomize base and every overlay with the subset of kustomize they use (resources,
-config map and secret generators, strategic-merge patches, images, namespace), then checks each
-rendered sandbox pod: egress is a native sidecar that must pass a /healthz startup probe before
-anything after it starts, it is the only container with NET_ADMIN, the workload runs execd
-through bootstrap.sh from the installed bundle and is probed on /ping, ports, the egress token
-comes from a Secret only egress sees, and the initial policy is default-deny.
+Renders the kustomize base, every overlay and the addons with `kubectl kustomize` (in a copy of the
+tree, with a stand-in for each secret file an operator writes), or, without kubectl, with the
+subset of kustomize they use (resources, config map and secret generators, strategic-merge
+patches, images, namespace). Then checks each rendered sandbox pod: egress is a native sidecar
+that must pass a /readyz startup probe on its health port before anything after it starts, with
+liveness and readiness there too; it is the only container with NET_ADMIN and keeps its runtime
+policy on a volume; the workload runs execd through bootstrap.sh as installed by the server's
+own command and is probed over TCP, without a liveness probe; ports; the egress token comes from
+a Secret only egress sees; the initial policy is default-deny; RuntimeDefault seccomp, requests
+and limits and FallbackToLogsOnError on every container; mounted ConfigMaps have stable names;
+a rendered namespace enforces the Pod Security level the pod needs. The addons: a PodMonitor on
+the sandbox pods' metrics ports, a NetworkPolicy that opens the policy API only to chosen peers.
 Exits 1 listing every problem, 77 when python3-yaml is missing.
 """
 import copy
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 
 try:
     import yaml
@@ -21,9 +31,16 @@ except ImportError:
     sys.exit(77)
 
 EGRESS_PORT = 18080
+HEALTH_PORT = 18081
 EXECD_PORT = 44772
 BUNDLE_DIR = "/opt/opensandbox"
 RISKY_CAPABILITIES = {"NET_ADMIN", "SYS_ADMIN", "NET_RAW", "ALL", "SYS_MODULE", "BPF"}
+# What Pod Security `baseline` lets a container add; anything else needs `privileged`.
+BASELINE_CAPABILITIES = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                         "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+# The OpenSandbox server's execd installer (its Kubernetes runtime), run in the execd image's
+# working directory.
+SERVER_INSTALL = [f"cp ./execd {BUNDLE_DIR}/execd", f"cp ./bootstrap.sh {BUNDLE_DIR}/bootstrap.sh"]
 
 
 # ---- rendering ---------------------------------------------------------------------------------
@@ -73,6 +90,28 @@ def generated(kind, generator, directory):
         data[key] = open(full, encoding="utf-8").read() if os.path.exists(full) else None
     return {"kind": kind, "metadata": {"name": generator["name"]}, "data": data,
             "behavior": generator.get("behavior", "create")}
+
+
+def render_with_kubectl(directory):
+    """`kubectl kustomize` of a copy of the tree, with a stand-in for every missing generator file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(directory))) \
+            if os.path.basename(os.path.dirname(os.path.abspath(directory))) == "overlays" \
+            else os.path.dirname(os.path.abspath(directory))
+        copy_root = os.path.join(tmp, "tree")
+        shutil.copytree(root, copy_root)
+        target = os.path.join(copy_root, os.path.relpath(os.path.abspath(directory), root))
+        kustomization = load_documents(os.path.join(target, "kustomization.yaml"))[0]
+        for generator in kustomization.get("secretGenerator", []) + kustomization.get("configMapGenerator", []):
+            for entry in generator.get("files", []):
+                path = os.path.join(target, entry.partition("=")[2] if "=" in entry else entry)
+                if not os.path.exists(path):
+                    with open(path, "w", encoding="utf-8") as stream:
+                        stream.write("stand-in-secret")
+        result = subprocess.run(["kubectl", "kustomize", target], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise OSError(f"kubectl kustomize: {result.stderr.strip()}")
+        return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 def render(directory):
@@ -170,13 +209,32 @@ def check_pod(label, obj, objects, needs_secret, problems):
     for container in inits[:egress_index]:
         if container.get("restartPolicy") == "Always":
             problem(f"sidecar {container['name']} starts before egress enforces")
-    if http_probe(egress, "startupProbe") != ("/healthz", EGRESS_PORT):
-        problem("egress needs a startupProbe on /healthz:18080, so later containers wait for enforcement")
-    for kind in ("readinessProbe", "livenessProbe"):
-        if http_probe(egress, kind) != ("/healthz", EGRESS_PORT):
-            problem(f"egress {kind} is {http_probe(egress, kind)}, want /healthz on {EGRESS_PORT}")
-    if EGRESS_PORT not in [p.get("containerPort") for p in egress.get("ports", [])]:
-        problem(f"egress does not declare containerPort {EGRESS_PORT}")
+    # Probes on the health listener, never on the policy API: API clients cannot starve them.
+    wanted = {"startupProbe": ("/readyz", HEALTH_PORT), "readinessProbe": ("/readyz", HEALTH_PORT),
+              "livenessProbe": ("/healthz", HEALTH_PORT)}
+    for kind, want in wanted.items():
+        if http_probe(egress, kind) != want:
+            problem(f"egress {kind} is {http_probe(egress, kind)}, want {want[0]} on {want[1]} "
+                    "(the health listener; the startup probe holds later containers until enforcement)")
+    declared = [p.get("containerPort") for p in egress.get("ports", [])]
+    for port in (EGRESS_PORT, HEALTH_PORT):
+        if port not in declared:
+            problem(f"egress does not declare containerPort {port}")
+    health_env = (env_of(egress, "OPENSANDBOX_EGRESS_HEALTH_PORT") or {}).get("value")
+    if health_env is not None and health_env != str(HEALTH_PORT):
+        problem(f"OPENSANDBOX_EGRESS_HEALTH_PORT is {health_env}, the probes use {HEALTH_PORT}")
+    policy_file = (env_of(egress, "OPENSANDBOX_EGRESS_POLICY_FILE") or {}).get("value")
+    if not policy_file:
+        problem("egress has no OPENSANDBOX_EGRESS_POLICY_FILE: runtime policy changes die with the container")
+    else:
+        mount = max((m for m in egress.get("volumeMounts", [])
+                     if policy_file.startswith(m["mountPath"].rstrip("/") + "/")),
+                    key=lambda m: len(m["mountPath"]), default=None)
+        volume = next((v for v in spec.get("volumes", []) if mount and v.get("name") == mount["name"]), None)
+        if mount is None or mount.get("readOnly") or volume is None or \
+                not ({"emptyDir", "persistentVolumeClaim", "ephemeral"} & set(volume)):
+            problem(f"OPENSANDBOX_EGRESS_POLICY_FILE {policy_file} is not on a writable pod volume "
+                    "that outlives a container restart")
 
     add, drop = capabilities(egress)
     if add != {"NET_ADMIN"}:
@@ -208,18 +266,24 @@ def check_pod(label, obj, objects, needs_secret, problems):
         _, drop = capabilities(workload)
         if not {"NET_ADMIN"} <= drop and "ALL" not in drop:
             problem(f"{workload['name']} does not drop NET_ADMIN")
-        for kind in ("readinessProbe", "livenessProbe"):
-            if http_probe(workload, kind) != ("/ping", EXECD_PORT):
-                problem(f"{workload['name']} {kind} is {http_probe(workload, kind)}, want /ping on {EXECD_PORT}")
+        readiness = (workload.get("readinessProbe") or {}).get("tcpSocket", {})
+        if resolve_port(workload, readiness.get("port")) != EXECD_PORT:
+            problem(f"{workload['name']} needs a tcpSocket readinessProbe on {EXECD_PORT} (GET /ping "
+                    "wants the token once EXECD_ACCESS_TOKEN is set)")
+        if workload.get("livenessProbe"):
+            problem(f"{workload['name']} has a livenessProbe: a restart would restart the user's command")
         if EXECD_PORT not in [p.get("containerPort") for p in workload.get("ports", [])]:
             problem(f"{workload['name']} does not declare containerPort {EXECD_PORT}")
         mount = next((m for m in workload.get("volumeMounts", []) if m.get("mountPath") == BUNDLE_DIR), None)
         if mount is None:
             problem(f"{workload['name']} does not mount the execd bundle at {BUNDLE_DIR}")
         else:
-            installers = [c for c in inits if any(m.get("name") == mount["name"] for m in c.get("volumeMounts", []))]
-            if not any(BUNDLE_DIR + "/." in " ".join(c.get("command", [])) for c in installers):
-                problem(f"no init container copies {BUNDLE_DIR} into volume {mount['name']}")
+            installers = [c for c in inits if any(m.get("name") == mount["name"] and m.get("mountPath") == BUNDLE_DIR
+                                                  for m in c.get("volumeMounts", []))]
+            if not any(all(step in " ".join(c.get("command", []) + c.get("args", [])) for step in SERVER_INSTALL)
+                       for c in installers):
+                problem(f"no init container installs execd into volume {mount['name']} with the server's "
+                        f"command ({' && '.join(SERVER_INSTALL)})")
 
     token = env_of(egress, "OPENSANDBOX_EGRESS_TOKEN")
     secret_ref = (token or {}).get("valueFrom", {}).get("secretKeyRef")
@@ -258,6 +322,97 @@ def check_pod(label, obj, objects, needs_secret, problems):
     elif policy and policy.get("defaultAction") != "deny":
         problem(f"the initial policy's defaultAction is {policy.get('defaultAction')}, want deny")
 
+    pod_seccomp = spec.get("securityContext", {}).get("seccompProfile", {}).get("type")
+    for container in inits + mains:
+        name = container.get("name")
+        seccomp = container.get("securityContext", {}).get("seccompProfile", {}).get("type", pod_seccomp)
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            problem(f"{name} runs with seccomp profile {seccomp}, want RuntimeDefault")
+        resources = container.get("resources", {})
+        for section in ("requests", "limits"):
+            missing = {"cpu", "memory"} - set(resources.get(section, {}))
+            if missing:
+                problem(f"{name} has no {section} for {sorted(missing)}")
+        if container.get("terminationMessagePolicy") != "FallbackToLogsOnError":
+            problem(f"{name} lacks terminationMessagePolicy: FallbackToLogsOnError")
+
+
+def required_pod_security_level(spec):
+    """The least Pod Security level that admits the pod (the parts of the standard it can trip)."""
+    if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
+        return "privileged"
+    for container in all_containers(spec):
+        context = container.get("securityContext", {})
+        if context.get("privileged") or set(context.get("capabilities", {}).get("add", [])) - BASELINE_CAPABILITIES:
+            return "privileged"
+    return "baseline"
+
+
+def check_stable_config_maps(label, directory, pod, objects, problems):
+    """Every ConfigMap a pod mounts (re-read live) keeps the generator's name: no hash suffix."""
+    declared = set()
+    for kustomization_dir in kustomization_chain(directory):
+        kustomization = load_documents(os.path.join(kustomization_dir, "kustomization.yaml"))[0]
+        declared |= {g["name"] for g in kustomization.get("configMapGenerator", [])}
+    for volume in pod_spec(pod).get("volumes", []):
+        name = volume.get("configMap", {}).get("name")
+        if name is None:
+            continue
+        if find_object(objects, "ConfigMap", name) is None:
+            problems.append(f"{label}: mounted ConfigMap {name} is not among the rendered objects")
+        elif name not in declared and any(re.fullmatch(re.escape(d) + r"-[a-z0-9]{10}", name) for d in declared):
+            problems.append(f"{label}: mounted ConfigMap {name} carries a hash suffix; a live-reloaded "
+                            "ConfigMap needs a stable name (options: disableNameSuffixHash)")
+
+
+def kustomization_chain(directory):
+    """The kustomization directory and every directory it takes resources from."""
+    chain = [directory]
+    kustomization = load_documents(os.path.join(directory, "kustomization.yaml"))[0]
+    for resource in kustomization.get("resources", []):
+        path = os.path.join(directory, resource)
+        if os.path.isdir(path):
+            chain += kustomization_chain(path)
+    return chain
+
+
+def check_addons(objects, pod_labels, problems):
+    monitors = [o for o in objects if o.get("kind") == "PodMonitor"]
+    policies = [o for o in objects if o.get("kind") == "NetworkPolicy"]
+    if not monitors:
+        problems.append("addons: no PodMonitor")
+    if not policies:
+        problems.append("addons: no NetworkPolicy for the policy API port")
+
+    def selects(selector):
+        return all(pod_labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+    for monitor in monitors:
+        if not selects(monitor["spec"].get("selector", {})):
+            problems.append(f"addons: PodMonitor {monitor['metadata']['name']} does not select the sandbox pods")
+        endpoints = {(e.get("port"), e.get("path")) for e in monitor["spec"].get("podMetricsEndpoints", [])}
+        if ("egress-api", "/metrics") not in endpoints:
+            problems.append("addons: the PodMonitor does not scrape /metrics on egress-api")
+
+    def opens(port_entry, port):
+        start = port_entry.get("port")
+        end = port_entry.get("endPort", start)
+        return port_entry.get("protocol", "TCP") == "TCP" and isinstance(start, int) and start <= port <= end
+
+    for policy in policies:
+        spec = policy["spec"]
+        if not selects(spec.get("podSelector", {})) or "Ingress" not in spec.get("policyTypes", ["Ingress"]):
+            problems.append(f"addons: NetworkPolicy {policy['metadata']['name']} does not govern the sandbox pods' ingress")
+        rules = spec.get("ingress", [])
+        for rule in rules:
+            ports = rule.get("ports")
+            if any(opens(p, EGRESS_PORT) for p in ports or [{"port": 1, "endPort": 65535}]) and not rule.get("from"):
+                problems.append(f"addons: NetworkPolicy {policy['metadata']['name']} opens {EGRESS_PORT} to every peer")
+        if not any(rule.get("from") and any(opens(p, EGRESS_PORT) for p in rule.get("ports", [])) for rule in rules):
+            problems.append(f"addons: NetworkPolicy {policy['metadata']['name']} lets no peer reach {EGRESS_PORT}")
+        if not any(any(opens(p, EXECD_PORT) for p in rule.get("ports", [])) for rule in rules):
+            problems.append(f"addons: NetworkPolicy {policy['metadata']['name']} closes execd's port {EXECD_PORT}")
+
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "docker/kubernetes"
@@ -265,10 +420,13 @@ def main():
     overlays = os.path.join(root, "overlays")
     for name in sorted(os.listdir(overlays)) if os.path.isdir(overlays) else []:
         targets.append((f"overlays/{name}", os.path.join(overlays, name), True))
+    kubectl = shutil.which("kubectl")
+    renderer = render_with_kubectl if kubectl else render
     problems = []
+    pod_labels = {}
     for label, directory, needs_secret in targets:
         try:
-            objects = render(directory)
+            objects = renderer(directory)
         except (OSError, KeyError, yaml.YAMLError) as error:
             problems.append(f"{label}: cannot render: {error}")
             continue
@@ -277,10 +435,26 @@ def main():
             problems.append(f"{label}: want one sandbox pod, found {len(pods)}")
         for pod in pods:
             check_pod(label, pod, objects, needs_secret, problems)
+            check_stable_config_maps(label, directory, pod, objects, problems)
+            pod_labels = pod.get("metadata", {}).get("labels", {})
+            level = required_pod_security_level(pod_spec(pod))
+            for namespace in (o for o in objects if o.get("kind") == "Namespace"):
+                enforced = namespace["metadata"].get("labels", {}).get("pod-security.kubernetes.io/enforce")
+                if enforced != level:
+                    problems.append(f"{label}: namespace {namespace['metadata']['name']} enforces Pod Security "
+                                    f"{enforced}, the sandbox pod needs {level}")
+    addons = os.path.join(root, "addons")
+    if os.path.isdir(addons):
+        try:
+            check_addons(renderer(addons), pod_labels, problems)
+            targets.append(("addons", addons, False))
+        except (OSError, KeyError, yaml.YAMLError) as error:
+            problems.append(f"addons: cannot render: {error}")
     for problem in problems:
         print("FAIL:", problem)
     if not problems:
-        print(f"PASS: {', '.join(t[0] for t in targets)}")
+        how = "kubectl kustomize" if kubectl else "the built-in renderer (no kubectl)"
+        print(f"PASS: {', '.join(t[0] for t in targets)} (rendered with {how})")
     return 1 if problems else 0
 
 
