@@ -27,8 +27,7 @@ struct HttpRequest {
 class HttpRoutes {
   public:
     virtual ~HttpRoutes() = default;
-    // Called with the head alone: an answer here ends the request without reading its body (the
-    // connection then closes if a body was announced).
+    // Called with the head alone: an answer here ends the request; its body is read and dropped.
     virtual std::optional<ApiResponse> answer_head(const HttpRequest& head) = 0;
     // Called once the body is read, for requests answer_head() left unanswered.
     virtual ApiResponse answer(const HttpRequest& request) = 0;

@@ -126,6 +126,7 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
 
     void read_request() {
         parser_.emplace();
+        early_answer_.reset();
         parser_->header_limit(static_cast<std::uint32_t>(service_.limits.max_header_bytes));
         parser_->body_limit(service_.limits.max_body_bytes);
         waiting_ = true;
@@ -142,13 +143,16 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
             return on_read_error(error);
         }
         request_ = head_of(parser_->get());
-        if (auto answer = service_.routes.answer_head(request_)) {
-            // A body announced but not read would be taken for the next request.
-            return respond(*answer, parser_->keep_alive() && !request_.announces_body());
+        early_answer_ = service_.routes.answer_head(request_);
+        if (early_answer_ && !request_.announces_body()) {
+            return respond(*early_answer_, parser_->keep_alive());
         }
         if (asks_to_continue(request_)) {
-            return send_continue();
+            // With an answer already, the client is told before it sends the body, and never sends it.
+            return early_answer_ ? respond(*early_answer_, false) : send_continue();
         }
+        // Even with an answer, the body is read (and dropped): closing on unread bytes would reset
+        // the connection, and the client could lose the answer.
         read_body();
     }
 
@@ -173,12 +177,18 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
         if (error) {
             return on_read_error(error);
         }
+        if (early_answer_) {
+            return respond(*early_answer_, parser_->keep_alive());
+        }
         request_.body = std::move(parser_->get().body());
         respond(service_.routes.answer(request_), parser_->keep_alive());
     }
 
     // Malformed or oversized requests get an answer; timeouts and departed clients do not.
     void on_read_error(const beast::error_code& error) {
+        if (early_answer_ && error == bhttp::error::body_limit) {
+            return respond(*early_answer_, false);  // the refusal counts, not the size
+        }
         if (is_parse_error(error)) {
             return respond(read_error_answer(error, service_.limits), false);
         }
@@ -216,6 +226,7 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     HttpRequest request_;
+    std::optional<ApiResponse> early_answer_;  // answered from the head; the body is dropped
     bhttp::response<bhttp::string_body> response_;
     bool waiting_ = false;
     std::chrono::steady_clock::time_point waiting_since_;
