@@ -230,7 +230,8 @@ start_execd
 echo "ok: execd-single answers /ping in the $kind root"
 if [[ $kind == musl ]]; then
   in_netns curl -sS -N -H 'Content-Type: application/json' -d '{"command":"musl-hello"}' \
-    http://127.0.0.1:44772/command | grep -q '"text":"hello from musl"' || fail "the musl program did not run"
+    http://127.0.0.1:44772/command >"$work/musl-hello"
+  grep -q '"text":"hello from musl"' "$work/musl-hello" || fail "the musl program did not run: $(cat "$work/musl-hello")"
   echo "ok: a musl-linked program runs in the musl root"
 fi
 in_netns "$python" "$here/execd_single_client.py" "${client_args[@]}" || fail "client checks failed"
