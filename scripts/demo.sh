@@ -233,6 +233,7 @@ The policy API, from inside the sandbox namespace (token of this run: $token):
       -d '{"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.demo"},{"action":"allow","target":"cdn.demo"}]}'
   ip netns exec $sandbox curl -s $api_url/metrics | grep ^egress_
   ip netns exec $sandbox curl $api_url/healthz
+  ip netns exec $sandbox curl http://127.0.0.1:18081/readyz     # the probes' own port: liveness /healthz, readiness /readyz
 
 The smoke scripts against this sidecar (their defaults are this demo's names; each restores the
 policy it changes; see smoke/README.md):
