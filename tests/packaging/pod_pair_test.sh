@@ -72,6 +72,24 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+# What an earlier run killed before its cleanup (ctest's timeout) left: namespaces, containers,
+# volumes and images named after a process that no longer exists.
+for stale in $(ip netns list | grep -oE '^ospod-(sbx|net)-[0-9]+'); do
+  kill -0 "${stale##*-}" 2>/dev/null || { ip netns pids "$stale" | xargs -r kill -KILL; ip netns del "$stale"; rm -rf "/etc/netns/$stale"; }
+done
+for stale in $(pm ps -a --format '{{.Names}}' | grep -E '^ospod-[0-9]+-' || true); do
+  owner=${stale#ospod-}; owner=${owner%%-*}
+  kill -0 "$owner" 2>/dev/null || pm rm -f -t 0 "$stale" >/dev/null
+done
+for stale in $(pm volume ls --format '{{.Name}}' | grep -E '^ospod-[0-9]+-' || true); do
+  owner=${stale#ospod-}; owner=${owner%%-*}
+  kill -0 "$owner" 2>/dev/null || pm volume rm -f "$stale" >/dev/null
+done
+for stale in $(pm images --format '{{.Repository}}:{{.Tag}}' | grep -E '/opensandbox/(egress|execd):podtest-[0-9]+$' || true); do
+  kill -0 "${stale##*-}" 2>/dev/null || pm rmi -f "$stale" >/dev/null
+done
 
 pass() { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
