@@ -23,6 +23,7 @@
 #include "process/command_registry.hpp"
 #include "process/process_supervisor.hpp"
 #include "process/worker_pool.hpp"
+#include "process/workload_cgroups.hpp"
 #include "pty/pty_registry.hpp"
 #include "sql/sql_runtime.hpp"
 #include "telemetry/execd_telemetry.hpp"
@@ -53,6 +54,21 @@ execd::http::ServerOptions server_options(const execd::ExecdConfig& config) {
     options.write_timeout = config.write_timeout;
     options.threads = config.http_threads;
     return options;
+}
+
+void log_cgroup_mode(const execd::process::WorkloadCgroups& cgroups) {
+    if (const auto& root = cgroups.root()) {
+        common::log_fields(
+            common::LogLevel::info, "each command, session and PTY runs in a cgroup of its own",
+            {{"directory", root->directory.string()},
+             {"hierarchy", root->version == execd::process::CgroupVersion::v2 ? "v2" : "v1 freezer"}});
+        return;
+    }
+    common::log_fields(
+        common::LogLevel::warn,
+        "no writable cgroup: kills fall back to process groups, so processes that leave theirs "
+        "(setsid, setpgid) survive timeouts, interrupts, session and PTY deletes and shutdown",
+        {{"reason", cgroups.fallback_reason()}});
 }
 
 // Waits until `done` holds or `limit` passes, checking every 20 ms.
@@ -155,7 +171,9 @@ int main(int argc, char** argv) {
     const common::ResourceSampler sampler(std::chrono::seconds(1));  // outlives the loop that uses it
     execd::telemetry::ExecdTelemetry telemetry(sampler);
     router.set_decorator(telemetry.request_timer());
-    execd::process::ProcessSupervisor supervisor(child_signals.fd());
+    const auto cgroups = execd::process::WorkloadCgroups::open();  // outlives the supervisor
+    log_cgroup_mode(*cgroups);
+    execd::process::ProcessSupervisor supervisor(child_signals.fd(), cgroups.get());
     execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
     execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
                                     workers);

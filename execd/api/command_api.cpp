@@ -78,6 +78,7 @@ void CommandApi::launch(const CommandRequest& request, const std::shared_ptr<htt
     auto& spec = std::get<process::SpawnSpec>(prepared);
     const std::string id = process::new_execution_id();
     spec.log_path = options_.log_dir + "/" + id + ".output";
+    spec.cgroup_name = "command-" + id;
     auto record =
         std::make_shared<process::CommandRecord>(id, request.command, request.background, spec.log_path);
     auto stream = open_stream(channel);

@@ -1,21 +1,22 @@
 #include "process/process_supervisor.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <optional>
+#include <utility>
 #include <variant>
 
 #include "common/c_string_array.hpp"
 #include "common/fd.hpp"
 #include "common/log.hpp"
-#include "process/child_setup.hpp"
+#include "process/child_launch.hpp"
+#include "process/execution_id.hpp"
 #include "process/line_splitter.hpp"
 
 namespace execd::process {
@@ -30,108 +31,13 @@ struct ProcessSupervisor::Managed {
     LineSplitter stderr_lines;
     std::optional<std::chrono::milliseconds> timeout;
     common::EventLoop::TimerId timeout_timer = 0;
-    bool start_failed = false;  // guarded by table_mutex_
     bool attached = false;
     std::optional<int> reaped_status;
+    std::shared_ptr<WorkloadCgroup> cgroup;  // null without cgroups
+    std::atomic<bool> terminating{false};    // terminate() was asked for
 };
 
 namespace {
-
-// What a child reports through its close-on-exec pipe when it fails before exec.
-struct ChildFailure {
-    enum Stage : int { credentials, chdir, exec } stage;
-    int error;
-};
-
-// Pointers prepared before fork(): the child may only make async-signal-safe calls.
-struct ChildPlan {
-    const char* shell;
-    char* const* argv;
-    char* const* envp;
-    const char* cwd;  // nullptr: keep execd's
-    const UserCredentials* credentials;
-    int stdout_fd;
-    int stderr_fd;
-    int report_fd;
-};
-
-[[noreturn]] void report_and_exit(int report_fd, ChildFailure::Stage stage) {
-    const ChildFailure failure{stage, errno};
-    [[maybe_unused]] const ssize_t ignored = ::write(report_fd, &failure, sizeof failure);
-    ::_exit(127);
-}
-
-bool switch_user(const UserCredentials& credentials) {
-    return ::setgroups(credentials.groups.size(), credentials.groups.data()) == 0 &&
-           ::setgid(credentials.gid) == 0 && ::setuid(credentials.uid) == 0;
-}
-
-[[noreturn]] void run_child(const ChildPlan& plan) {
-    reset_child_signals();
-    ::setpgid(0, 0);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) {
-        ::dup2(null_fd, STDIN_FILENO);
-    }
-    ::dup2(plan.stdout_fd, STDOUT_FILENO);
-    ::dup2(plan.stderr_fd, STDERR_FILENO);
-    mark_inherited_fds_close_on_exec();
-    if (plan.credentials != nullptr && !switch_user(*plan.credentials)) {
-        report_and_exit(plan.report_fd, ChildFailure::credentials);
-    }
-    if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) {
-        report_and_exit(plan.report_fd, ChildFailure::chdir);
-    }
-    ::execve(plan.shell, plan.argv, plan.envp);
-    report_and_exit(plan.report_fd, ChildFailure::exec);
-}
-
-// fork() copies execd's page tables, which costs milliseconds per command; posix_spawn (vfork-like)
-// does not, but cannot switch users, so it starts the commands that run as execd's own user.
-std::variant<pid_t, ChildFailure> spawn_as_own_user(const ChildPlan& plan) {
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_adddup2(&actions, plan.stdout_fd, STDOUT_FILENO);
-    ::posix_spawn_file_actions_adddup2(&actions, plan.stderr_fd, STDERR_FILENO);
-    if (plan.cwd != nullptr) {
-        ::posix_spawn_file_actions_addchdir_np(&actions, plan.cwd);
-    }
-    ::posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-    posix_spawnattr_t attributes;
-    ::posix_spawnattr_init(&attributes);
-    sigset_t none;
-    sigset_t all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    ::posix_spawnattr_setsigmask(&attributes, &none);
-    ::posix_spawnattr_setsigdefault(&attributes, &all);
-    ::posix_spawnattr_setpgroup(&attributes, 0);
-    ::posix_spawnattr_setflags(&attributes,
-                               POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    const int error = ::posix_spawn(&pid, plan.shell, &actions, &attributes, plan.argv, plan.envp);
-    ::posix_spawnattr_destroy(&attributes);
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (error == 0) {
-        return pid;
-    }
-    // posix_spawn reports one errno for every step; a directory we cannot enter is the chdir step.
-    const bool chdir_failed = plan.cwd != nullptr && ::access(plan.cwd, X_OK) != 0;
-    return ChildFailure{chdir_failed ? ChildFailure::chdir : ChildFailure::exec, error};
-}
-
-// The path for commands that switch user: only a forked child can call setgroups/setgid/setuid.
-std::variant<pid_t, ChildFailure> fork_child(const ChildPlan& plan) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        run_child(plan);
-    }
-    if (pid < 0) {
-        return ChildFailure{ChildFailure::exec, errno};
-    }
-    return pid;
-}
 
 std::string describe_failure(const ChildFailure& failure, const SpawnSpec& spec) {
     if (failure.stage == ChildFailure::chdir) {
@@ -198,7 +104,8 @@ std::string find_shell(const std::string& path_variable) {
     return "/bin/sh";
 }
 
-ProcessSupervisor::ProcessSupervisor(int sigchld_fd) : sigchld_fd_(sigchld_fd) {
+ProcessSupervisor::ProcessSupervisor(int sigchld_fd, WorkloadCgroups* cgroups)
+    : sigchld_fd_(sigchld_fd), cgroups_(cgroups) {
     loop_.watch(sigchld_fd_, EPOLLIN, [this](uint32_t) { reap_children(); });
     thread_ = std::thread([this] {
         loop_.run();
@@ -222,8 +129,7 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
                                                           std::shared_ptr<ProcessObserver> observer) {
     auto out = make_pipe();
     auto err = make_pipe();
-    auto report = make_pipe();
-    if (!out || !err || !report) {
+    if (!out || !err) {
         return "pipe: " + go_errno_text(errno);
     }
     common::UniqueFd log(
@@ -231,6 +137,10 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
     if (!log) {
         return "open " + spec.log_path + ": " + go_errno_text(errno);
     }
+    auto managed = std::make_shared<Managed>();
+    managed->cgroup = cgroup_for(spec);
+    const common::UniqueFd join_fd =
+        managed->cgroup ? managed->cgroup->open_for_joining() : common::UniqueFd();
     const std::vector<std::string> argv_strings{spec.shell, "-c", spec.command};
     const auto argv = common::c_string_array(argv_strings);
     const auto envp = common::c_string_array(spec.envp);
@@ -241,32 +151,27 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
                          spec.credentials ? &*spec.credentials : nullptr,
                          out->write.get(),
                          err->write.get(),
-                         report->write.get()};
-    auto managed = std::make_shared<Managed>();
+                         join_fd ? join_fd.get() : -1};
     spawns_in_flight_.fetch_add(1);
-    const auto spawned = plan.credentials == nullptr ? spawn_as_own_user(plan) : fork_child(plan);
-    if (const auto* pid = std::get_if<pid_t>(&spawned)) {
-        managed->pid = *pid;
+    const auto launched = launch_child(plan);
+    if (const auto* child = std::get_if<LaunchedChild>(&launched)) {
+        managed->pid = child->pid;
         std::lock_guard lock(table_mutex_);
-        table_.emplace(*pid, managed);
+        table_.emplace(child->pid, managed);
     }
     spawns_in_flight_.fetch_sub(1);
     loop_.post([this] { reap_children(); });  // an exit seen during the spawn was left for now
-    if (const auto* failure = std::get_if<ChildFailure>(&spawned)) {
+    if (const auto* failure = std::get_if<ChildFailure>(&launched)) {
+        if (managed->cgroup) {
+            managed->cgroup->remove();
+        }
         return describe_failure(*failure, spec);
     }
-    out->write.reset();
-    err->write.reset();
-    report->write.reset();
-    ChildFailure failure{};
-    ssize_t got = 0;
-    do {
-        got = ::read(report->read.get(), &failure, sizeof failure);
-    } while (got < 0 && errno == EINTR);
-    if (got == static_cast<ssize_t>(sizeof failure)) {
-        std::lock_guard lock(table_mutex_);
-        managed->start_failed = true;
-        return describe_failure(failure, spec);
+    if (const int error = std::get<LaunchedChild>(launched).cgroup_error; error != 0) {
+        common::log_fields(
+            common::LogLevel::warn, "command runs in execd's cgroup: it could not join its own",
+            {{"cgroup", managed->cgroup->directory().string()}, {"error", go_errno_text(error)}});
+        loop_.post([this, cgroup = std::exchange(managed->cgroup, nullptr)] { remove_when_empty(cgroup); });
     }
     set_nonblocking(out->read.get());
     set_nonblocking(err->read.get());
@@ -278,6 +183,23 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
     const pid_t pid = managed->pid;
     loop_.post([this, managed = std::move(managed)] { attach(managed); });
     return pid;
+}
+
+std::shared_ptr<WorkloadCgroup> ProcessSupervisor::cgroup_for(const SpawnSpec& spec) {
+    return new_cgroup(spec.cgroup_name.empty() ? "process-" + new_execution_id() : spec.cgroup_name);
+}
+
+std::shared_ptr<WorkloadCgroup> ProcessSupervisor::new_cgroup(const std::string& name) {
+    if (cgroups_ == nullptr) {
+        return nullptr;
+    }
+    auto cgroup = cgroups_->create(name);
+    if (!cgroup && cgroups_->enabled()) {
+        common::log_fields(common::LogLevel::warn,
+                           "cannot create a cgroup; a kill reaches the process group only",
+                           {{"name", name}, {"error", go_errno_text(errno)}});
+    }
+    return cgroup;
 }
 
 pid_t ProcessSupervisor::start_adopted(const std::function<pid_t()>& fork_child,
@@ -419,9 +341,14 @@ void ProcessSupervisor::on_reaped(const std::shared_ptr<Managed>& managed, int s
     {
         std::lock_guard lock(table_mutex_);
         table_.erase(managed->pid);
-        if (managed->start_failed) {
-            return;
+    }
+    // What is left in the cgroup of a command being killed escaped its process group: kill it now.
+    // A command that ended by itself keeps what it left running, as before cgroups.
+    if (managed->cgroup) {
+        if (managed->terminating) {
+            managed->cgroup->kill_members();
         }
+        remove_when_empty(managed->cgroup);
     }
     managed->reaped_status = status;
     if (managed->attached) {
@@ -451,27 +378,54 @@ void ProcessSupervisor::finish(const std::shared_ptr<Managed>& managed) {
 }
 
 void ProcessSupervisor::terminate(pid_t pid) {
+    {
+        // At once, so that a `pid` that exits before the loop gets to it still takes its cgroup along.
+        std::lock_guard lock(table_mutex_);
+        if (const auto found = table_.find(pid); found != table_.end()) {
+            found->second->terminating = true;
+        }
+    }
     loop_.post([this, pid] { terminate_on_loop(pid); });
 }
 
 void ProcessSupervisor::terminate_on_loop(pid_t pid) {
+    std::shared_ptr<Managed> managed;
     {
         std::lock_guard lock(table_mutex_);
-        if (!table_.contains(pid) && !lingering_groups_.contains(pid) && !adopted_.contains(pid)) {
+        if (const auto found = table_.find(pid); found != table_.end()) {
+            managed = found->second;
+        } else if (!lingering_groups_.contains(pid) && !adopted_.contains(pid)) {
             return;
         }
     }
     ::kill(-pid, SIGTERM);
-    loop_.run_after(kKillGrace, [pid] {
+    std::shared_ptr<WorkloadCgroup> cgroup;
+    if (managed) {
+        managed->terminating = true;
+        cgroup = managed->cgroup;
+    }
+    if (cgroup) {
+        cgroup->signal_members(SIGTERM);
+    }
+    loop_.run_after(kKillGrace, [pid, cgroup] {
         if (::kill(-pid, 0) == 0) {
             ::kill(-pid, SIGKILL);
         }
+        if (cgroup) {
+            cgroup->kill_members();
+        }
     });
+}
+
+void ProcessSupervisor::terminate_cgroup_on_loop(const std::shared_ptr<WorkloadCgroup>& cgroup) {
+    cgroup->signal_members(SIGTERM);
+    loop_.run_after(kKillGrace, [cgroup] { cgroup->kill_members(); });
 }
 
 void ProcessSupervisor::terminate_all() {
     loop_.post([this] {
         std::vector<pid_t> pids;
+        std::vector<std::shared_ptr<WorkloadCgroup>> lingering_cgroups;
         {
             std::lock_guard lock(table_mutex_);
             for (const auto& [pid, managed] : table_) {
@@ -481,16 +435,66 @@ void ProcessSupervisor::terminate_all() {
             for (const auto& [pid, on_exit] : adopted_) {
                 pids.push_back(pid);
             }
+            lingering_cgroups = emptying_cgroups_;
         }
         for (pid_t pid : pids) {
             terminate_on_loop(pid);
+        }
+        for (const auto& cgroup : lingering_cgroups) {
+            terminate_cgroup_on_loop(cgroup);
         }
     });
 }
 
 std::size_t ProcessSupervisor::live_count() {
     std::lock_guard lock(table_mutex_);
-    return table_.size() + lingering_groups_.size() + adopted_.size();
+    return table_.size() + lingering_groups_.size() + adopted_.size() + emptying_cgroups_.size();
+}
+
+void ProcessSupervisor::kill_cgroup(std::shared_ptr<WorkloadCgroup> cgroup) {
+    if (!cgroup) {
+        return;
+    }
+    loop_.post([this, cgroup = std::move(cgroup)] {
+        cgroup->kill_members();
+        remove_when_empty(cgroup);
+    });
+}
+
+// Loop thread. Removes the cgroup now if it is empty, else keeps it for the sweep.
+void ProcessSupervisor::remove_when_empty(std::shared_ptr<WorkloadCgroup> cgroup) {
+    if (cgroup->remove()) {
+        return;
+    }
+    {
+        std::lock_guard lock(table_mutex_);
+        emptying_cgroups_.push_back(std::move(cgroup));
+    }
+    if (!sweep_scheduled_) {
+        sweep_scheduled_ = true;
+        loop_.run_after(kCgroupSweep, [this] { sweep_cgroups(); });
+    }
+}
+
+void ProcessSupervisor::sweep_cgroups() {
+    sweep_scheduled_ = false;
+    std::vector<std::shared_ptr<WorkloadCgroup>> waiting;
+    {
+        std::lock_guard lock(table_mutex_);
+        waiting = emptying_cgroups_;
+    }
+    for (const auto& cgroup : waiting) {
+        cgroup->remove();
+    }
+    {
+        std::lock_guard lock(table_mutex_);
+        std::erase_if(emptying_cgroups_, [](const auto& cgroup) { return cgroup->removed(); });
+        if (emptying_cgroups_.empty()) {
+            return;
+        }
+    }
+    sweep_scheduled_ = true;
+    loop_.run_after(kCgroupSweep, [this] { sweep_cgroups(); });
 }
 
 }  // namespace execd::process

@@ -13,25 +13,33 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
+#include <vector>
 
 #include "common/event_loop.hpp"
 #include "process/process_observer.hpp"
 #include "process/spawn_spec.hpp"
+#include "process/workload_cgroups.hpp"
 
 namespace execd::process {
 
-// Starts commands in their own process groups, reads their stdout/stderr pipes on one epoll loop
-// thread, enforces timeouts and interrupts (SIGTERM to the group, SIGKILL 3 s later), and reaps
-// children. execd may be PID 1 or a subreaper, so orphans are reaped too, but a managed pid's status
-// always goes to its observer: the reaper peeks at each zombie (WNOWAIT) and only then reaps it for
-// its owner or as an orphan. SIGCHLD must be blocked in every thread (the caller passes a signalfd).
+// Starts commands in their own process groups and cgroups, reads their stdout/stderr pipes on one
+// epoll loop thread, enforces timeouts and interrupts, and reaps children. A kill reaches the whole
+// cgroup (SIGTERM to the group and every process of the cgroup, the cgroup killed 3 s later or as
+// soon as the command's shell is gone), so processes that left the process group (setsid, setpgid)
+// die too; without cgroups it is the process group alone. execd may be PID 1 or a subreaper, so
+// orphans are reaped too, but a managed pid's status always goes to its observer: the reaper peeks
+// at each zombie (WNOWAIT) and only then reaps it for its owner or as an orphan. SIGCHLD must be
+// blocked in every thread (the caller passes a signalfd).
 class ProcessSupervisor {
   public:
     static constexpr std::chrono::seconds kKillGrace{3};
     // How often a pipe paused for a slow client is checked again.
     static constexpr std::chrono::milliseconds kBacklogRecheck{2};
+    // How often cgroups that still hold processes are tried again for removal.
+    static constexpr std::chrono::milliseconds kCgroupSweep{500};
 
-    explicit ProcessSupervisor(int sigchld_fd);
+    // `cgroups` (may be null: process groups only) must outlive the supervisor.
+    explicit ProcessSupervisor(int sigchld_fd, WorkloadCgroups* cgroups = nullptr);
     // Calls stop().
     ~ProcessSupervisor();
     ProcessSupervisor(const ProcessSupervisor&) = delete;
@@ -49,13 +57,21 @@ class ProcessSupervisor {
     pid_t start_adopted(const std::function<pid_t()>& fork_child,
                         std::function<void(int wait_status)> on_exit);
 
-    // Thread-safe: SIGTERM to the process group of a running `pid`, SIGKILL after kKillGrace.
+    // Thread-safe: SIGTERM to the process group of a running `pid` and to every process of its
+    // cgroup; SIGKILL to the group and the whole cgroup after kKillGrace, the cgroup at once when
+    // `pid` exits before.
     void terminate(pid_t pid);
-    // Thread-safe: terminate() every running process, and the groups of finished ones whose members
-    // still hold their output pipes.
+    // Thread-safe: terminate() every running process, the groups of finished ones whose members
+    // still hold their output pipes, and the cgroups finished commands left processes in.
     void terminate_all();
-    // Thread-safe: started processes not reaped yet, plus lingering groups.
+    // Thread-safe: started processes not reaped yet, plus lingering groups and cgroups.
     std::size_t live_count();
+
+    // Thread-safe: a new cgroup below execd's for a child started through start_adopted(), which
+    // joins it itself; nullptr without cgroups.
+    std::shared_ptr<WorkloadCgroup> new_cgroup(const std::string& name);
+    // Thread-safe: SIGKILL to every process of `cgroup` (null: nothing), then removes it once empty.
+    void kill_cgroup(std::shared_ptr<WorkloadCgroup> cgroup);
     // Ends the loop thread and closes the loop: pending timers, watches and posted tasks are
     // destroyed unrun, later posts are refused. Call it before destroying anything a loop callback
     // may use; idempotent.
@@ -79,6 +95,10 @@ class ProcessSupervisor {
     void on_reaped(const std::shared_ptr<Managed>& managed, int status);
     void finish(const std::shared_ptr<Managed>& managed);
     void terminate_on_loop(pid_t pid);
+    void terminate_cgroup_on_loop(const std::shared_ptr<WorkloadCgroup>& cgroup);
+    std::shared_ptr<WorkloadCgroup> cgroup_for(const SpawnSpec& spec);
+    void remove_when_empty(std::shared_ptr<WorkloadCgroup> cgroup);
+    void sweep_cgroups();
 
     static constexpr std::size_t kLoopReadBufferSize = 64 * 1024;
 
@@ -95,6 +115,11 @@ class ProcessSupervisor {
     // table_mutex_); shutdown terminates them too.
     std::unordered_set<pid_t> lingering_groups_;
     std::unordered_map<pid_t, std::function<void(int)>> adopted_;  // guarded by table_mutex_
+    WorkloadCgroups* cgroups_;
+    // Cgroups to remove once their last process is gone (guarded by table_mutex_): killed ones, and
+    // those of finished commands that left processes behind. Swept every kCgroupSweep.
+    std::vector<std::shared_ptr<WorkloadCgroup>> emptying_cgroups_;
+    bool sweep_scheduled_ = false;  // loop thread
     std::thread thread_;
 };
 

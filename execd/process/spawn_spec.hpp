@@ -18,6 +18,8 @@ struct SpawnSpec {
     std::optional<UserCredentials> credentials;
     std::string log_path;  // raw stdout+stderr is appended here
     std::optional<std::chrono::milliseconds> timeout;
+    // The name of its cgroup below execd's ("command-<id>", "session-<id>"); empty: a random one.
+    std::string cgroup_name;
 };
 
 // The shell commands run with: bash from PATH, else sh from PATH, else /bin/sh.

@@ -45,9 +45,13 @@ struct ChildPlan {
     const char* cwd;    // nullptr: keep execd's
     int report_fd;      // close-on-exec: the child writes errno here if it fails before exec
     const int* stdio;   // pipe mode: stdin, stdout, stderr to dup2; nullptr in PTY mode
+    int cgroup_fd;      // cgroup.procs of the session's cgroup; -1: stay in execd's
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan) {
+    if (plan.cgroup_fd >= 0) {
+        process::join_cgroup(plan.cgroup_fd);  // first: nothing the shell starts may escape it
+    }
     process::reset_child_signals();
     if (plan.stdio != nullptr) {
         ::setpgid(0, 0);
@@ -88,6 +92,7 @@ bool set_terminal_size(int terminal, TerminalSize size) {
 
 std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& supervisor,
                                                     const PtyLaunch& launch,
+                                                    const process::WorkloadCgroup* cgroup,
                                                     std::function<void(int wait_status)> on_exit) {
     std::vector<std::string> args{launch.shell};
     if (process::is_bash(launch.shell)) {  // sh (dash, busybox) refuses these
@@ -110,9 +115,14 @@ std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& 
         return "pipe: " + process::go_errno_text(errno);
     }
     const int stdio[3] = {in ? in->read.get() : -1, out ? out->write.get() : -1, err ? err->write.get() : -1};
-    const ChildPlan plan{launch.shell.c_str(), argv.data(),
-                         envp.data(),          launch.cwd.empty() ? nullptr : launch.cwd.c_str(),
-                         report->write.get(),  launch.mode == PtyMode::pipe ? stdio : nullptr};
+    const common::UniqueFd cgroup_fd = cgroup != nullptr ? cgroup->open_for_joining() : common::UniqueFd();
+    const ChildPlan plan{launch.shell.c_str(),
+                         argv.data(),
+                         envp.data(),
+                         launch.cwd.empty() ? nullptr : launch.cwd.c_str(),
+                         report->write.get(),
+                         launch.mode == PtyMode::pipe ? stdio : nullptr,
+                         cgroup_fd ? cgroup_fd.get() : -1};
     PtyChild child;
     int fork_error = 0;
     child.pid = supervisor.start_adopted(

@@ -9,6 +9,7 @@
 
 #include "common/fd.hpp"
 #include "process/process_supervisor.hpp"
+#include "process/workload_cgroup.hpp"
 
 namespace execd::pty {
 
@@ -39,10 +40,12 @@ struct PtyChild {
 };
 
 // Blocking (call from a worker): forks the shell in a new session (PTY mode: with the PTY as its
-// controlling terminal; pipe mode: in its own process group). `on_exit` gets its wait status on the
-// supervisor's loop. Returns Go-style error text on failure.
+// controlling terminal; pipe mode: in its own process group), in `cgroup` (joined before anything
+// else; null: execd's own). `on_exit` gets its wait status on the supervisor's loop. Returns
+// Go-style error text on failure.
 std::variant<PtyChild, std::string> spawn_pty_child(process::ProcessSupervisor& supervisor,
                                                     const PtyLaunch& launch,
+                                                    const process::WorkloadCgroup* cgroup,
                                                     std::function<void(int wait_status)> on_exit);
 
 // Sets the window size of a PTY master; false if the descriptor refuses it.

@@ -76,7 +76,7 @@ std::optional<std::string> PtySession::ensure_started(PtyMode mode) {
     PtyLaunch launch = launch_;
     launch.mode = mode;
     std::weak_ptr<PtySession> weak = weak_from_this();
-    auto started = spawn_pty_child(supervisor_, launch, [weak, run](int wait_status) {
+    auto started = spawn_pty_child(supervisor_, launch, session_cgroup().get(), [weak, run](int wait_status) {
         if (auto self = weak.lock()) {
             self->on_exit(run, wait_status);
         }
@@ -149,6 +149,15 @@ PtySession::Status PtySession::status() const {
     return Status{run_ && !run_->exited, ring_.total()};
 }
 
+// Under start_mutex_: made on the first start, kept for the session's later shells.
+std::shared_ptr<process::WorkloadCgroup> PtySession::session_cgroup() {
+    std::lock_guard lock(mutex_);
+    if (!cgroup_ && !closed_) {
+        cgroup_ = supervisor_.new_cgroup("pty-" + id_);
+    }
+    return cgroup_;
+}
+
 void PtySession::close() {
     std::shared_ptr<Run> run;
     {
@@ -158,6 +167,7 @@ void PtySession::close() {
         if (run && !run->exited) {
             ::kill(-run->pid, SIGKILL);
         }
+        supervisor_.kill_cgroup(std::move(cgroup_));
         if (client_) {
             client_->session_gone();
             client_.reset();

@@ -51,7 +51,8 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     bool resize(TerminalSize size);
     void send_signal(int signal);
     Status status() const;
-    // SIGKILL to the shell's process group, descriptors closed, the client told the session is gone.
+    // SIGKILL to the shell's process group and to every process of the session's cgroup (what the
+    // shell started, wherever it went), descriptors closed, the client told the session is gone.
     void close();
     // No client held the session for `idle` (and it is not being attached).
     bool idle_for(std::chrono::milliseconds idle, Clock::time_point now) const;
@@ -59,6 +60,7 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     struct Run;
 
   private:
+    std::shared_ptr<process::WorkloadCgroup> session_cgroup();
     void start_watching(const std::shared_ptr<Run>& run);
     void watch_output(const std::shared_ptr<Run>& run, bool is_stderr);
     void read_output(const std::shared_ptr<Run>& run, bool is_stderr, bool until_drained);
@@ -79,6 +81,8 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     uint64_t holder_ = 0;  // ticket of the client holding the session; 0: none
     uint64_t next_ticket_ = 1;
     std::shared_ptr<PtyClient> client_;
+    // Every shell of the session and what it starts runs here; killed and removed by close().
+    std::shared_ptr<process::WorkloadCgroup> cgroup_;
     Clock::time_point last_released_ = Clock::now();
     bool closed_ = false;
 };

@@ -82,6 +82,7 @@ std::variant<std::shared_ptr<BashSession>, std::string> BashSession::start(
     spec.command =
         "exec " + single_quoted(spec.shell) + " --noprofile --norc --noediting -i <" + single_quoted(fifo);
     spec.log_path = "/dev/null";
+    spec.cgroup_name = "session-" + session->id_;
     spec.timeout.reset();
     session->ready_token_ = process::new_execution_id();
     auto started = supervisor.start(spec, std::make_shared<ShellObserver>(session));
@@ -291,8 +292,8 @@ void BashSession::close(std::string reason) {
             if (!token.empty()) {
                 kill_processes_tagged(std::string(kRunTokenVariable), token, shell);
             }
+            self->supervisor_.terminate(shell);  // first: the shell may exit at once on SIGHUP
             ::kill(shell, SIGHUP);
-            self->supervisor_.terminate(shell);
         });
     });
 }
