@@ -11,9 +11,10 @@
 #
 # Usage (as root):
 #   scripts/build-images.sh                     compile inside the image build (the Dockerfiles'
-#                                               default target; about 6 minutes on 2 cores)
-#   scripts/build-images.sh --prebuilt build    copy binaries built beforehand in build/ (target
-#                                               `prebuilt`; the build must be a non-sanitizer one)
+#                                               default target; the slow way: two compiles)
+#   scripts/build-images.sh --prebuilt build    copy egress and execd-single built beforehand in
+#                                               build/ (target `prebuilt`, no compile; a normal,
+#                                               not a sanitizer build); needs only the slim base
 #   options: --tag TAG (default dev), --only egress|execd, --no-setup (skip scripts/setup.sh)
 # Environment: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (for the base images), PODMAN_RUNTIME (runc).
 set -euo pipefail
@@ -101,7 +102,8 @@ stage_binaries() {
 version=$(sed -nE 's/^project\([A-Za-z_]+ +VERSION +([0-9.]+).*/\1/p' "$root/CMakeLists.txt" | head -n 1)
 commit=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-make_base bookworm false
+# The build stage (debian:bookworm) runs only when compiling; the runtime stage always.
+[[ -n $prebuilt ]] || make_base bookworm false
 make_base bookworm-slim true
 
 build_arguments=(--network host "${podman_limits[@]}" --build-arg VERSION="$version" --build-arg GIT_COMMIT="$commit")
