@@ -260,6 +260,7 @@ void BashSession::abort_current() {
         if (attempt > kAbortAttempts) {
             common::log_fields(common::LogLevel::warn, "session shell does not answer; killing it",
                                {{"session", self->id_}});
+            self->supervisor_.terminate(shell);  // the session's cgroup goes with it
             ::kill(-shell, SIGKILL);
             return;
         }
