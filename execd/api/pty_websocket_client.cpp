@@ -1,5 +1,7 @@
 #include "api/pty_websocket_client.hpp"
 
+#include <utility>
+
 #include "api/pty_frames.hpp"
 
 namespace execd::api {
@@ -26,19 +28,37 @@ void PtyWebSocketClient::attach() {
         return;
     }
     attached_ = true;
-    if (!early_input_.empty()) {
-        session_->write_input(std::move(early_input_));
-        early_input_.clear();
+    if (!early_input_.empty() && !session_->write_input(std::exchange(early_input_, std::string()))) {
+        hold_back_input();  // still held back (or again): the session reports when it drained
     }
 }
 
+// Input is written in arrival order; when the session has more waiting than it wants, the client's
+// next messages stay in TCP until the session reports the queue drained.
 void PtyWebSocketClient::write_input(std::string bytes) {
     std::lock_guard lock(input_mutex_);
     if (!attached_) {
         early_input_ += bytes;
+        if (early_input_.size() > pty::PtySession::kInputHighWater) {
+            hold_back_input();
+        }
         return;
     }
-    session_->write_input(std::move(bytes));
+    if (!session_->write_input(std::move(bytes))) {
+        hold_back_input();
+    }
+}
+
+void PtyWebSocketClient::hold_back_input() const {
+    if (const auto connection = connection_.lock()) {
+        connection->pause_reading();
+    }
+}
+
+void PtyWebSocketClient::input_drained() {
+    if (const auto connection = connection_.lock()) {
+        connection->resume_reading();
+    }
 }
 
 void PtyWebSocketClient::on_message(bool binary, std::string payload) {

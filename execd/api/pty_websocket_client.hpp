@@ -37,10 +37,12 @@ class PtyWebSocketClient : public pty::PtyClient,
     void session_gone() override;
     void input_failed(std::string_view message) override;
     bool backlogged() const override;
+    void input_drained() override;
 
   private:
     void on_text(const std::string& text);
     void write_input(std::string bytes);
+    void hold_back_input() const;
     void attach();
     void send_error_and_close(std::string_view message, std::string_view code);
     void send(bool binary, std::string payload) const;
@@ -52,7 +54,8 @@ class PtyWebSocketClient : public pty::PtyClient,
     const uint64_t since_;
     process::WorkerPool& workers_;
     std::weak_ptr<http::WebSocketConnection> connection_;  // set by on_open(), before any use
-    // Input that arrived before the shell was started and attached, written once it is.
+    // Input that arrived before the shell was started and attached, written once it is (above the
+    // session's high-water mark the client is held back meanwhile).
     std::mutex input_mutex_;
     bool attached_ = false;
     std::string early_input_;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -18,6 +19,8 @@ namespace bhttp = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 
 namespace {
+
+constexpr std::chrono::seconds kHandshakeTimeout{30};
 
 bhttp::request<bhttp::empty_body> beast_request(const Request& request) {
     bhttp::request<bhttp::empty_body> message;
@@ -52,8 +55,7 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
           handler_(std::move(handler)) {}
 
     void start(std::string handshake) {
-        ws_.set_option(
-            websocket::stream_base::timeout{std::chrono::seconds(30), options_.idle_timeout, true});
+        ws_.set_option(reading_timeouts());
         ws_.read_message_max(options_.max_message_bytes);
         ws_.auto_fragment(false);
         handshake_ = std::move(handshake);
@@ -78,9 +80,19 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
 
     std::size_t queued_bytes() const override { return queued_.load(); }
 
+    void pause_reading() override {
+        paused_ = true;
+        asio::post(ws_.get_executor(), [self = shared_from_this()] { self->read_unless_paused(); });
+    }
+
+    void resume_reading() override {
+        paused_ = false;
+        asio::post(ws_.get_executor(), [self = shared_from_this()] { self->read_unless_paused(); });
+    }
+
   private:
     struct Frame {
-        enum class Kind { message, close } kind;
+        enum class Kind { message, ping, close } kind;
         bool binary;
         std::string payload;  // the reason of a close
         uint16_t code;
@@ -94,17 +106,19 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
         }
         open_ = true;
         handler_->on_open(shared_from_this());
-        read_next();
+        read_unless_paused();
         write_next();
     }
 
     void read_next() {
+        reading_ = true;
         ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code error, std::size_t) {
             self->on_read(error);
         });
     }
 
     void on_read(beast::error_code error) {
+        reading_ = false;
         if (error || finished_) {
             finish();
             return;
@@ -112,9 +126,55 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
         std::string payload = beast::buffers_to_string(read_buffer_.data());
         read_buffer_.consume(read_buffer_.size());
         handler_->on_message(ws_.got_binary(), std::move(payload));
-        if (!finished_) {
-            read_next();
+        read_unless_paused();
+    }
+
+    // Strand: reads the next message unless paused, finished or already reading.
+    void read_unless_paused() {
+        if (finished_ || !open_ || reading_) {
+            return;
         }
+        if (paused_) {
+            hold_while_paused();
+            return;
+        }
+        paused_ping_.cancel();
+        ws_.set_option(reading_timeouts());
+        read_next();
+    }
+
+    // Without a read in flight nothing else may hold the connection: the ping timer does, and its
+    // pings make a client that went away noticed (the ping's write fails) while nothing is read.
+    void hold_while_paused() {
+        ws_.set_option(paused_timeouts());
+        if (!ping_scheduled_) {
+            schedule_paused_ping();
+        }
+    }
+
+    void schedule_paused_ping() {
+        ping_scheduled_ = true;
+        paused_ping_.expires_after(options_.idle_timeout / 2);
+        paused_ping_.async_wait([self = shared_from_this()](beast::error_code error) {
+            self->ping_scheduled_ = false;
+            if (self->finished_ || !self->paused_) {
+                return;  // over, or reading again: the read holds the connection
+            }
+            if (!error) {
+                self->enqueue(Frame{Frame::Kind::ping, false, {}, 0});
+            }
+            self->schedule_paused_ping();  // also after a cancel that a new pause overtook
+        });
+    }
+
+    websocket::stream_base::timeout reading_timeouts() const {
+        return websocket::stream_base::timeout{kHandshakeTimeout, options_.idle_timeout, true};
+    }
+
+    // While execd holds the client back it reads nothing, not even the client's pongs: the idle
+    // timeout, which counts only what is read, would take the client for gone.
+    static websocket::stream_base::timeout paused_timeouts() {
+        return websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false};
     }
 
     void enqueue(Frame frame) {
@@ -136,6 +196,11 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
         writing_ = true;
         Frame& frame = queue_.front();
         beast::get_lowest_layer(ws_).expires_after(options_.write_timeout);
+        if (frame.kind == Frame::Kind::ping) {
+            ws_.async_ping({},
+                           [self = shared_from_this()](beast::error_code error) { self->on_written(error); });
+            return;
+        }
         if (frame.kind == Frame::Kind::close) {
             ws_.async_close(
                 websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.payload),
@@ -164,6 +229,7 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
             return;
         }
         finished_ = true;
+        paused_ping_.cancel();
         beast::error_code ignored;
         beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
         beast::get_lowest_layer(ws_).close();
@@ -182,6 +248,10 @@ class BeastWebSocket : public WebSocketConnection, public std::enable_shared_fro
     std::atomic<std::size_t> queued_{0};
     bool open_ = false;
     bool writing_ = false;
+    bool reading_ = false;  // a read is in flight
+    std::atomic<bool> paused_{false};
+    asio::steady_timer paused_ping_{ws_.get_executor()};
+    bool ping_scheduled_ = false;  // a paused_ping_ wait is in flight
     bool finished_ = false;
 };
 

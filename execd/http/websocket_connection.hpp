@@ -45,6 +45,11 @@ class WebSocketConnection {
     virtual void close(uint16_t code, std::string reason) = 0;
     // Bytes queued and not yet written.
     virtual std::size_t queued_bytes() const = 0;
+    // Flow control of the client's messages: after pause_reading() no further message is read (at
+    // most the one being read still arrives) until resume_reading(), so the client's sends block in
+    // TCP instead of piling up here. The later call wins.
+    virtual void pause_reading() = 0;
+    virtual void resume_reading() = 0;
 };
 
 // True for a GET that asks for a WebSocket upgrade (RFC 6455 handshake headers present).

@@ -24,6 +24,9 @@ class PtyClient {
     virtual void input_failed(std::string_view message) = 0;
     // True while the client has so much output queued that the session should stop reading.
     virtual bool backlogged() const = 0;
+    // The input waiting for the shell fell back to the low-water mark after write_input() asked the
+    // client to stop sending: it may send again.
+    virtual void input_drained() = 0;
 };
 
 }  // namespace execd::pty

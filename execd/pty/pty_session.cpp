@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -110,8 +111,9 @@ bool PtySession::attach(uint64_t ticket, std::shared_ptr<PtyClient> client, uint
     return true;
 }
 
-void PtySession::write_input(std::string bytes) {
+bool PtySession::write_input(std::string bytes) {
     std::shared_ptr<Run> run;
+    bool below_high_water = true;
     {
         std::lock_guard lock(mutex_);
         run = run_;
@@ -119,13 +121,21 @@ void PtySession::write_input(std::string bytes) {
             if (client_) {
                 client_->input_failed("process is not running");
             }
-            return;
+            return true;
         }
+        queued_input_ += bytes.size();
+        below_high_water = queued_input_ <= kInputHighWater;
+        input_held_back_ = input_held_back_ || !below_high_water;
     }
     supervisor_.loop().post([self = shared_from_this(), run, bytes = std::move(bytes)] {
+        if (run->exited) {
+            self->input_gone(bytes.size());  // the shell went while this was on its way
+            return;
+        }
         run->pending_input += bytes;
         self->flush_input(run);
     });
+    return below_high_water;
 }
 
 bool PtySession::resize(TerminalSize size) {
@@ -260,10 +270,16 @@ void PtySession::read_output(const std::shared_ptr<Run>& run, bool is_stderr, bo
 
 void PtySession::flush_input(const std::shared_ptr<Run>& run) {
     const int fd = run->input_fd();
-    while (fd >= 0 && !run->pending_input.empty()) {
-        const ssize_t written = ::write(fd, run->pending_input.data(), run->pending_input.size());
+    if (fd < 0) {
+        drop_input(run);
+        return;
+    }
+    std::size_t written_total = 0;
+    while (written_total < run->pending_input.size()) {
+        const ssize_t written =
+            ::write(fd, run->pending_input.data() + written_total, run->pending_input.size() - written_total);
         if (written > 0) {
-            run->pending_input.erase(0, static_cast<std::size_t>(written));
+            written_total += static_cast<std::size_t>(written);
             continue;
         }
         if (written < 0 && errno == EINTR) {
@@ -272,16 +288,16 @@ void PtySession::flush_input(const std::shared_ptr<Run>& run) {
         if (written < 0 && errno == EAGAIN) {
             break;
         }
-        run->pending_input.clear();
+        const int error = errno;
+        drop_input(run);
         std::lock_guard lock(mutex_);
         if (client_ && run_ == run) {
-            client_->input_failed(process::go_errno_text(errno));
+            client_->input_failed(process::go_errno_text(error));
         }
         return;
     }
-    if (fd < 0) {
-        return;
-    }
+    run->pending_input.erase(0, written_total);
+    input_gone(written_total);
     const bool want_out = !run->pending_input.empty();
     if (run->mode == PtyMode::pty) {
         if (supervisor_.loop().is_watching(fd)) {
@@ -292,6 +308,26 @@ void PtySession::flush_input(const std::shared_ptr<Run>& run) {
                                  [self = shared_from_this(), run](uint32_t) { self->flush_input(run); });
     } else if (!want_out && supervisor_.loop().is_watching(fd)) {
         supervisor_.loop().unwatch(fd);
+    }
+}
+
+// Loop thread: input that will never reach the shell (it is gone, or its terminal failed).
+void PtySession::drop_input(const std::shared_ptr<Run>& run) {
+    const std::size_t dropped = run->pending_input.size();
+    run->pending_input.clear();
+    input_gone(dropped);
+}
+
+// Loop thread: `bytes` of queued input were written or dropped; a client held back hears when the
+// queue fell to the low-water mark.
+void PtySession::input_gone(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    queued_input_ -= std::min(bytes, queued_input_);
+    if (input_held_back_ && queued_input_ <= kInputLowWater) {
+        input_held_back_ = false;
+        if (client_) {
+            client_->input_drained();
+        }
     }
 }
 
@@ -322,6 +358,7 @@ void PtySession::close_descriptors(const std::shared_ptr<Run>& run) {
             fd->reset();
         }
     }
+    drop_input(run);
 }
 
 }  // namespace execd::pty

@@ -24,6 +24,10 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
   public:
     using Clock = std::chrono::steady_clock;
     static constexpr std::size_t kReadChunk = 32 * 1024;
+    // Input waiting for the shell above which write_input() asks the client to stop sending, and
+    // the level it must fall to before the client hears input_drained().
+    static constexpr std::size_t kInputHighWater = 256 * 1024;
+    static constexpr std::size_t kInputLowWater = 128 * 1024;
 
     struct Status {
         bool running = false;
@@ -46,7 +50,9 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     // no longer holds the session.
     bool attach(uint64_t ticket, std::shared_ptr<PtyClient> client, uint64_t since);
 
-    void write_input(std::string bytes);
+    // Queues input for the shell. False when more than kInputHighWater is waiting (a program that
+    // does not read its terminal): the client should send nothing more until input_drained().
+    bool write_input(std::string bytes);
     // False in pipe mode or without a running shell.
     bool resize(TerminalSize size);
     void send_signal(int signal);
@@ -66,6 +72,8 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     void read_output(const std::shared_ptr<Run>& run, bool is_stderr, bool until_drained);
     void on_output_ready(const std::shared_ptr<Run>& run, bool is_stderr, uint32_t events);
     void flush_input(const std::shared_ptr<Run>& run);
+    void drop_input(const std::shared_ptr<Run>& run);
+    void input_gone(std::size_t bytes);
     void on_exit(const std::shared_ptr<Run>& run, int wait_status);
     void close_descriptors(const std::shared_ptr<Run>& run);
 
@@ -81,6 +89,8 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     uint64_t holder_ = 0;  // ticket of the client holding the session; 0: none
     uint64_t next_ticket_ = 1;
     std::shared_ptr<PtyClient> client_;
+    std::size_t queued_input_ = 0;  // given to write_input(), neither written nor dropped yet
+    bool input_held_back_ = false;  // write_input() said false and input_drained() has not followed
     // Every shell of the session and what it starts runs here; killed and removed by close().
     std::shared_ptr<process::WorkloadCgroup> cgroup_;
     Clock::time_point last_released_ = Clock::now();
