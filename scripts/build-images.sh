@@ -58,7 +58,9 @@ make_base() {
     return
   fi
   echo "build-images.sh: making base image debian:$name with mmdebstrap from $mirror"
-  local options=(--variant=minbase --quiet
+  # merged-/usr the way debootstrap and the registry's images do it (usr-is-merged), not through the
+  # usrmerge package, which would pull perl in.
+  local options=(--variant=minbase --quiet --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
     # Downloaded packages are kept for the second base image.
     --setup-hook="mkdir -p '$work/debs' \"\$1/var/cache/apt/archives\""
     --setup-hook="sync-in '$work/debs' /var/cache/apt/archives"
