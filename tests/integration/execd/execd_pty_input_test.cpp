@@ -29,6 +29,13 @@ using nlohmann::json;
 constexpr std::size_t kInputFrameBytes = 64 * 1024;
 constexpr std::size_t kInputFrames = 1024;  // 64 MiB
 constexpr long kMaxGrowthKib = 40 * 1024;
+#ifdef __SANITIZE_ADDRESS__
+// ASan's quarantine keeps freed blocks (up to 256 MB): once the input has passed through, what
+// was freed cannot be told from what is held.
+constexpr bool kFreedMemoryLeavesTheResidentSet = false;
+#else
+constexpr bool kFreedMemoryLeavesTheResidentSet = true;
+#endif
 
 // Pseudo-random frames, so that a lost, repeated or reordered piece changes the digest.
 std::vector<std::string> input_frames() {
@@ -141,7 +148,9 @@ TEST(ExecdPtyInputTest, InputForAProgramThatDoesNotReadIsHeldBackThenDeliveredIn
         EXPECT_TRUE(eventually([&] { return writer.done(); }, 120s)) << writer.sent() << " bytes sent";
         EXPECT_EQ(writer.failure(), "");
         EXPECT_EQ(writer.sent(), kInputFrames * kInputFrameBytes);
-        EXPECT_LE(growth(), kMaxGrowthKib);
+        if (kFreedMemoryLeavesTheResidentSet) {
+            EXPECT_LE(growth(), kMaxGrowthKib);
+        }
         if (!writer.done()) {
             client.abort();
         }
