@@ -24,6 +24,10 @@ packages=(
   podman runc containernetworking-plugins mmdebstrap
 )
 
+# kubectl renders the Kubernetes manifests in the packaging check: Debian's (kubernetes-client),
+# unless a kubectl from another source is already installed (they conflict on /usr/bin/kubectl).
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
+
 if [[ $(id -u) -ne 0 ]]; then
   echo "setup.sh: run as root (it installs Debian packages with apt-get)" >&2
   exit 1

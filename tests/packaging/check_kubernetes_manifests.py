@@ -117,7 +117,7 @@ def render_with_kubectl(directory):
 def render(directory):
     kustomization = load_documents(os.path.join(directory, "kustomization.yaml"))[0]
     objects = []
-    for resource in kustomization.get("resources", []):
+    for resource in kustomization.get("resources", []) + kustomization.get("bases", []):
         path = os.path.join(directory, resource)
         objects += render(path) if os.path.isdir(path) else load_documents(path)
     for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
@@ -141,6 +141,8 @@ def render(directory):
                 name, _, tag = container.get("image", "").partition(":")
                 if name == image["name"]:
                     container["image"] = f"{image.get('newName', name)}:{image.get('newTag', tag)}"
+    for obj in objects:
+        obj.setdefault("metadata", {}).setdefault("labels", {}).update(kustomization.get("commonLabels", {}))
     if "namespace" in kustomization:
         for obj in objects:
             obj["metadata"]["namespace"] = kustomization["namespace"]
@@ -362,14 +364,14 @@ def check_stable_config_maps(label, directory, pod, objects, problems):
             problems.append(f"{label}: mounted ConfigMap {name} is not among the rendered objects")
         elif name not in declared and any(re.fullmatch(re.escape(d) + r"-[a-z0-9]{10}", name) for d in declared):
             problems.append(f"{label}: mounted ConfigMap {name} carries a hash suffix; a live-reloaded "
-                            "ConfigMap needs a stable name (options: disableNameSuffixHash)")
+                            "ConfigMap needs a stable name (a plain ConfigMap resource, not a generator)")
 
 
 def kustomization_chain(directory):
     """The kustomization directory and every directory it takes resources from."""
     chain = [directory]
     kustomization = load_documents(os.path.join(directory, "kustomization.yaml"))[0]
-    for resource in kustomization.get("resources", []):
+    for resource in kustomization.get("resources", []) + kustomization.get("bases", []):
         path = os.path.join(directory, resource)
         if os.path.isdir(path):
             chain += kustomization_chain(path)
