@@ -104,9 +104,23 @@ ExecdConfig parse_execd_config(CLI::App& app, const std::vector<std::string>& ar
     config.log_output = common::env_or("OPENSANDBOX_LOG_OUTPUT", "stdout");
     add_upstream_options(app, config);
     add_own_options(app, config);
+    // As Go's flag package: parsing stops at the first argument that is not a flag, and the rest is
+    // left alone (the OpenSandbox server's Docker runtime starts the image as `/execd tail -f /dev/null`).
+    app.prefix_command();
     std::vector<std::string> reversed = normalize_go_flags(args);
     std::reverse(reversed.begin(), reversed.end());
     app.parse(reversed);
+    if (const auto ignored = app.remaining(); !ignored.empty()) {
+        const std::string& first = ignored.front();
+        if (first.size() > 1 && first[0] == '-' && first != "--") {
+            throw CLI::ExtrasError(std::vector<std::string>{first});  // an unknown flag, not the end of the flags
+        }
+        std::string listed;
+        for (const std::string& argument : ignored) {
+            listed += listed.empty() ? argument : " " + argument;
+        }
+        config.warnings.push_back("ignoring the arguments after the flags, as upstream does: " + listed);
+    }
     replace_non_positive_idle_poll(config);
     return config;
 }

@@ -40,6 +40,14 @@ TEST(GoFlagsTest, StopsAtFirstNonFlagAndDoubleDash) {
     EXPECT_EQ(normalize_go_flags({"-version", "-port", "2"}), (Args{"--version", "--port", "2"}));
 }
 
+TEST(ExecdConfigTest, ArgumentsAfterTheFlagsAreIgnoredWithAWarningAsUpstream) {
+    const ExecdConfig config = parse({"-port", "8080", "tail", "-f", "/dev/null"});
+    EXPECT_EQ(config.port, 8080);
+    ASSERT_EQ(config.warnings.size(), 1u);
+    EXPECT_NE(config.warnings[0].find("tail -f /dev/null"), std::string::npos) << config.warnings[0];
+    EXPECT_THROW(parse({"-no-such-flag", "1"}), CLI::ParseError);
+}
+
 TEST(ExecdConfigTest, Defaults) {
     const ExecdConfig config = parse({});
     EXPECT_EQ(config.port, 44772);
