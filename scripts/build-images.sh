@@ -45,8 +45,15 @@ started=$(date +%s)
 # shellcheck source=scripts/podman_common.sh
 . "$root/scripts/podman_common.sh"
 
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# The archive this machine's apt uses for SUITE (a local mirror or cache where there is one), else
+# Debian's own.
+apt_archive() {
+  local suite=$1 fallback=$2 uri
+  uri=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | awk -v s="$suite" '$1 == s { print $2; exit }')
+  echo "${uri:-$fallback}"
+}
+mirror=${DEBIAN_MIRROR:-$(apt_archive bookworm http://deb.debian.org/debian)}
+security_mirror=${DEBIAN_SECURITY_MIRROR:-$(apt_archive bookworm-security http://deb.debian.org/debian-security)}
 work=$(mktemp -d /tmp/build-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
