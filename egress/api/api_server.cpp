@@ -24,7 +24,8 @@ ApiResponse plain_ok() {
 
 }  // namespace
 
-ApiServer::ApiServer(ApiServerSettings settings, PolicyHandlers& policy, const common::MetricsRegistry& metrics)
+ApiServer::ApiServer(ApiServerSettings settings, PolicyHandlers& policy,
+                     const common::MetricsRegistry& metrics)
     : settings_(std::move(settings)),
       policy_(policy),
       metrics_(metrics),

@@ -95,7 +95,8 @@ struct HttpService::Impl {
 // One client connection: requests one after another, each read under one deadline.
 class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceConnection> {
   public:
-    HttpServiceConnection(tcp::socket socket, HttpService::Impl& service) : stream_(std::move(socket)), service_(service) {}
+    HttpServiceConnection(tcp::socket socket, HttpService::Impl& service)
+        : stream_(std::move(socket)), service_(service) {}
     ~HttpServiceConnection() { forget(); }
     HttpServiceConnection(const HttpServiceConnection&) = delete;
     HttpServiceConnection& operator=(const HttpServiceConnection&) = delete;
@@ -132,10 +133,9 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
         waiting_ = true;
         waiting_since_ = std::chrono::steady_clock::now();
         stream_.expires_after(service_.limits.request_deadline);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = shared_from_this()](beast::error_code error, std::size_t) {
-                                     self->on_head(error);
-                                 });
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_head(error); });
     }
 
     void on_head(const beast::error_code& error) {
@@ -168,9 +168,9 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
 
     // Still under the deadline set when the request began.
     void read_body() {
-        bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-            self->on_body(error);
-        });
+        bhttp::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_body(error); });
     }
 
     void on_body(const beast::error_code& error) {
@@ -212,12 +212,13 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
         response_.keep_alive(keep_alive);
         response_.prepare_payload();
         stream_.expires_after(service_.limits.write_timeout);
-        bhttp::async_write(stream_, response_, [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
-            if (error || !keep_alive) {
-                return self->close();
-            }
-            self->read_request();
-        });
+        bhttp::async_write(stream_, response_,
+                           [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+                               if (error || !keep_alive) {
+                                   return self->close();
+                               }
+                               self->read_request();
+                           });
     }
 
     beast::tcp_stream stream_;

@@ -8,6 +8,7 @@
 
 #include "egress_binary_fixture.hpp"
 #include "harness/command.hpp"
+#include "harness/scratch_cgroup.hpp"
 
 namespace adversarial_test {
 
@@ -19,7 +20,8 @@ class AdversarialTest : public egress_binary_test::EgressBinaryTest,
         if (IsSkipped()) {
             return;
         }
-        if (GetParam() == "iptables" && harness::run_command({"iptables-legacy", "--version"}).exit_code != 0) {
+        if (GetParam() == "iptables" &&
+            harness::run_command({"iptables-legacy", "--version"}).exit_code != 0) {
             GTEST_SKIP() << "iptables-legacy is not installed (scripts/setup.sh installs package iptables)";
         }
     }
@@ -40,12 +42,24 @@ class AdversarialTest : public egress_binary_test::EgressBinaryTest,
     }
 };
 
+// For tests that need egress in a cgroup of its own (as in its container): skipped without cgroup v2.
+class OwnCgroupAdversarialTest : public AdversarialTest {
+  protected:
+    void SetUp() override {
+        AdversarialTest::SetUp();
+        if (!IsSkipped() && !harness::cgroup2_available()) {
+            GTEST_SKIP() << "cgroup v2 is not mounted";
+        }
+    }
+};
+
 inline std::string backend_name(const ::testing::TestParamInfo<std::string>& info) {
     return info.param;
 }
 
 }  // namespace adversarial_test
 
-#define INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(suite)                                                  \
-    INSTANTIATE_TEST_SUITE_P(Redirect, suite, ::testing::Values(std::string("nft"), std::string("iptables")), \
+#define INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(suite)                                        \
+    INSTANTIATE_TEST_SUITE_P(Redirect, suite,                                                \
+                             ::testing::Values(std::string("nft"), std::string("iptables")), \
                              adversarial_test::backend_name)

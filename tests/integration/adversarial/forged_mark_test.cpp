@@ -11,24 +11,13 @@
 namespace {
 
 using namespace egress_binary_test;
-using adversarial_test::AdversarialTest;
+using adversarial_test::OwnCgroupAdversarialTest;
 using namespace std::chrono_literals;
 
 constexpr uint32_t kEgressMark = 0x1;  // OPENSANDBOX_EGRESS_SOCKET_MARK's default
 const std::string kEnforce = std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed;
 
-class ForgedMarkTest : public AdversarialTest {
-  protected:
-    void SetUp() override {
-        AdversarialTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        if (!harness::cgroup2_available()) {
-            GTEST_SKIP() << "cgroup v2 is not mounted";
-        }
-    }
-};
+using ForgedMarkTest = OwnCgroupAdversarialTest;
 
 TEST_P(ForgedMarkTest, AForgedMarkSkipsNeitherTheDnsRedirectNorTheFilter) {
     topology_->add_upstream_address("198.51.100.20");
@@ -71,7 +60,8 @@ TEST_P(ForgedMarkTest, WithoutACgroupOfItsOwnEgressWarnsThatTheMarkCanBeForged) 
 }
 
 TEST_P(ForgedMarkTest, RequiringACgroupOfItsOwnRefusesToStartWithoutOne) {
-    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce, "OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP=true"});
+    start_with_backend(
+        {"OPENSANDBOX_EGRESS_MODE=dns+nft", kEnforce, "OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP=true"});
     EXPECT_EQ(process_->wait(5s), std::optional<int>(1)) << process_->read_log();
     EXPECT_NE(process_->read_log().find("refusing to start"), std::string::npos) << process_->read_log();
 }

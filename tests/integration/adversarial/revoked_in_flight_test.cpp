@@ -19,7 +19,8 @@ using RevokedInFlightTest = adversarial_test::AdversarialTest;
 TEST_P(RevokedInFlightTest, ANameDeniedWhileItsAnswerIsOnTheWayIsNotLearned) {
     topology_->add_upstream_address("198.51.100.10");
     harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "web"});
-    start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
+    start_with_backend(
+        {"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed});
     ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     upstream_->set_delay(1500ms);
     auto answer = std::async(std::launch::async, [this] {

@@ -28,7 +28,8 @@ constexpr uint16_t kHealthPort = 18081;
 // sandbox (the workload), for as long as the server keeps them.
 class Tricklers {
   public:
-    Tricklers(const std::string& netns, size_t count, std::chrono::milliseconds interval) : interval_(interval) {
+    Tricklers(const std::string& netns, size_t count, std::chrono::milliseconds interval)
+        : interval_(interval) {
         for (size_t i = 0; i < count; ++i) {
             harness::UniqueFd fd = harness::make_socket(netns, AF_INET, SOCK_STREAM);
             const auto address = harness::make_socket_address("127.0.0.1", kApiPort);
@@ -77,8 +78,9 @@ class Tricklers {
 class SlowClientsTest : public adversarial_test::AdversarialTest {
   protected:
     void start_with_token() {
-        start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed,
-               std::string("OPENSANDBOX_EGRESS_TOKEN=") + kToken});
+        start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft",
+                            std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed,
+                            std::string("OPENSANDBOX_EGRESS_TOKEN=") + kToken});
         ASSERT_TRUE(serving_with_backend()) << process_->read_log();
     }
 
@@ -102,8 +104,9 @@ TEST_P(SlowClientsTest, ManySlowClientsNeitherStarveThePolicyApiNorTheProbes) {
     Tricklers tricklers(topology_->sandbox(), 200, 200ms);
     std::this_thread::sleep_for(500ms);
     for (int round = 0; round < 6; ++round) {
-        const auto patch = operator_request(kApiPort, "PATCH", "/policy",
-                                            R"([{"action":"allow","target":"round)" + std::to_string(round) + R"(.test"}])");
+        const auto patch =
+            operator_request(kApiPort, "PATCH", "/policy",
+                             R"([{"action":"allow","target":"round)" + std::to_string(round) + R"(.test"}])");
         EXPECT_EQ(patch.status, 200) << "round " << round << ": " << patch.error << patch.body;
         EXPECT_EQ(operator_request(kHealthPort, "GET", "/healthz").status, 200) << "round " << round;
         EXPECT_EQ(operator_request(kHealthPort, "GET", "/readyz").status, 200) << "round " << round;

@@ -15,21 +15,11 @@
 namespace {
 
 using namespace egress_binary_test;
-using adversarial_test::AdversarialTest;
+using adversarial_test::OwnCgroupAdversarialTest;
 using namespace std::chrono_literals;
 
-class SquattedPortsTest : public AdversarialTest {
+class SquattedPortsTest : public OwnCgroupAdversarialTest {
   protected:
-    void SetUp() override {
-        AdversarialTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        if (!harness::cgroup2_available()) {
-            GTEST_SKIP() << "cgroup v2 is not mounted";
-        }
-    }
-
     // Egress in a cgroup of its own, serving, then killed as a crash would: its rules stay.
     void start_then_crash(const std::string& mode) {
         start_with_backend(

@@ -21,23 +21,13 @@ using namespace std::chrono_literals;
 const std::string kDenyButAllowed = std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed;
 const std::string kEgressMarkText = "0x1";  // OPENSANDBOX_EGRESS_SOCKET_MARK's default
 
-class UnprivilegedWorkloadTest : public adversarial_test::AdversarialTest {
+class UnprivilegedWorkloadTest : public adversarial_test::OwnCgroupAdversarialTest {
   protected:
-    void SetUp() override {
-        AdversarialTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        if (!harness::cgroup2_available()) {
-            GTEST_SKIP() << "cgroup v2 is not mounted";
-        }
-    }
-
     // argv that runs workload_probe.py with `arguments` as uid/gid 65534 without capabilities.
     std::vector<std::string> as_workload(const std::vector<std::string>& arguments) const {
-        std::vector<std::string> argv{"setpriv",       "--reuid=65534", "--regid=65534", "--clear-groups",
-                                      "--inh-caps=-all", "--bounding-set=-all", "/usr/bin/python3",
-                                      WORKLOAD_PROBE};
+        std::vector<std::string> argv{"setpriv",          "--reuid=65534",   "--regid=65534",
+                                      "--clear-groups",   "--inh-caps=-all", "--bounding-set=-all",
+                                      "/usr/bin/python3", WORKLOAD_PROBE};
         argv.insert(argv.end(), arguments.begin(), arguments.end());
         return argv;
     }
@@ -89,7 +79,8 @@ TEST_P(UnprivilegedWorkloadTest, SquattingEgressPortsWhileItIsDownReceivesNothin
 
     for (const uint16_t port : {uint16_t{15353}, uint16_t{18080}, uint16_t{18081}}) {
         const auto log = work_dir_ / ("squatter-" + std::to_string(port) + ".log");
-        auto squatter = topology_->spawn(topology_->sandbox(), as_workload({"squat", std::to_string(port), "2"}), log);
+        auto squatter =
+            topology_->spawn(topology_->sandbox(), as_workload({"squat", std::to_string(port), "2"}), log);
         const auto until = std::chrono::steady_clock::now() + 3s;
         while (squatter.read_log().find("listening") == std::string::npos &&
                std::chrono::steady_clock::now() < until) {
@@ -101,8 +92,9 @@ TEST_P(UnprivilegedWorkloadTest, SquattingEgressPortsWhileItIsDownReceivesNothin
             EXPECT_NE(query_real_resolver(*topology_, "other.test").error, 0);
             EXPECT_NE(query_real_resolver(*topology_, "other.test", true).error, 0);
         }
-        EXPECT_FALSE(harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), port, 300ms)
-                         .connected)
+        EXPECT_FALSE(
+            harness::tcp_connect(topology_->upstream(), std::string(Topology::kSandboxIpv4), port, 300ms)
+                .connected)
             << port;
         EXPECT_FALSE(harness::tcp_connect(topology_->sandbox(), "127.0.0.1", port, 300ms).connected) << port;
         ASSERT_TRUE(squatter.wait(5s).has_value());

@@ -97,6 +97,14 @@ enum class CgroupSetup {
     none_writable  // cgroup2 mounted read-only at /sys/fs/cgroup: nothing to write to
 };
 
+std::string pids_text(const std::vector<pid_t>& pids) {
+    std::ostringstream text;
+    for (const pid_t pid : pids) {
+        text << pid << " ";
+    }
+    return text.str();
+}
+
 class ExecdCgroupKillTest : public ::testing::Test {
   protected:
     void TearDown() override {
@@ -200,6 +208,13 @@ class ExecdCgroupKillTest : public ::testing::Test {
         return left;
     }
 
+    // Every escapee gone and every cgroup of what execd ran removed, `after` what.
+    void expect_everything_killed(const std::string& after) const {
+        const auto alive = survivors();
+        EXPECT_TRUE(alive.empty()) << "alive after " << after << ": " << pids_text(alive);
+        EXPECT_TRUE(cgroups_left().empty()) << "cgroups left after " << after;
+    }
+
     std::string read_log() const {
         std::ifstream in(execd_->log_path());
         return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -212,14 +227,6 @@ class ExecdCgroupKillTest : public ::testing::Test {
     std::vector<pid_t> escapees_;
 };
 
-std::string pids_text(const std::vector<pid_t>& pids) {
-    std::ostringstream text;
-    for (const pid_t pid : pids) {
-        text << pid << " ";
-    }
-    return text.str();
-}
-
 TEST_F(ExecdCgroupKillTest, ACommandTimeoutKillsWhatLeftItsProcessGroup) {
     start(CgroupSetup::own_v2);
     if (IsSkipped()) {
@@ -230,9 +237,7 @@ TEST_F(ExecdCgroupKillTest, ACommandTimeoutKillsWhatLeftItsProcessGroup) {
     ASSERT_EQ(stream.response.status, 200);
     ASSERT_TRUE(wait_for_escapees());
     EXPECT_EQ(stream.events.back()["type"], "error") << stream.response.body;
-    const auto alive = survivors();
-    EXPECT_TRUE(alive.empty()) << "alive after the timeout: " << pids_text(alive);
-    EXPECT_TRUE(cgroups_left().empty());
+    expect_everything_killed("the timeout");
 }
 
 TEST_F(ExecdCgroupKillTest, EachCommandRunsInACgroupOfItsOwn) {
@@ -264,9 +269,7 @@ TEST_F(ExecdCgroupKillTest, AnInterruptKillsWhatLeftItsProcessGroup) {
     const std::string id = started.events.at(0).at("text");
     ASSERT_TRUE(wait_for_escapees());
     EXPECT_EQ(http_request(port(), "DELETE", "/command?id=" + id).status, 200);
-    const auto alive = survivors();
-    EXPECT_TRUE(alive.empty()) << "alive after the interrupt: " << pids_text(alive);
-    EXPECT_TRUE(cgroups_left().empty());
+    expect_everything_killed("the interrupt");
 }
 
 TEST_F(ExecdCgroupKillTest, DeletingASessionKillsWhatItsRunsLeftBehind) {
@@ -282,9 +285,7 @@ TEST_F(ExecdCgroupKillTest, DeletingASessionKillsWhatItsRunsLeftBehind) {
     ASSERT_EQ(run.status, 200);
     ASSERT_TRUE(wait_for_escapees());
     EXPECT_EQ(http_request(port(), "DELETE", "/session/" + session).status, 200);
-    const auto alive = survivors();
-    EXPECT_TRUE(alive.empty()) << "alive after DELETE /session: " << pids_text(alive);
-    EXPECT_TRUE(cgroups_left().empty());
+    expect_everything_killed("DELETE /session");
 }
 
 TEST_F(ExecdCgroupKillTest, DeletingAPtyKillsWhatItsShellLeftBehind) {
@@ -299,9 +300,7 @@ TEST_F(ExecdCgroupKillTest, DeletingAPtyKillsWhatItsShellLeftBehind) {
     WebSocketTestClient client(port(), "/pty/" + id + "/ws");
     ASSERT_TRUE(wait_for_escapees());
     EXPECT_EQ(http_request(port(), "DELETE", "/pty/" + id).status, 200);
-    const auto alive = survivors();
-    EXPECT_TRUE(alive.empty()) << "alive after DELETE /pty: " << pids_text(alive);
-    EXPECT_TRUE(cgroups_left().empty());
+    expect_everything_killed("DELETE /pty");
 }
 
 TEST_F(ExecdCgroupKillTest, ShutdownKillsWhatCommandsLeftBehindAndRemovesExecdsCgroups) {
