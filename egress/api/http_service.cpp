@@ -127,6 +127,7 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
 
     void read_request() {
         parser_.emplace();
+        request_ = {};
         early_answer_.reset();
         parser_->header_limit(static_cast<std::uint32_t>(service_.limits.max_header_bytes));
         parser_->body_limit(service_.limits.max_body_bytes);
