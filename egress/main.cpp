@@ -80,7 +80,8 @@ std::unique_ptr<api::HealthServer> start_health_server(const sidecar::EgressConf
         return nullptr;
     }
     auto server = std::make_unique<api::HealthServer>(
-        config.health_port, [&health] { return health.liveness(); }, [&health] { return health.readiness(); });
+        config.health_port, [&health] { return health.liveness(); },
+        [&health] { return health.readiness(); });
     server->start();
     spdlog::info("health probes listening on :{} (GET /healthz, GET /readyz)", server->port());
     return server;

@@ -392,9 +392,9 @@ void add_own_traffic_chain_and_rules(Context& context) {
     }
 }
 
-// What egress serves (DNS on the proxy's port, the policy API, the health probes) reaches egress's own sockets only:
-// a workload that binds those ports (while egress is down, say) receives nothing, neither the
-// sandbox's DNS queries nor the operator's requests with their token.
+// What egress serves (DNS on the proxy's port, the policy API, the health probes) reaches egress's
+// own sockets only: a workload that binds those ports (while egress is down, say) receives nothing,
+// neither the sandbox's DNS queries nor the operator's requests with their token.
 void add_own_listeners_chain_and_rules(Context& context) {
     const auto& own = context.options.own_cgroup;
     if (!own) {

@@ -65,7 +65,7 @@ struct EgressConfig {
     // Policy API (OPENSANDBOX_EGRESS_HTTP_ADDR, Go syntax: ":18080", "127.0.0.1:18080", "[::1]:18080").
     std::string http_host;  // empty: every interface
     uint16_t http_port = 18080;
-    std::string api_token;    // OPENSANDBOX_EGRESS_TOKEN, not trimmed (as upstream)
+    std::string api_token;              // OPENSANDBOX_EGRESS_TOKEN, not trimmed (as upstream)
     size_t http_max_connections = 128;  // OPENSANDBOX_EGRESS_HTTP_MAX_CONNECTIONS
     // Liveness and readiness on a listener of their own (every interface); 0: none.
     uint16_t health_port = 18081;  // OPENSANDBOX_EGRESS_HEALTH_PORT

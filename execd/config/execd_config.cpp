@@ -113,7 +113,8 @@ ExecdConfig parse_execd_config(CLI::App& app, const std::vector<std::string>& ar
     if (const auto ignored = app.remaining(); !ignored.empty()) {
         const std::string& first = ignored.front();
         if (first.size() > 1 && first[0] == '-' && first != "--") {
-            throw CLI::ExtrasError(std::vector<std::string>{first});  // an unknown flag, not the end of the flags
+            // An unknown flag, not the end of the flags.
+            throw CLI::ExtrasError(std::vector<std::string>{first});
         }
         std::string listed;
         for (const std::string& argument : ignored) {
