@@ -13,6 +13,16 @@
 namespace egress::sidecar {
 namespace {
 
+// When egress's own traffic can only be told apart by a forgeable mark: a refusal to start if the
+// operator required a cgroup of egress's own (OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP), else a warning.
+void refuse_or_warn(const std::string& message, bool require_own_cgroup) {
+    if (require_own_cgroup) {
+        throw std::runtime_error(message +
+                                 " OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
+    }
+    spdlog::warn("{}", message);
+}
+
 // The cgroup egress's own traffic is recognised by, or none (with a loud warning, or a refusal
 // to start when the operator asked for it).
 std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
@@ -33,11 +43,7 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
                                 "): a workload with CAP_NET_RAW (in Docker's default capabilities) can set "
                                 "that mark and bypass the DNS redirect and the filter. Run egress in a "
                                 "container (cgroup) of its own, or drop NET_RAW from the workload.";
-    if (config.require_own_cgroup) {
-        throw std::runtime_error(message +
-                                 " OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
-    }
-    spdlog::warn("{}", message);
+    refuse_or_warn(message, config.require_own_cgroup);
     return std::nullopt;
 }
 
@@ -168,12 +174,8 @@ void Enforcement::keep_own_cgroup_only_if_the_kernel_can_match_it() {
     }
     const std::string message =
         "this kernel cannot match a socket's cgroup (nftables `socket cgroupv2` needs Linux 5.13): egress's "
-        "own traffic can only be recognised by its socket mark, which a workload with CAP_NET_RAW can forge";
-    if (config_.require_own_cgroup) {
-        throw std::runtime_error(message +
-                                 ". OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP is set: refusing to start.");
-    }
-    spdlog::warn("{}", message);
+        "own traffic can only be recognised by its socket mark, which a workload with CAP_NET_RAW can forge.";
+    refuse_or_warn(message, config_.require_own_cgroup);
     enforcer_.drop_own_cgroup();
 }
 
