@@ -103,6 +103,44 @@ TEST_P(UnprivilegedWorkloadTest, SquattingEgressPortsWhileItIsDownReceivesNothin
     }
 }
 
+TEST_P(UnprivilegedWorkloadTest, SlowClientsStarveNeitherThePolicyApiNorTheProbes) {
+    const std::string token = "operator-secret";
+    start_with_backend(
+        {"OPENSANDBOX_EGRESS_MODE=dns+nft", kDenyButAllowed, "OPENSANDBOX_EGRESS_TOKEN=" + token}, true);
+    ASSERT_TRUE(serving_with_backend()) << process_->read_log();
+    // More connections than the cap (128), none of which ever finishes its request.
+    auto tricklers = topology_->spawn(topology_->sandbox(), as_workload({"trickle", "18080", "200", "4"}),
+                                      work_dir_ / "tricklers.log");
+    const auto until = std::chrono::steady_clock::now() + 3s;
+    while (tricklers.read_log().find("trickling") == std::string::npos &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_NE(tricklers.read_log().find("trickling"), std::string::npos) << tricklers.read_log();
+    const auto from_operator = [&](uint16_t port, const std::string& method, const std::string& path,
+                                   const std::string& body) {
+        harness::HttpRequest request;
+        request.method = method;
+        request.url = "http://" + std::string(Topology::kSandboxIpv4) + ":" + std::to_string(port) + path;
+        request.body = body;
+        request.send_body = !body.empty();
+        request.headers = {{"OPENSANDBOX-EGRESS-AUTH", token}};
+        request.timeout = 2000ms;
+        return harness::http_request(topology_->upstream(), request);
+    };
+    for (int round = 0; round < 3; ++round) {
+        const std::string target = "round" + std::to_string(round) + ".test";
+        const auto patch =
+            from_operator(18080, "PATCH", "/policy", R"([{"action":"allow","target":")" + target + R"("}])");
+        EXPECT_EQ(patch.status, 200) << "round " << round << ": " << patch.error << patch.body;
+        EXPECT_EQ(from_operator(18081, "GET", "/readyz", "").status, 200) << "round " << round;
+        EXPECT_EQ(from_operator(18081, "GET", "/healthz", "").status, 200) << "round " << round;
+        std::this_thread::sleep_for(500ms);
+    }
+    ASSERT_TRUE(tricklers.wait(10s).has_value());
+    EXPECT_NE(tricklers.read_log().find("closed "), std::string::npos) << tricklers.read_log();
+}
+
 INSTANTIATE_FOR_BOTH_REDIRECT_BACKENDS(UnprivilegedWorkloadTest);
 
 }  // namespace

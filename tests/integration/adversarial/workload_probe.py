@@ -6,6 +6,9 @@
   workload_probe.py connect IP PORT MARK                 a TCP connection: "connected" or "error ..."
   workload_probe.py squat PORT SECONDS                   listens on TCP and UDP PORT (every address) for
                                                          SECONDS: "tcp N udp M" (connections, datagrams)
+  workload_probe.py trickle PORT COUNT SECONDS            COUNT connections to 127.0.0.1:PORT, each sending a
+                                                         request head that never ends, a byte every 0.2 s, for
+                                                         SECONDS: "closed N" (connections the server closed)
 A MARK of 0 sets none; a mark the kernel refuses is reported and the attempt goes on without it.
 """
 import errno
@@ -96,6 +99,32 @@ def squat(port, seconds):
     return "tcp %d udp %d" % (counts["tcp"], counts["udp"])
 
 
+def trickle(port, count, seconds):
+    head = b"PATCH /policy HTTP/1.1\r\nHost: x\r\nX-Slow: "
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+        sockets.append(sock)
+    print("trickling", flush=True)
+    open_sockets = set(sockets)
+    sent = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        byte = head[sent:sent + 1] or b"a"
+        sent += 1
+        for sock in list(open_sockets):
+            try:
+                sock.send(byte)
+            except BlockingIOError:
+                pass
+            except OSError:
+                open_sockets.discard(sock)
+        time.sleep(0.2)
+    return "closed %d" % (count - len(open_sockets))
+
+
 def main(argv):
     action = argv[1]
     if action == "mark":
@@ -104,6 +133,8 @@ def main(argv):
         return dns(argv[2], int(argv[3]), argv[4], argv[5], int(argv[6], 0))
     if action == "connect":
         return connect(argv[2], int(argv[3]), int(argv[4], 0))
+    if action == "trickle":
+        return trickle(int(argv[2]), int(argv[3]), float(argv[4]))
     if action == "squat":
         return squat(int(argv[2]), float(argv[3]))
     raise SystemExit("unknown action " + action)
