@@ -11,6 +11,10 @@ ApiResponse text_error(int status, std::string_view message) {
     return response;
 }
 
+ApiResponse plain_ok() {
+    return {200, "text/plain; charset=utf-8", "ok", {}};
+}
+
 ApiResponse json_response(int status, const nlohmann::ordered_json& document) {
     return {status, "application/json", document.dump() + "\n", {}};
 }

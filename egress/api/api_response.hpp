@@ -19,6 +19,9 @@ struct ApiResponse {
 // Go's http.Error: the message and a newline as text/plain (upstream's error and 401/405 bodies).
 ApiResponse text_error(int status, std::string_view message);
 
+// Upstream's /healthz answer: 200 and "ok" (no newline) as text/plain.
+ApiResponse plain_ok();
+
 // Upstream's writeJSON: compact JSON and a newline.
 ApiResponse json_response(int status, const nlohmann::ordered_json& document);
 

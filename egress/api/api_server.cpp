@@ -18,10 +18,6 @@ ApiResponse method_not_allowed(const char* allowed) {
     return answer;
 }
 
-ApiResponse plain_ok() {
-    return {200, "text/plain; charset=utf-8", "ok", {}};
-}
-
 }  // namespace
 
 ApiServer::ApiServer(ApiServerSettings settings, PolicyHandlers& policy,

@@ -17,7 +17,7 @@ ApiResponse verdict(const HealthServer::Check& check) {
     if (const auto problem = check()) {
         return text_error(503, *problem);
     }
-    return {200, "text/plain; charset=utf-8", "ok", {}};
+    return plain_ok();
 }
 
 }  // namespace
