@@ -1,6 +1,10 @@
 #pragma once
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -73,10 +77,32 @@ class StandInCollector {
     std::vector<std::string> content_types_;
 };
 
-// A loopback port nobody listens on: bound, then released.
-inline int unused_port() {
-    httplib::Server probe;
-    return probe.bind_to_any_port("127.0.0.1");
-}
+// A loopback port nobody listens on, held for the reservation's lifetime: the socket is bound but never
+// listens, so connections are refused, no connect() picks the port as its source (a TCP self-connect would
+// otherwise occupy it), and a server binding with SO_REUSEPORT (as httplib does) can still take it over.
+class ReservedPort {
+  public:
+    ReservedPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        const int yes = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof(yes));
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof(address);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+            port_ = ntohs(address.sin_port);
+        }
+    }
+    ~ReservedPort() { ::close(fd_); }
+    ReservedPort(const ReservedPort&) = delete;
+    ReservedPort& operator=(const ReservedPort&) = delete;
+
+    int port() const { return port_; }
+
+  private:
+    int fd_;
+    int port_ = 0;
+};
 
 }  // namespace otlp_test

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 using otlp_test::StandInCollector;
-using otlp_test::unused_port;
+using otlp_test::ReservedPort;
 
 common::OtlpSettings settings_for(int port, size_t max_pending = 4) {
     common::OtlpSettings settings;
@@ -78,8 +78,9 @@ TEST(OtlpExporter, PushesTheRegistryToTheCollectorOnEveryInterval) {
 }
 
 TEST(OtlpExporter, UnreachableCollectorDropsOldPayloadsAndCountsThem) {
+    const ReservedPort unreachable;
     common::MetricsRegistry registry;
-    common::OtlpExporter exporter(settings_for(unused_port(), 2), registry, {}, "");
+    common::OtlpExporter exporter(settings_for(unreachable.port(), 2), registry, {}, "");
     exporter.start();
     EXPECT_TRUE(wait_until([&] { return counter_value(registry, "otlp_export_dropped_total") >= 2; }));
     EXPECT_GE(counter_value(registry, "otlp_exports_total", "failed"), 2u);
@@ -90,7 +91,8 @@ TEST(OtlpExporter, UnreachableCollectorDropsOldPayloadsAndCountsThem) {
 }
 
 TEST(OtlpExporter, PayloadsWaitingDuringAnOutageAreDeliveredLater) {
-    const int port = unused_port();
+    const ReservedPort reserved;
+    const int port = reserved.port();
     common::MetricsRegistry registry;
     common::OtlpSettings settings = settings_for(port, 100);
     settings.interval = 30ms;
