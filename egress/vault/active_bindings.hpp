@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,12 +16,15 @@ namespace egress::vault {
 struct RenderedHeader {
     std::string name;
     std::string value;  // e.g. "Bearer <secret>"
+    bool operator==(const RenderedHeader&) const = default;
 };
 
 struct ActiveBinding {
     std::string name;
     BindingMatch match;
     std::vector<RenderedHeader> headers;
+    // The raw credential values behind the headers: redacted as well as the rendered values.
+    std::vector<std::string> secrets;
 };
 
 // One request as the proxy sees it. host: the Host header's name (lowercase, no port, no

@@ -9,15 +9,9 @@
 #include "policy/policy_snapshot.hpp"
 #include "vault/active_bindings.hpp"
 #include "vault/vault_model.hpp"
+#include "vault/vault_settings.hpp"
 
 namespace egress::vault {
-
-struct VaultSettings {
-    std::vector<uint16_t> intercept_ports = {80, 443};
-    // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_SCOPED_MATCH: every binding lists methods and
-    // paths, and a host-wide "/*" is refused.
-    bool require_scoped_match = false;
-};
 
 // The vault of one sandbox: in memory only, one revision counter, every change validated as a
 // whole against the effective policy it must live under, and applied entirely or not at all.

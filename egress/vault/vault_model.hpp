@@ -11,7 +11,7 @@ namespace egress::vault {
 struct Credential {
     std::string name;
     std::string source_type = "inline";
-    std::string value;  // the secret: never serialised into a response, a log or a metric
+    std::string value;     // the secret: never serialised into a response, a log or a metric
     int64_t revision = 0;  // the vault revision at which it was last added or replaced
 };
 
@@ -23,6 +23,9 @@ struct BindingMatch {
     std::vector<std::string> hosts;  // "api.example.com" or "*.example.com"
     std::vector<std::string> methods;
     std::vector<std::string> paths;  // "/exact" or "/prefix*"
+    // The first wire port outside 1-65535 (it does not fit `ports`); validation refuses it with
+    // upstream's "invalid port N". Always empty once normalised.
+    std::optional<int64_t> invalid_wire_port;
     bool operator==(const BindingMatch&) const = default;
 };
 
