@@ -118,6 +118,10 @@ ApiResponse PolicyHandlers::apply(std::string_view operation, std::string_view a
     policy::ChangeOutcome outcome;
     try {
         outcome = change();
+    } catch (const policy::GuardRefusal& error) {
+        count(operation, "refused");
+        spdlog::warn("policy API: {} refused: {}", operation, error.what());
+        return text_error(kBadRequest, error.what());
     } catch (const policy::RuleLimitError& error) {
         count(operation, "too_many_rules");
         return text_error(kPayloadTooLarge, error.what());

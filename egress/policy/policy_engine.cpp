@@ -48,6 +48,9 @@ ChangeOutcome PolicyEngine::set_overlay(AlwaysRules overlay) {
 
 ChangeOutcome PolicyEngine::commit(Policy user_policy, AlwaysRules overlay, bool persist) {
     auto snapshot = PolicySnapshot::make(std::move(user_policy), std::move(overlay));
+    if (guard_) {
+        guard_(*snapshot);
+    }
     if (enforce_) {
         enforce_(snapshot);
     }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "policy/always_overlay.hpp"
 #include "policy/policy_changes.hpp"
@@ -33,6 +34,8 @@ struct ChangeOutcome {
 class PolicyEngine {
   public:
     using EnforcementHook = std::function<void(const std::shared_ptr<const PolicySnapshot>&)>;
+    // Sees every candidate snapshot before enforcement; throws GuardRefusal to refuse the change.
+    using ChangeGuard = std::function<void(const PolicySnapshot& candidate)>;
 
     PolicyEngine(EngineSettings settings, Policy initial_user_policy, AlwaysRules initial_overlay,
                  EnforcementHook enforce);
@@ -46,6 +49,16 @@ class PolicyEngine {
     // From the always-rules watcher; a no-op when the overlay is already in force.
     ChangeOutcome set_overlay(AlwaysRules overlay);
 
+    // Set once at start, before changes arrive.
+    void set_change_guard(ChangeGuard guard) { guard_ = std::move(guard); }
+    // Runs action with the snapshot in force while no policy change can happen, so what action
+    // decides from the snapshot still holds when it returns.
+    template <typename Action>
+    auto with_current_policy(Action&& action) {
+        std::lock_guard lock(change_mutex_);
+        return action(*store_.current());
+    }
+
     const SnapshotStore& snapshots() const { return store_; }
     std::shared_ptr<const PolicySnapshot> current() const { return store_.current(); }
 
@@ -54,6 +67,7 @@ class PolicyEngine {
 
     EngineSettings settings_;
     EnforcementHook enforce_;
+    ChangeGuard guard_;
     std::mutex change_mutex_;
     SnapshotStore store_;
 };

@@ -18,4 +18,11 @@ class RuleLimitError : public PolicyError {
     using PolicyError::PolicyError;
 };
 
+// A guard (the credential vault) refused the policy a change would produce: what() is the whole
+// message (the HTTP layer answers 400 with it as is).
+class GuardRefusal : public std::invalid_argument {
+  public:
+    using std::invalid_argument::invalid_argument;
+};
+
 }  // namespace egress::policy
