@@ -249,6 +249,23 @@ void add_proxy_rules(Context& context) {
     }
 }
 
+// Connections the nat chain sent to the credential proxy, which reports the original device too.
+void add_intercept_proxy_rules(Context& context) {
+    const auto& intercept = context.options.intercept;
+    if (!intercept || !context.options.nat_redirect) {
+        return;
+    }
+    for (const char* loopback : {"127.0.0.1", "::1"}) {
+        const auto address = common::IpAddress::parse_or_throw(loopback);
+        auto builder = rule_in(names::kFilterChain);
+        builder.match_destination(address).match_l4proto(IPPROTO_TCP).match_destination_port(intercept->proxy_port).verdict(
+            NF_ACCEPT);
+        append_rule(context, names::kFilterChain, std::move(builder),
+                    std::string(address.is_v4() ? "ip" : "ip6") + " daddr " + loopback + " tcp dport " +
+                        std::to_string(intercept->proxy_port) + " accept");
+    }
+}
+
 // The rules that keep DNS on the proxy: marked (the proxy's own) and loopback (redirected)
 // traffic pass; any other port-53 packet is dropped whatever its conntrack state, so a flow the
 // nat chain did not redirect (e.g. one that reuses the tuple of the proxy's upstream flow) dies.
@@ -262,6 +279,7 @@ void add_dns_guard_rules(Context& context) {
     loopback.match_output_interface("lo").verdict(NF_ACCEPT);
     append_rule(context, chain, std::move(loopback), "oifname \"lo\" accept");
     add_proxy_rules(context);
+    add_intercept_proxy_rules(context);
     add_nameserver_rules(context, chain);
     add_port_rule(context, IPPROTO_UDP, kDnsPort, NF_DROP);
     add_port_rule(context, IPPROTO_TCP, kDnsPort, NF_DROP);
@@ -324,6 +342,28 @@ void add_filter_chain_and_rules(Context& context) {
     }
 }
 
+// The workload's TCP to the intercepted ports goes to the credential proxy; loopback traffic and
+// the proxy's own onward connections (their mark) do not.
+void add_intercept_redirect_rules(Context& context) {
+    const auto& intercept = context.options.intercept;
+    if (!intercept) {
+        return;
+    }
+    const auto chain = names::kNatChain;
+    auto onward = rule_in(chain);
+    onward.match_mark(intercept->mark).verdict(NF_ACCEPT);
+    append_rule(context, chain, std::move(onward), "meta mark " + std::to_string(intercept->mark) + " accept");
+    auto loopback = rule_in(chain);
+    loopback.match_output_interface("lo").verdict(NF_ACCEPT);
+    append_rule(context, chain, std::move(loopback), "oifname \"lo\" accept");
+    for (const uint16_t port : intercept->ports) {
+        auto redirect = rule_in(chain);
+        redirect.match_l4proto(IPPROTO_TCP).match_destination_port(port).redirect_to_port(intercept->proxy_port);
+        append_rule(context, chain, std::move(redirect),
+                    "tcp dport " + std::to_string(port) + " redirect to :" + std::to_string(intercept->proxy_port));
+    }
+}
+
 void add_nat_chain_and_rules(Context& context) {
     const auto chain = names::kNatChain;
     add_base_chain(context, {chain, "nat", NF_INET_LOCAL_OUT, kNatOutputPriority, NF_ACCEPT});
@@ -340,6 +380,7 @@ void add_nat_chain_and_rules(Context& context) {
                     "meta l4proto " + std::string(protocol_name(protocol)) +
                         " th dport 53 redirect to :" + std::to_string(context.options.proxy_port));
     }
+    add_intercept_redirect_rules(context);
 }
 
 // The proxy's upstream flows and the redirected workload flows share one tuple space
@@ -384,6 +425,14 @@ void add_own_traffic_chain_and_rules(Context& context) {
     forged.match_mark(mark).set_mark(0);
     append_rule(context, chain, std::move(forged), "meta mark " + std::to_string(mark) + " meta mark set 0");
     for (const uint32_t level : own->levels) {
+        if (const auto& intercept = context.options.intercept) {
+            // The credential proxy's onward connections keep their mark: judged as the workload's.
+            auto onward = rule_in(chain);
+            onward.match_socket_cgroup(level, own->id).match_mark(intercept->mark).verdict(NF_ACCEPT);
+            append_rule(context, chain, std::move(onward),
+                        "socket cgroupv2 level " + std::to_string(level) + " " + std::to_string(own->id) +
+                            " meta mark " + std::to_string(intercept->mark) + " accept");
+        }
         auto ours = rule_in(chain);
         ours.match_socket_cgroup(level, own->id).set_mark(mark);
         append_rule(context, chain, std::move(ours),

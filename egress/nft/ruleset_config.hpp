@@ -51,6 +51,16 @@ struct OwnCgroup {
     bool operator==(const OwnCgroup&) const = default;
 };
 
+// The credential proxy's redirect: the workload's TCP to these ports goes to the proxy on
+// loopback; the proxy's own connections onward carry `mark` and are judged by the filter chain
+// like the workload's.
+struct InterceptRedirect {
+    uint16_t proxy_port = 18082;
+    std::vector<uint16_t> ports = {80, 443};
+    uint32_t mark = 0x2;
+    bool operator==(const InterceptRedirect&) const = default;
+};
+
 // Fixed for the life of the process.
 struct RulesetOptions {
     EnforcementMode mode = EnforcementMode::dns_and_nft;
@@ -67,6 +77,8 @@ struct RulesetOptions {
     std::chrono::seconds dynamic_set_timeout{360};
     // Install the nat redirect chain (false when iptables does the redirect instead).
     bool nat_redirect = true;
+    // Only with nat_redirect.
+    std::optional<InterceptRedirect> intercept;
 };
 
 }  // namespace egress::nft

@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -207,6 +208,31 @@ TEST_F(NftTest, WithoutTheNatRedirectOnlyTheFilterChainIsInstalledAndUpdated) {
     EXPECT_EQ(set_elements(sandbox(), "deny_v4"),
               (std::vector<std::string>{"198.51.100.66", "203.0.113.128/25"}));
     EXPECT_EQ(ruleset_items(list_ruleset(sandbox()), "chain").size(), 1u);
+}
+
+TEST_F(NftTest, CredentialProxyRedirectSparesLoopbackAndTheProxysOwnConnections) {
+    RulesetOptions options;
+    options.intercept = InterceptRedirect{18082, {80, 443}, 0x2};
+    make_enforcer(sandbox(), options)->install(example_policy());
+    const auto nat = chain_rule_lines(sandbox(), "dns_redirect");
+    const std::vector<std::string> intercept_tail(nat.end() - 4, nat.end());
+    EXPECT_EQ(intercept_tail, (std::vector<std::string>{"meta mark 0x00000002 accept", "oifname \"lo\" accept",
+                                                         "tcp dport 80 redirect to :18082",
+                                                         "tcp dport 443 redirect to :18082"}));
+    const auto filter = chain_rule_lines(sandbox(), "egress");
+    EXPECT_NE(std::find(filter.begin(), filter.end(), "ip daddr 127.0.0.1 tcp dport 18082 accept"), filter.end());
+    EXPECT_NE(std::find(filter.begin(), filter.end(), "ip6 daddr ::1 tcp dport 18082 accept"), filter.end());
+}
+
+TEST_F(NftTest, WithoutTheNatChainNothingIsRedirectedToTheCredentialProxy) {
+    RulesetOptions options;
+    options.intercept = InterceptRedirect{18082, {80, 443}, 0x2};
+    auto enforcer = make_enforcer(sandbox(), options);
+    enforcer->disable_nat_redirect();
+    enforcer->install(example_policy());
+    for (const auto& line : chain_rule_lines(sandbox(), "egress")) {
+        EXPECT_EQ(line.find("18082"), std::string::npos) << line;
+    }
 }
 
 // Drops CAP_NET_ADMIN from the calling thread's effective set (capabilities are per thread).
