@@ -1,8 +1,5 @@
 #pragma once
 
-#include <openssl/types.h>
-
-#include <chrono>
 #include <filesystem>
 #include <list>
 #include <memory>
@@ -11,17 +8,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "tls/openssl_handles.hpp"
+
 // The per-sandbox certificate authority the interception proxy presents leaf certificates from.
 namespace egress::tls {
-
-struct X509Free {
-    void operator()(X509* certificate) const;
-};
-struct EvpPkeyFree {
-    void operator()(EVP_PKEY* key) const;
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 // A certificate for one host name, signed by the authority; shares the authority's leaf key.
 struct LeafCertificate {
@@ -45,7 +35,9 @@ class CertificateAuthority {
     void publish_certificate(const std::filesystem::path& path) const;
 
     // A leaf for host (a DNS name; an IP literal gets an IP SAN), minted on first use and cached
-    // (least recently used dropped beyond cache_size). Thread-safe.
+    // (least recently used dropped beyond cache_size). Every spelling of a host (case, trailing
+    // dot, IPv6 text form) gets the same leaf. Throws std::invalid_argument for a host that is
+    // neither. Thread-safe.
     std::shared_ptr<const LeafCertificate> leaf_for(std::string_view host);
 
     static constexpr size_t cache_size = 1024;
@@ -59,7 +51,8 @@ class CertificateAuthority {
     EvpPkeyPtr leaf_key_;
     std::mutex mutex_;
     std::list<std::string> recency_;  // most recent first
-    std::unordered_map<std::string, std::pair<std::shared_ptr<const LeafCertificate>, std::list<std::string>::iterator>>
+    std::unordered_map<std::string,
+                       std::pair<std::shared_ptr<const LeafCertificate>, std::list<std::string>::iterator>>
         cache_;
 };
 
