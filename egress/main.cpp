@@ -15,8 +15,10 @@
 #include "policy/always_overlay.hpp"
 #include "policy/always_overlay_watcher.hpp"
 #include "policy/policy_engine.hpp"
+#include "policy/policy_error.hpp"
 #include "policy/policy_file.hpp"
 #include "sidecar/config.hpp"
+#include "sidecar/credential_proxy.hpp"
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
 #include "sidecar/health_state.hpp"
@@ -95,6 +97,39 @@ void warn_if_unauthenticated(const sidecar::EgressConfig& config) {
     }
 }
 
+// The always-rules reload: a change the credential vault refuses stays pending, retried on every
+// tick (the vault may change), and is logged once per distinct refusal.
+class OverlayReload {
+  public:
+    OverlayReload(policy::AlwaysOverlayLoader& overlay, policy::PolicyEngine& engine, std::string directory)
+        : overlay_(overlay), engine_(engine), directory_(std::move(directory)) {}
+
+    void operator()() {
+        pending_ = overlay_.refresh() || pending_;
+        if (!pending_) {
+            return;
+        }
+        try {
+            engine_.set_overlay(overlay_.rules());
+            pending_ = false;
+            refusal_.clear();
+            spdlog::info("reloaded always rules from {}", directory_);
+        } catch (const policy::GuardRefusal& error) {
+            if (refusal_ != error.what()) {
+                refusal_ = error.what();
+                spdlog::warn("always rules from {} not applied: {}", directory_, refusal_);
+            }
+        }
+    }
+
+  private:
+    policy::AlwaysOverlayLoader& overlay_;
+    policy::PolicyEngine& engine_;
+    std::string directory_;
+    bool pending_ = false;
+    std::string refusal_;
+};
+
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
     common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
@@ -112,6 +147,8 @@ int run_sidecar(common::BlockedSignals& signals) {
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
                                 [&](const auto& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
+    sidecar::CredentialProxy credential_proxy(config);
+    credential_proxy.guard(engine);
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
     const auto redirect = enforcement.install(engine.current());
     health.enforcement_installed();
@@ -119,6 +156,8 @@ int run_sidecar(common::BlockedSignals& signals) {
                  config.dns_listen.front().port(),
                  redirect == nft::RedirectBackend::iptables ? "iptables" : "the nft nat chain",
                  config.mode == sidecar::EnforcementMode::dns_nft ? ", default-deny filter chain" : "");
+
+    credential_proxy.start(enforcement, metrics);
 
     auto webhook = make_deny_webhook(config, metrics);
     sidecar::DnsService dns(config, engine.snapshots(), metrics);
@@ -134,17 +173,11 @@ int run_sidecar(common::BlockedSignals& signals) {
     }
 
     policy::AlwaysOverlayWatcher overlay_watcher(
-        config.always_rules_reload,
-        [&] {
-            if (overlay.refresh()) {
-                engine.set_overlay(overlay.rules());
-                spdlog::info("reloaded always rules from {}", config.always_rules_dir.string());
-            }
-        },
-        warn);
+        config.always_rules_reload, OverlayReload(overlay, engine, config.always_rules_dir.string()), warn);
 
     api::PolicyHandlers policy_handlers(engine, std::string(sidecar::to_string(config.mode)), metrics);
-    api::ApiServer api_server(api_settings(config), policy_handlers, metrics);
+    api::VaultHandlers vault_handlers(credential_proxy.vault(), engine, credential_proxy.access());
+    api::ApiServer api_server(api_settings(config), policy_handlers, vault_handlers, metrics);
     warn_if_unauthenticated(config);
     api_server.start();
     spdlog::info("policy server listening on {}:{} (POST /policy)", config.http_host, api_server.port());
@@ -156,6 +189,7 @@ int run_sidecar(common::BlockedSignals& signals) {
         telemetry->stop();
     }
     api_server.stop();
+    credential_proxy.stop();
     if (health_server) {
         health_server->stop();
     }

@@ -20,10 +20,11 @@ ApiResponse method_not_allowed(const char* allowed) {
 
 }  // namespace
 
-ApiServer::ApiServer(ApiServerSettings settings, PolicyHandlers& policy,
+ApiServer::ApiServer(ApiServerSettings settings, PolicyHandlers& policy, VaultHandlers& vault,
                      const common::MetricsRegistry& metrics)
     : settings_(std::move(settings)),
       policy_(policy),
+      vault_(vault),
       metrics_(metrics),
       service_("policy API", *this, settings_.limits) {}
 
@@ -42,6 +43,9 @@ std::optional<ApiResponse> ApiServer::answer_head(const HttpRequest& head) {
         }
         return ApiResponse{200, std::string(common::MetricsRegistry::kContentType), metrics_.render(), {}};
     }
+    if (VaultHandlers::serves(head.path)) {
+        return vault_.answer_head(head);
+    }
     if (head.path != "/policy") {
         return text_error(404, "404 page not found");
     }
@@ -58,6 +62,9 @@ std::optional<ApiResponse> ApiServer::answer_head(const HttpRequest& head) {
 }
 
 ApiResponse ApiServer::answer(const HttpRequest& request) {
+    if (VaultHandlers::serves(request.path)) {
+        return vault_.answer(request);
+    }
     if (request.method == "PATCH") {
         return policy_.patch(request.body);
     }

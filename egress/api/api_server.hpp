@@ -8,6 +8,7 @@
 #include "api/http_routes.hpp"
 #include "api/http_service.hpp"
 #include "api/policy_handlers.hpp"
+#include "api/vault_handlers.hpp"
 #include "common/metrics.hpp"
 
 namespace egress::api {
@@ -19,10 +20,12 @@ struct ApiServerSettings {
     HttpServiceLimits limits;
 };
 
-// The sidecar's HTTP API: /policy (authenticated when a token is set), /healthz and /metrics.
+// The sidecar's HTTP API: /policy and /credential-vault (authenticated when a token is set),
+// /healthz and /metrics.
 class ApiServer : private HttpRoutes {
   public:
-    ApiServer(ApiServerSettings settings, PolicyHandlers& policy, const common::MetricsRegistry& metrics);
+    ApiServer(ApiServerSettings settings, PolicyHandlers& policy, VaultHandlers& vault,
+              const common::MetricsRegistry& metrics);
     ApiServer(const ApiServer&) = delete;
     ApiServer& operator=(const ApiServer&) = delete;
 
@@ -39,6 +42,7 @@ class ApiServer : private HttpRoutes {
 
     ApiServerSettings settings_;
     PolicyHandlers& policy_;
+    VaultHandlers& vault_;
     const common::MetricsRegistry& metrics_;
     HttpService service_;
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/api_response.hpp"
+#include "common/ip_address.hpp"
 
 namespace egress::api {
 
@@ -16,6 +17,7 @@ struct HttpRequest {
     std::string path;  // the target without its query
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;  // empty until the body is read
+    std::optional<common::IpAddress> peer;  // the client's address (an IPv4-mapped one as IPv4)
 
     // The first header of that name (case-insensitive), or empty.
     std::string_view header(std::string_view name) const;

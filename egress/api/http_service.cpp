@@ -68,6 +68,21 @@ HttpRequest head_of(const bhttp::request<bhttp::string_body>& message) {
     return request;
 }
 
+std::optional<common::IpAddress> peer_of(const tcp::socket& socket) {
+    boost::system::error_code error;
+    auto address = socket.remote_endpoint(error).address();
+    if (error) {
+        return std::nullopt;
+    }
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    }
+    if (address.is_v4()) {
+        return common::IpAddress::from_v4(address.to_v4().to_bytes());
+    }
+    return common::IpAddress::from_v6(address.to_v6().to_bytes());
+}
+
 }  // namespace
 
 struct HttpService::Impl {
@@ -144,6 +159,7 @@ class HttpServiceConnection : public std::enable_shared_from_this<HttpServiceCon
             return on_read_error(error);
         }
         request_ = head_of(parser_->get());
+        request_.peer = peer_of(stream_.socket());
         early_answer_ = service_.routes.answer_head(request_);
         if (early_answer_ && !request_.announces_body()) {
             return respond(*early_answer_, parser_->keep_alive());

@@ -218,6 +218,17 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
     load_nft_settings(config);
     load_api_settings(config);
     load_webhook_settings(config);
+    config.credential_proxy = load_credential_proxy_config();
+    for (const uint16_t taken : {config.http_port, config.health_port, config.dns_listen.front().port()}) {
+        if (config.credential_proxy.enabled && config.credential_proxy.port == taken) {
+            throw std::invalid_argument("OPENSANDBOX_EGRESS_MITMPROXY_PORT (" +
+                                        std::to_string(config.credential_proxy.port) +
+                                        ") is already used by another listener of egress; choose another");
+        }
+    }
+    if (config.credential_proxy.enabled && config.socket_mark == kInterceptMark) {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_SOCKET_MARK 0x2 is the credential proxy's mark; choose another");
+    }
     return config;
 }
 

@@ -12,6 +12,7 @@
 #include "common/ip_endpoint.hpp"
 #include "common/ip_prefix.hpp"
 #include "nft/redirect_backend.hpp"
+#include "sidecar/credential_proxy_config.hpp"
 
 namespace egress::sidecar {
 
@@ -75,6 +76,8 @@ struct EgressConfig {
     std::string sandbox_id;                                    // OPENSANDBOX_EGRESS_SANDBOX_ID
     std::string webhook_secret;                                // OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET
     std::chrono::milliseconds webhook_coalesce_window{10000};  // OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC
+
+    CredentialProxyConfig credential_proxy;
 };
 
 // Go's listen address syntax: [host]:port, host optional. Throws std::invalid_argument.

@@ -57,6 +57,10 @@ nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     options.mode = config.mode == EnforcementMode::dns_nft ? nft::EnforcementMode::dns_and_nft
                                                            : nft::EnforcementMode::dns;
     options.proxy_port = config.dns_listen.front().port();
+    if (config.credential_proxy.enabled && config.mode == EnforcementMode::dns_nft) {
+        options.intercept = nft::InterceptRedirect{config.credential_proxy.port, {80, 443}, kInterceptMark};
+        options.http_ports.push_back(config.credential_proxy.port);
+    }
     options.bypass_mark = config.socket_mark;
     options.dynamic_set_timeout = config.ttl_max;
     return options;
@@ -209,6 +213,10 @@ void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& sna
         spdlog::info("nftables: revoked {} learned address(es) whose names the new policy denies",
                      revoked.size());
     }
+}
+
+bool Enforcement::intercepts() const {
+    return enforcer_.options().intercept && enforcer_.options().nat_redirect;
 }
 
 void Enforcement::remove_if_configured() {

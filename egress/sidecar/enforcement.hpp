@@ -35,6 +35,12 @@ class Enforcement {
     // of keeping them.
     void remove_if_configured();
 
+    // Whether the workload's TCP to ports 80 and 443 goes to the credential proxy (dns+nft with
+    // the proxy enabled, and the nft nat chain doing the redirects).
+    bool intercepts() const;
+    // Which names each learned address was resolved for.
+    const nft::AddressProvenance& provenance() const { return *provenance_; }
+
     // The proxy's resolved-address hook, built on its loop thread; null in dns mode.
     std::unique_ptr<dns::ResolvedAddressHook> make_resolved_hook(common::EventLoop& loop) const;
 
