@@ -16,7 +16,7 @@ struct HttpRequest {
     std::string method;
     std::string path;  // the target without its query
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;  // empty until the body is read
+    std::string body;                       // empty until the body is read
     std::optional<common::IpAddress> peer;  // the client's address (an IPv4-mapped one as IPv4)
 
     // The first header of that name (case-insensitive), or empty.

@@ -160,8 +160,9 @@ bool VaultHandlers::trusted_transport(const HttpRequest& head) const {
         return true;
     }
     const bool forwarded_https = vault::equal_ignoring_ascii_case(head.header("X-Forwarded-Proto"), "https");
-    return forwarded_https && std::any_of(access_.trusted_proxies.begin(), access_.trusted_proxies.end(),
-                                          [&](const common::IpPrefix& prefix) { return prefix.contains(*head.peer); });
+    return forwarded_https &&
+           std::any_of(access_.trusted_proxies.begin(), access_.trusted_proxies.end(),
+                       [&](const common::IpPrefix& prefix) { return prefix.contains(*head.peer); });
 }
 
 ApiResponse VaultHandlers::answer(const HttpRequest& request) {
@@ -214,7 +215,8 @@ ApiResponse VaultHandlers::list_credentials() const {
     if (!state) {
         return vault_not_found();
     }
-    nlohmann::ordered_json document{{"revision", state->revision}, {"credentials", nlohmann::ordered_json::array()}};
+    nlohmann::ordered_json document{{"revision", state->revision},
+                                    {"credentials", nlohmann::ordered_json::array()}};
     for (const auto& item : state->credentials) {
         document["credentials"].push_back(vault::credential_json(item));
     }
@@ -226,7 +228,8 @@ ApiResponse VaultHandlers::list_bindings() const {
     if (!state) {
         return vault_not_found();
     }
-    nlohmann::ordered_json document{{"revision", state->revision}, {"bindings", nlohmann::ordered_json::array()}};
+    nlohmann::ordered_json document{{"revision", state->revision},
+                                    {"bindings", nlohmann::ordered_json::array()}};
     for (const auto& item : state->bindings) {
         document["bindings"].push_back(vault::binding_json(item, state->revision));
     }

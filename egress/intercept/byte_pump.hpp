@@ -1,6 +1,5 @@
 #pragma once
 
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -30,8 +29,8 @@ asio::awaitable<void> pump(From& from, To& to, EndDirection end_direction) {
     std::vector<char> chunk(pump_chunk_bytes);
     boost::system::error_code error;
     for (;;) {
-        const size_t received = co_await from.async_read_some(asio::buffer(chunk),
-                                                              asio::redirect_error(asio::use_awaitable, error));
+        const size_t received = co_await from.async_read_some(
+            asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, error));
         if (error) {
             break;
         }
@@ -52,7 +51,8 @@ asio::awaitable<void> pump_both_ways(A& a, B& b, EndAToB end_a_to_b, EndBToA end
     never_expire(b);
     const auto executor = co_await asio::this_coro::executor;
     struct Latch {
-        explicit Latch(asio::any_io_executor executor) : timer(executor, asio::steady_timer::time_point::max()) {}
+        explicit Latch(asio::any_io_executor executor)
+            : timer(executor, asio::steady_timer::time_point::max()) {}
         asio::steady_timer timer;
         bool done = false;
     };

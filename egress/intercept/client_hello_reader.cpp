@@ -33,7 +33,8 @@ asio::awaitable<tls::ClientHelloInfo> peek_client_hello(asio::ip::tcp::socket& s
     asio::steady_timer pause(executor);
     std::vector<uint8_t> bytes(tls::max_hello_bytes);
     boost::system::error_code error;
-    co_await socket.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, error));
+    co_await socket.async_wait(asio::socket_base::wait_read,
+                               asio::redirect_error(asio::use_awaitable, error));
     while (!error) {
         const size_t peeked = socket.receive(asio::buffer(bytes), asio::socket_base::message_peek, error);
         if (error || peeked == 0) {
@@ -58,4 +59,3 @@ asio::awaitable<tls::ClientHelloInfo> peek_client_hello(asio::ip::tcp::socket& s
 }
 
 }  // namespace egress::intercept
-

@@ -15,7 +15,8 @@ std::string lowercase(std::string_view text) {
     return lowered;
 }
 
-bool resolved_here(const std::string& host, const ConnectionFacts& connection, const NamesOfAddress& names_of) {
+bool resolved_here(const std::string& host, const ConnectionFacts& connection,
+                   const NamesOfAddress& names_of) {
     if (!names_of) {
         return false;
     }
@@ -49,15 +50,17 @@ CredentialDecision decide(const RequestHeader& request, const ConnectionFacts& c
     const uint16_t port = connection.destination.port();
     if (connection.server_name && host != *connection.server_name) {
         return refusal(Verdict::misdirected, "credential proxy: the Host header names " + host +
-                                                 " but this TLS connection is for " + *connection.server_name);
+                                                 " but this TLS connection is for " +
+                                                 *connection.server_name);
     }
     if (bindings == nullptr || !bindings->covers_host(connection.scheme, port, host)) {
         return {};
     }
     const auto path = vault::normalize_request_path(text_of(request.target()));
     if (!path) {
-        return refusal(Verdict::unmatchable_path,
-                       "credential proxy: the request path cannot be matched safely against credential bindings");
+        return refusal(
+            Verdict::unmatchable_path,
+            "credential proxy: the request path cannot be matched safely against credential bindings");
     }
     const vault::RequestAttributes attributes{connection.scheme, port, host, text_of(request.method_string()),
                                               *path};
@@ -91,7 +94,8 @@ void redact_response(ResponseHeader& response, const vault::ActiveBindings& bind
     std::vector<std::pair<std::string, std::string>> fields;
     bool redacted_any = false;
     for (const auto& field : response) {
-        fields.emplace_back(std::string(text_of(field.name_string())), bindings.redact(text_of(field.value())));
+        fields.emplace_back(std::string(text_of(field.name_string())),
+                            bindings.redact(text_of(field.value())));
         redacted_any = redacted_any || fields.back().second != field.value();
     }
     if (!redacted_any) {

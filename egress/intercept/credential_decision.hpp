@@ -28,17 +28,17 @@ struct ConnectionFacts {
 };
 
 enum class Verdict {
-    forward,            // no binding applies: the request goes on untouched
-    inject,             // binding's headers replace the client's
-    ambiguous,          // 403: more than one binding applies
-    misdirected,        // 421: Host names another server than the one the connection reaches
-    unmatchable_path,   // 400: a path a server could read differently than the proxy would
+    forward,           // no binding applies: the request goes on untouched
+    inject,            // binding's headers replace the client's
+    ambiguous,         // 403: more than one binding applies
+    misdirected,       // 421: Host names another server than the one the connection reaches
+    unmatchable_path,  // 400: a path a server could read differently than the proxy would
 };
 
 struct CredentialDecision {
     Verdict verdict = Verdict::forward;
     const vault::ActiveBinding* binding = nullptr;  // for inject; lives as long as the bindings
-    std::string reason;                              // for the refusals: the text of the answer
+    std::string reason;                             // for the refusals: the text of the answer
 };
 
 using RequestHeader = boost::beast::http::request_header<boost::beast::http::fields>;

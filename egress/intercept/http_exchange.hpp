@@ -60,7 +60,8 @@ asio::awaitable<void> relay_message(Input& input, boost::beast::flat_buffer& buf
             body.data = chunk.data();
             body.size = chunk.size();
             expire_after(input, idle_timeout);
-            co_await http::async_read(input, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+            co_await http::async_read(input, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, error));
             if (error && error != http::error::need_buffer) {
                 throw boost::system::system_error(error);
             }
@@ -127,8 +128,8 @@ inline void log_injection(const http::request_header<>& request, const Connectio
     for (const auto& header : binding.headers) {
         names += (names.empty() ? "" : ",") + header.name;
     }
-    spdlog::info("credential proxy: injected binding {} (revision {}) into {} {}://{} headers [{}]", binding.name,
-                 revision, std::string(request.method_string()), std::string(facts.scheme),
+    spdlog::info("credential proxy: injected binding {} (revision {}) into {} {}://{} headers [{}]",
+                 binding.name, revision, std::string(request.method_string()), std::string(facts.scheme),
                  host_of(text_of(request[http::field::host])), names);
 }
 
@@ -143,9 +144,10 @@ asio::awaitable<void> flush_leftovers(boost::beast::flat_buffer& buffer, Stream&
 // Reads the response(s) to one request and streams them to the client. Returns false when the
 // connection must not carry another request; after a 101 it relays bytes until both sides end.
 template <typename Client, typename Upstream>
-asio::awaitable<bool> relay_response(Client& client, boost::beast::flat_buffer& client_buffer, Upstream& upstream,
-                                     boost::beast::flat_buffer& upstream_buffer, bool head_request,
-                                     const vault::ActiveBindings* redact_with, const ExchangeSettings& settings) {
+asio::awaitable<bool> relay_response(Client& client, boost::beast::flat_buffer& client_buffer,
+                                     Upstream& upstream, boost::beast::flat_buffer& upstream_buffer,
+                                     bool head_request, const vault::ActiveBindings* redact_with,
+                                     const ExchangeSettings& settings) {
     for (;;) {
         http::response_parser<http::buffer_body> response;
         response.header_limit(static_cast<uint32_t>(settings.max_header_bytes));
@@ -161,7 +163,8 @@ asio::awaitable<bool> relay_response(Client& client, boost::beast::flat_buffer& 
         if (status == 101) {
             co_await flush_leftovers(client_buffer, upstream);
             co_await flush_leftovers(upstream_buffer, client);
-            co_await pump_both_ways(client, upstream, close_both(client, upstream), close_both(client, upstream));
+            co_await pump_both_ways(client, upstream, close_both(client, upstream),
+                                    close_both(client, upstream));
             co_return false;
         }
         if (status >= 200) {
@@ -186,8 +189,8 @@ asio::awaitable<void> serve_requests(Client& client, Upstream& upstream, const E
                                          asio::redirect_error(asio::use_awaitable, error));
         if (error) {
             if (!is_benign_end(error) && error != boost::beast::error::timeout) {
-                co_await answer_and_close(client, http::status::bad_request, "credential proxy: " + error.message(),
-                                          settings.idle_timeout);
+                co_await answer_and_close(client, http::status::bad_request,
+                                          "credential proxy: " + error.message(), settings.idle_timeout);
             }
             co_return;
         }
@@ -196,7 +199,8 @@ asio::awaitable<void> serve_requests(Client& client, Upstream& upstream, const E
         const auto decision = decide(message.base(), settings.facts, bindings.get(), settings.names_of);
         metrics.request(name_of(decision.verdict));
         if (decision.verdict != Verdict::forward && decision.verdict != Verdict::inject) {
-            co_await answer_and_close(client, status_of(decision.verdict), decision.reason, settings.idle_timeout);
+            co_await answer_and_close(client, status_of(decision.verdict), decision.reason,
+                                      settings.idle_timeout);
             co_return;
         }
         const bool injected = decision.verdict == Verdict::inject;
@@ -207,8 +211,8 @@ asio::awaitable<void> serve_requests(Client& client, Upstream& upstream, const E
         if (boost::beast::iequals(message[http::field::expect], "100-continue")) {
             // Answered here: the server never sees the expectation, the client sends at once.
             message.erase(http::field::expect);
-            co_await asio::async_write(client, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")),
-                                       asio::use_awaitable);
+            co_await asio::async_write(
+                client, asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), asio::use_awaitable);
         }
         const bool head_request = message.method() == http::verb::head;
         const bool client_keeps_alive = request.keep_alive();

@@ -3,9 +3,9 @@
 namespace egress::intercept {
 
 InterceptMetrics::InterceptMetrics(common::MetricsRegistry& registry)
-    : connections_(registry.counter_family("egress_credential_proxy_connections_total",
-                                           "Workload TCP connections the credential proxy took, by how it handled them.",
-                                           {"mode"})),
+    : connections_(registry.counter_family(
+          "egress_credential_proxy_connections_total",
+          "Workload TCP connections the credential proxy took, by how it handled them.", {"mode"})),
       requests_(registry.counter_family("egress_credential_proxy_requests_total",
                                         "HTTP requests the credential proxy read, by what it did with them.",
                                         {"verdict"})),

@@ -16,7 +16,9 @@ class InterceptMetrics {
     // forward, inject, ambiguous, misdirected, unmatchable_path
     void request(std::string_view verdict) { requests_.with_labels({std::string(verdict)}).inc(); }
     // connect, tls
-    void upstream_failure(std::string_view stage) { upstream_failures_.with_labels({std::string(stage)}).inc(); }
+    void upstream_failure(std::string_view stage) {
+        upstream_failures_.with_labels({std::string(stage)}).inc();
+    }
     common::Gauge& active() { return active_; }
 
   private:

@@ -71,7 +71,8 @@ struct InterceptServer::Impl {
           names_of(std::move(names_of_in)),
           metrics(registry),
           downstream(adopt(tls::make_downstream_context())),
-          upstream(adopt(tls::make_upstream_context({settings.extra_trust_dir, settings.insecure_upstream}))) {}
+          upstream(
+              adopt(tls::make_upstream_context({settings.extra_trust_dir, settings.insecure_upstream}))) {}
 
     InterceptSettings settings;
     tls::CertificateAuthority& authority;
@@ -89,6 +90,9 @@ struct InterceptServer::Impl {
     void listen(const asio::ip::address& address);
     asio::awaitable<void> accept_loop(tcp::acceptor& acceptor);
     asio::awaitable<void> serve(tcp::socket socket);
+    // Connects server to where client was going; on failure resets client and returns false.
+    asio::awaitable<bool> connect_onward(beast::tcp_stream& client, beast::tcp_stream& server,
+                                         const common::IpEndpoint& destination);
     asio::awaitable<void> relay_opaque(tcp::socket socket, const common::IpEndpoint& destination);
     asio::awaitable<void> serve_plain_http(tcp::socket socket, const common::IpEndpoint& destination);
     asio::awaitable<void> serve_decrypted(tcp::socket socket, const common::IpEndpoint& destination,
@@ -157,9 +161,9 @@ asio::awaitable<void> InterceptServer::Impl::serve(tcp::socket socket) {
     const ConnectionSlot slot(connections, metrics);
     try {
         const auto destination = original_destination(socket.native_handle());
-        const bool intercepted = destination && std::find(settings.intercept_ports.begin(),
-                                                          settings.intercept_ports.end(),
-                                                          destination->port()) != settings.intercept_ports.end();
+        const bool intercepted =
+            destination && std::find(settings.intercept_ports.begin(), settings.intercept_ports.end(),
+                                     destination->port()) != settings.intercept_ports.end();
         if (!intercepted) {
             metrics.connection("refused");
             co_return;
@@ -185,19 +189,28 @@ asio::awaitable<void> InterceptServer::Impl::serve(tcp::socket socket) {
     }
 }
 
-asio::awaitable<void> InterceptServer::Impl::relay_opaque(tcp::socket socket, const common::IpEndpoint& destination) {
+asio::awaitable<bool> InterceptServer::Impl::connect_onward(beast::tcp_stream& client,
+                                                            beast::tcp_stream& server,
+                                                            const common::IpEndpoint& destination) {
+    try {
+        co_await connect_marked(server, destination, settings.upstream_mark, settings.connect_timeout);
+        co_return true;
+    } catch (const boost::system::system_error&) {
+        metrics.upstream_failure("connect");
+    }
+    // The workload sees its connection reset, as it would have seen the server refuse it.
+    client.socket().set_option(asio::socket_base::linger(true, 0));
+    co_return false;
+}
+
+asio::awaitable<void> InterceptServer::Impl::relay_opaque(tcp::socket socket,
+                                                          const common::IpEndpoint& destination) {
     metrics.connection("opaque");
     beast::tcp_stream client(std::move(socket));
     beast::tcp_stream server(io);
-    try {
-        co_await connect_marked(server, destination, settings.upstream_mark, settings.connect_timeout);
-    } catch (const boost::system::system_error&) {
-        metrics.upstream_failure("connect");
-        // The workload sees its connection reset, as it would have seen the server refuse it.
-        client.socket().set_option(asio::socket_base::linger(true, 0));
-        co_return;
+    if (co_await connect_onward(client, server, destination)) {
+        co_await pump_both_ways(client, server, shut_down_sending(server), shut_down_sending(client));
     }
-    co_await pump_both_ways(client, server, shut_down_sending(server), shut_down_sending(client));
 }
 
 ExchangeSettings InterceptServer::Impl::exchange_settings(std::string_view scheme,
@@ -211,23 +224,19 @@ ExchangeSettings InterceptServer::Impl::exchange_settings(std::string_view schem
 }
 
 asio::awaitable<void> InterceptServer::Impl::serve_plain_http(tcp::socket socket,
-                                                             const common::IpEndpoint& destination) {
+                                                              const common::IpEndpoint& destination) {
     metrics.connection("inspected");
     beast::tcp_stream client(std::move(socket));
     beast::tcp_stream server(io);
-    try {
-        co_await connect_marked(server, destination, settings.upstream_mark, settings.connect_timeout);
-    } catch (const boost::system::system_error&) {
-        metrics.upstream_failure("connect");
-        client.socket().set_option(asio::socket_base::linger(true, 0));
-        co_return;
+    if (co_await connect_onward(client, server, destination)) {
+        co_await serve_requests(client, server, exchange_settings("http", destination, std::nullopt),
+                                metrics);
     }
-    co_await serve_requests(client, server, exchange_settings("http", destination, std::nullopt), metrics);
 }
 
 asio::awaitable<void> InterceptServer::Impl::serve_decrypted(tcp::socket socket,
-                                                            const common::IpEndpoint& destination,
-                                                            const std::string& server_name) {
+                                                             const common::IpEndpoint& destination,
+                                                             const std::string& server_name) {
     metrics.connection("decrypted");
     TlsStream client(std::move(socket), downstream);
     const auto leaf = authority.leaf_for(server_name);
@@ -243,7 +252,8 @@ asio::awaitable<void> InterceptServer::Impl::serve_decrypted(tcp::socket socket,
                                 settings.connect_timeout);
     } catch (const boost::system::system_error& problem) {
         metrics.upstream_failure("connect");
-        failure = "credential proxy: cannot connect to " + destination.to_string() + ": " + problem.code().message();
+        failure = "credential proxy: cannot connect to " + destination.to_string() + ": " +
+                  problem.code().message();
     }
     if (failure.empty()) {
         boost::system::error_code error;
@@ -260,7 +270,8 @@ asio::awaitable<void> InterceptServer::Impl::serve_decrypted(tcp::socket socket,
         spdlog::warn("{}", failure);
         co_await answer_and_close(client, http::status::bad_gateway, failure, settings.idle_timeout);
     } else {
-        co_await serve_requests(client, server, exchange_settings("https", destination, server_name), metrics);
+        co_await serve_requests(client, server, exchange_settings("https", destination, server_name),
+                                metrics);
     }
     // close_notify, so a client reading a body delimited by the end of the connection sees it end.
     boost::system::error_code ignored;
@@ -269,7 +280,8 @@ asio::awaitable<void> InterceptServer::Impl::serve_decrypted(tcp::socket socket,
 }
 
 InterceptServer::InterceptServer(InterceptSettings settings, tls::CertificateAuthority& authority,
-                                 BindingsSource bindings, NamesOfAddress names_of, common::MetricsRegistry& metrics)
+                                 BindingsSource bindings, NamesOfAddress names_of,
+                                 common::MetricsRegistry& metrics)
     : impl_(std::make_unique<Impl>(std::move(settings), authority, std::move(bindings), std::move(names_of),
                                    metrics)) {}
 

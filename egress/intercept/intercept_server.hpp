@@ -2,9 +2,9 @@
 
 #include <memory>
 
+#include "common/metrics.hpp"
 #include "intercept/credential_decision.hpp"
 #include "intercept/intercept_settings.hpp"
-#include "common/metrics.hpp"
 #include "tls/certificate_authority.hpp"
 
 namespace egress::intercept {

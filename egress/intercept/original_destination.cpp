@@ -23,12 +23,14 @@ std::optional<common::IpEndpoint> original_destination(int socket_fd) {
     if (result != 0) {
         return std::nullopt;
     }
-    auto destination = common::IpEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&original), length);
+    auto destination =
+        common::IpEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&original), length);
     if (!destination) {
         return std::nullopt;
     }
     // A connection made to the proxy's own address was never redirected.
-    const auto here = common::IpEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&local), sizeof(local));
+    const auto here =
+        common::IpEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&local), sizeof(local));
     if (here && *here == *destination) {
         return std::nullopt;
     }

@@ -258,8 +258,10 @@ void add_intercept_proxy_rules(Context& context) {
     for (const char* loopback : {"127.0.0.1", "::1"}) {
         const auto address = common::IpAddress::parse_or_throw(loopback);
         auto builder = rule_in(names::kFilterChain);
-        builder.match_destination(address).match_l4proto(IPPROTO_TCP).match_destination_port(intercept->proxy_port).verdict(
-            NF_ACCEPT);
+        builder.match_destination(address)
+            .match_l4proto(IPPROTO_TCP)
+            .match_destination_port(intercept->proxy_port)
+            .verdict(NF_ACCEPT);
         append_rule(context, names::kFilterChain, std::move(builder),
                     std::string(address.is_v4() ? "ip" : "ip6") + " daddr " + loopback + " tcp dport " +
                         std::to_string(intercept->proxy_port) + " accept");
@@ -352,15 +354,19 @@ void add_intercept_redirect_rules(Context& context) {
     const auto chain = names::kNatChain;
     auto onward = rule_in(chain);
     onward.match_mark(intercept->mark).verdict(NF_ACCEPT);
-    append_rule(context, chain, std::move(onward), "meta mark " + std::to_string(intercept->mark) + " accept");
+    append_rule(context, chain, std::move(onward),
+                "meta mark " + std::to_string(intercept->mark) + " accept");
     auto loopback = rule_in(chain);
     loopback.match_output_interface("lo").verdict(NF_ACCEPT);
     append_rule(context, chain, std::move(loopback), "oifname \"lo\" accept");
     for (const uint16_t port : intercept->ports) {
         auto redirect = rule_in(chain);
-        redirect.match_l4proto(IPPROTO_TCP).match_destination_port(port).redirect_to_port(intercept->proxy_port);
-        append_rule(context, chain, std::move(redirect),
-                    "tcp dport " + std::to_string(port) + " redirect to :" + std::to_string(intercept->proxy_port));
+        redirect.match_l4proto(IPPROTO_TCP)
+            .match_destination_port(port)
+            .redirect_to_port(intercept->proxy_port);
+        append_rule(
+            context, chain, std::move(redirect),
+            "tcp dport " + std::to_string(port) + " redirect to :" + std::to_string(intercept->proxy_port));
     }
 }
 

@@ -227,7 +227,8 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
         }
     }
     if (config.credential_proxy.enabled && config.socket_mark == kInterceptMark) {
-        throw std::invalid_argument("OPENSANDBOX_EGRESS_SOCKET_MARK 0x2 is the credential proxy's mark; choose another");
+        throw std::invalid_argument(
+            "OPENSANDBOX_EGRESS_SOCKET_MARK 0x2 is the credential proxy's mark; choose another");
     }
     return config;
 }

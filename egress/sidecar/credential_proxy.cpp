@@ -55,7 +55,8 @@ void CredentialProxy::start(const Enforcement& enforcement, common::MetricsRegis
         return;
     }
     if (!enforcement.intercepts()) {
-        spdlog::warn("credential proxy disabled: the nft nat chain is unavailable (iptables redirect in use)");
+        spdlog::warn(
+            "credential proxy disabled: the nft nat chain is unavailable (iptables redirect in use)");
         return;
     }
     authority_ = tls::CertificateAuthority::load_or_create(proxy.state_dir);
@@ -65,8 +66,9 @@ void CredentialProxy::start(const Enforcement& enforcement, common::MetricsRegis
         intercept_settings(proxy), *authority_, [this] { return vault_.active(); },
         [&provenance](const common::IpAddress& address) { return provenance.names_of(address); }, metrics);
     server_->start();
-    spdlog::info("credential proxy listening on 127.0.0.1:{} (ports 80 and 443 intercepted; CA certificate at {})",
-                 proxy.port, proxy.ca_certificate_file.string());
+    spdlog::info(
+        "credential proxy listening on 127.0.0.1:{} (ports 80 and 443 intercepted; CA certificate at {})",
+        proxy.port, proxy.ca_certificate_file.string());
 }
 
 void CredentialProxy::stop() {

@@ -24,10 +24,10 @@ struct CredentialProxyConfig {
     std::filesystem::path state_dir = "/var/lib/opensandbox-egress/credential-proxy";
     // Where the workload's bootstrap finds the CA certificate: OPENSANDBOX_EGRESS_CREDENTIAL_PROXY_CA_FILE.
     std::filesystem::path ca_certificate_file = "/opt/opensandbox/mitmproxy-ca-cert.pem";
-    bool require_tls = false;                          // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_TLS
-    std::vector<common::IpPrefix> trusted_proxies;     // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_TRUSTED_PROXY_CIDRS
-    bool require_scoped_match = false;                 // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_SCOPED_MATCH
-    std::vector<std::string> ignored_settings;         // upstream variables this sidecar does not implement
+    bool require_tls = false;                       // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_TLS
+    std::vector<common::IpPrefix> trusted_proxies;  // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_TRUSTED_PROXY_CIDRS
+    bool require_scoped_match = false;          // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_SCOPED_MATCH
+    std::vector<std::string> ignored_settings;  // upstream variables this sidecar does not implement
 };
 
 // Throws std::invalid_argument naming the variable for values that cannot be used.

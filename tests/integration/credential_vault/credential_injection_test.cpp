@@ -57,10 +57,12 @@ class CredentialInjectionTest : public CredentialProxyTest {
 };
 
 TEST_F(CredentialInjectionTest, EachAuthTypeIsInjectedAndReplacesWhatTheClientSent) {
-    EXPECT_EQ(received("authorization", {"-H", "Authorization: Bearer forged", "https://api.bound.test/bearer/items"}),
+    EXPECT_EQ(received("authorization",
+                       {"-H", "Authorization: Bearer forged", "https://api.bound.test/bearer/items"}),
               "Bearer tok-SECRET-1");
     EXPECT_EQ(received("authorization", {"https://api.bound.test/basic/me"}), "Basic dXNlcjpzZWNyZXQ=");
-    EXPECT_EQ(received("x-api-key", {"-H", "x-API-key: mine", "https://api.bound.test/key/exact"}), "key-SECRET-2");
+    EXPECT_EQ(received("x-api-key", {"-H", "x-API-key: mine", "https://api.bound.test/key/exact"}),
+              "key-SECRET-2");
     const auto custom = curl({"https://api.bound.test/custom/a?query=1"});
     EXPECT_EQ(echo_header(custom, "x-team"), "team-SECRET-3");
     EXPECT_EQ(echo_header(custom, "x-secret-two"), "key-SECRET-2");
@@ -70,8 +72,10 @@ TEST_F(CredentialInjectionTest, EachAuthTypeIsInjectedAndReplacesWhatTheClientSe
 TEST_F(CredentialInjectionTest, NearMissesGetNoCredential) {
     const std::string sent = "Bearer mine";
     // Path, method, host, scheme and exact-path near misses keep the client's own header.
-    EXPECT_EQ(received("authorization", {"-H", "Authorization: " + sent, "https://api.bound.test/bearerx"}), sent);
-    EXPECT_EQ(received("authorization", {"-H", "Authorization: " + sent, "-X", "POST", "https://api.bound.test/basic/me"}),
+    EXPECT_EQ(received("authorization", {"-H", "Authorization: " + sent, "https://api.bound.test/bearerx"}),
+              sent);
+    EXPECT_EQ(received("authorization",
+                       {"-H", "Authorization: " + sent, "-X", "POST", "https://api.bound.test/basic/me"}),
               sent);
     EXPECT_EQ(received("x-api-key", {"https://api.bound.test/key/exact/more"}), "");
     EXPECT_EQ(received("authorization", {"http://api.bound.test/bearer/items"}), "");
@@ -79,21 +83,26 @@ TEST_F(CredentialInjectionTest, NearMissesGetNoCredential) {
     // A path that only reaches /bearer/ before normalisation does not match it.
     EXPECT_EQ(received("authorization", {"--path-as-is", "https://api.bound.test/bearer/../other"}), "");
     // A path a server could read differently is refused outright on a bound host.
-    const auto encoded_slash = curl({"-o", "/dev/null", "-w", "%{http_code}", "https://api.bound.test/bearer%2F..%2Fx"});
+    const auto encoded_slash =
+        curl({"-o", "/dev/null", "-w", "%{http_code}", "https://api.bound.test/bearer%2F..%2Fx"});
     EXPECT_EQ(encoded_slash.output, "400");
 }
 
 TEST_F(CredentialInjectionTest, HostMustNameTheServerTheConnectionReaches) {
     // TLS to files.bound.test asking for api.bound.test: refused, nothing forwarded.
-    const auto crossed = curl({"-w", "\n%{http_code}", "-H", "Host: api.bound.test", "https://files.bound.test/bearer/x"});
+    const auto crossed =
+        curl({"-w", "\n%{http_code}", "-H", "Host: api.bound.test", "https://files.bound.test/bearer/x"});
     EXPECT_TRUE(crossed.output.ends_with("\n421")) << crossed.output;
     EXPECT_EQ(crossed.output.find("SECRET"), std::string::npos);
     // TLS to an unbound server: not decrypted, so the Host header earns nothing.
-    EXPECT_EQ(received("authorization", {"-H", "Host: api.bound.test", "https://www.open.test/bearer/x"}), "");
+    EXPECT_EQ(received("authorization", {"-H", "Host: api.bound.test", "https://www.open.test/bearer/x"}),
+              "");
     // Plain HTTP: the Host must be a name that resolved to the address the connection goes to.
-    const auto elsewhere = curl({"-w", "\n%{http_code}", "-H", "Host: api.bound.test", "http://www.open.test/plain/x"});
+    const auto elsewhere =
+        curl({"-w", "\n%{http_code}", "-H", "Host: api.bound.test", "http://www.open.test/plain/x"});
     EXPECT_TRUE(elsewhere.output.ends_with("\n421")) << elsewhere.output;
-    EXPECT_EQ(origin_->read_log().find("GET /plain/x authorization=True"), std::string::npos) << origin_->read_log();
+    EXPECT_EQ(origin_->read_log().find("GET /plain/x authorization=True"), std::string::npos)
+        << origin_->read_log();
 }
 
 TEST_F(CredentialInjectionTest, UnboundHostsPassThroughWithTheirOwnCertificate) {
@@ -105,8 +114,8 @@ TEST_F(CredentialInjectionTest, UnboundHostsPassThroughWithTheirOwnCertificate) 
     const auto bound = workload({"curl", "-sS", "--max-time", "20", "--cacert", proxy_ca().string(),
                                  "https://api.bound.test/bearer/x"});
     EXPECT_NE(bound.output.find("tok-SECRET-1"), std::string::npos) << bound.output;
-    const auto unbound = workload({"curl", "-sS", "--max-time", "20", "--cacert", proxy_ca().string(),
-                                   "https://www.open.test/x"});
+    const auto unbound = workload(
+        {"curl", "-sS", "--max-time", "20", "--cacert", proxy_ca().string(), "https://www.open.test/x"});
     EXPECT_NE(unbound.exit_code, 0) << unbound.output;
 }
 
@@ -124,8 +133,9 @@ one = requests.get("https://api.bound.test/bearer/requests", timeout=20).json()
 two = json.load(urllib.request.urlopen("https://api.bound.test/key/exact", timeout=20))
 print(one["headers"]["authorization"][0], two["headers"]["x-api-key"][0])
 )";
-    const auto result = workload({"env", "REQUESTS_CA_BUNDLE=" + trust_bundle().string(),
-                                  "SSL_CERT_FILE=" + trust_bundle().string(), "/usr/bin/python3", "-c", script});
+    const auto result =
+        workload({"env", "REQUESTS_CA_BUNDLE=" + trust_bundle().string(),
+                  "SSL_CERT_FILE=" + trust_bundle().string(), "/usr/bin/python3", "-c", script});
     EXPECT_EQ(result.output, "Bearer tok-SECRET-1 key-SECRET-2\n");
 }
 
@@ -151,8 +161,8 @@ print(second, flush=True)
         EXPECT_EQ(patched.status, 200) << patched.body;
         std::ofstream(go_on) << "";
     });
-    const auto result = workload({"env", "REQUESTS_CA_BUNDLE=" + trust_bundle().string(), "/usr/bin/python3", "-c", script,
-                                  go_on.string()});
+    const auto result = workload({"env", "REQUESTS_CA_BUNDLE=" + trust_bundle().string(), "/usr/bin/python3",
+                                  "-c", script, go_on.string()});
     revoke.join();
     EXPECT_EQ(result.output, "Bearer tok-SECRET-1\nNone\n");
 }
@@ -180,11 +190,14 @@ with socket.create_connection(("api.bound.test", 443), timeout=20) as raw:
 TEST_F(CredentialInjectionTest, BodiesOfAnySizeStreamBothWays) {
     const auto blob = work_dir_ / "blob";
     harness::run_checked({"sh", "-c", "head -c 33554432 /dev/urandom >" + blob.string()});
-    std::filesystem::permissions(blob, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
-    const std::string expected = harness::run_checked({"sh", "-c", "sha256sum <" + blob.string() + " | cut -d' ' -f1"});
+    std::filesystem::permissions(blob, std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
+    const std::string expected =
+        harness::run_checked({"sh", "-c", "sha256sum <" + blob.string() + " | cut -d' ' -f1"});
     for (const char* framing : {"Content-Length", "chunked"}) {
         SCOPED_TRACE(framing);
-        std::vector<std::string> arguments{"--data-binary", "@" + blob.string(), "https://api.bound.test/bearer/up"};
+        std::vector<std::string> arguments{"--data-binary", "@" + blob.string(),
+                                           "https://api.bound.test/bearer/up"};
         if (std::string(framing) == "chunked") {
             arguments.insert(arguments.begin(), {"-H", "Transfer-Encoding: chunked"});
         }
@@ -195,16 +208,19 @@ TEST_F(CredentialInjectionTest, BodiesOfAnySizeStreamBothWays) {
         EXPECT_EQ(echo["body_sha256"].get<std::string>() + "\n", expected);
         EXPECT_EQ(echo["headers"]["authorization"][0], "Bearer tok-SECRET-1");
     }
-    const auto downloaded = curl({"-o", "/dev/null", "-w", "%{size_download}", "https://api.bound.test/bearer/download?bytes=67108864"});
+    const auto downloaded = curl({"-o", "/dev/null", "-w", "%{size_download}",
+                                  "https://api.bound.test/bearer/download?bytes=67108864"});
     EXPECT_EQ(downloaded.output, "67108864");
 }
 
 TEST_F(CredentialInjectionTest, EgressOwnConnectionsAreNotIntercepted) {
     egress_.reset();
-    start({"OPENSANDBOX_EGRESS_DENY_WEBHOOK=http://198.51.100.20/hook", "OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC=1"});
+    start({"OPENSANDBOX_EGRESS_DENY_WEBHOOK=http://198.51.100.20/hook",
+           "OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC=1"});
     workload({"sh", "-c", "getent hosts denied.example >/dev/null; true"});
     const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (origin_->read_log().find("POST /hook") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    while (origin_->read_log().find("POST /hook") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(50ms);
     }
     ASSERT_NE(origin_->read_log().find("POST /hook"), std::string::npos);
@@ -227,7 +243,8 @@ TEST_F(CredentialInjectionTest, SecretsNeverReachLogsOrTheApi) {
     EXPECT_EQ(egress_->read_log().find("dXNlcjpzZWNyZXQ="), std::string::npos);
     const auto key = work_dir_ / "state" / "ca-key.pem";
     EXPECT_FALSE(workload({"cat", key.string()}).exit_code == 0) << "the workload can read the CA key";
-    EXPECT_EQ(harness::run_checked({"sh", "-c", "grep -c 'PRIVATE KEY' " + proxy_ca().string() + " || true"}), "0\n");
+    EXPECT_EQ(harness::run_checked({"sh", "-c", "grep -c 'PRIVATE KEY' " + proxy_ca().string() + " || true"}),
+              "0\n");
 }
 
 }  // namespace

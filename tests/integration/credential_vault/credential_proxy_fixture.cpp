@@ -1,7 +1,7 @@
 #include "credential_proxy_fixture.hpp"
 
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -36,8 +36,8 @@ void CredentialProxyTest::SetUp() {
     zone.add_a("files.bound.test", "198.51.100.10");
     zone.add_a("www.open.test", "198.51.100.20");
     zone.add_a("near.open.test", "198.51.100.20");
-    dns_ = std::make_unique<harness::TestDnsServer>(
-        harness::TestDnsServerConfig{topology_->upstream(), std::string(Topology::kUpstreamIpv4), 53, zone, 60});
+    dns_ = std::make_unique<harness::TestDnsServer>(harness::TestDnsServerConfig{
+        topology_->upstream(), std::string(Topology::kUpstreamIpv4), 53, zone, 60});
     work_dir_ = std::filesystem::temp_directory_path() / ("credential-vault-" + topology_->sandbox());
     std::filesystem::create_directories(work_dir_ / "rules");
     std::filesystem::create_directories(work_dir_ / "shared");
@@ -64,7 +64,8 @@ void CredentialProxyTest::make_public_pki() {
                           "-nodes", "-days", "2", "-subj", "/CN=credential vault test public CA", "-keyout",
                           ca_key, "-out", public_ca().string()});
     harness::run_checked({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                          "-subj", "/CN=origin", "-keyout", server_key, "-out", (pki / "origin.csr").string()});
+                          "-subj", "/CN=origin", "-keyout", server_key, "-out",
+                          (pki / "origin.csr").string()});
     std::ofstream(pki / "san.ext") << "subjectAltName=DNS:*.bound.test,DNS:*.open.test\n";
     harness::run_checked({"openssl", "x509", "-req", "-in", (pki / "origin.csr").string(), "-CA",
                           public_ca().string(), "-CAkey", ca_key, "-CAcreateserial", "-days", "1", "-extfile",
@@ -74,10 +75,11 @@ void CredentialProxyTest::make_public_pki() {
 
 void CredentialProxyTest::start_origin() {
     const auto pki = work_dir_ / "pki";
-    origin_ = std::make_unique<harness::NamespaceProcess>(topology_->spawn(
-        topology_->upstream(),
-        {"python3", ORIGIN_SERVER, "--cert", (pki / "origin.pem").string(), "--key", (pki / "origin.key").string()},
-        work_dir_ / "origin.log"));
+    origin_ = std::make_unique<harness::NamespaceProcess>(
+        topology_->spawn(topology_->upstream(),
+                         {"python3", ORIGIN_SERVER, "--cert", (pki / "origin.pem").string(), "--key",
+                          (pki / "origin.key").string()},
+                         work_dir_ / "origin.log"));
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (origin_->read_log().find("serving") == std::string::npos) {
         ASSERT_TRUE(origin_->running() && std::chrono::steady_clock::now() < deadline) << origin_->read_log();
@@ -90,7 +92,8 @@ void CredentialProxyTest::start(const std::vector<std::string>& environment, boo
         "env",
         "OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR=" + (work_dir_ / "rules").string(),
         std::string("OPENSANDBOX_EGRESS_TOKEN=") + kToken,
-        "OPENSANDBOX_EGRESS_MODE=dns+nft", "OPENSANDBOX_EGRESS_LOG_LEVEL=debug",
+        "OPENSANDBOX_EGRESS_MODE=dns+nft",
+        "OPENSANDBOX_EGRESS_LOG_LEVEL=debug",
         std::string("OPENSANDBOX_EGRESS_RULES=") + kPolicy,
         "OPENSANDBOX_EGRESS_MITMPROXY_TRANSPARENT=true",
         "OPENSANDBOX_EGRESS_MITMPROXY_UPSTREAM_TRUST_DIR=" + (work_dir_ / "pki" / "trust").string(),
@@ -128,27 +131,31 @@ harness::HttpResponse CredentialProxyTest::call(const std::string& method, const
 
 harness::HttpResponse CredentialProxyTest::create_vault(
     const std::vector<std::pair<std::string, std::string>>& credentials, const std::string& bindings_json) {
-    nlohmann::json body{{"credentials", nlohmann::json::array()}, {"bindings", nlohmann::json::parse(bindings_json)}};
+    nlohmann::json body{{"credentials", nlohmann::json::array()},
+                        {"bindings", nlohmann::json::parse(bindings_json)}};
     for (const auto& [name, value] : credentials) {
         body["credentials"].push_back({{"name", name}, {"source", {{"type", "inline"}, {"value", value}}}});
     }
     return call("POST", "/credential-vault", body.dump());
 }
 
-harness::CommandResult CredentialProxyTest::workload(const std::vector<std::string>& argv, const std::string& input) {
-    std::vector<std::string> command{"ip",      "netns",   "exec", topology_->sandbox(), "setpriv", "--reuid=65534",
-                                     "--regid=65534", "--clear-groups"};
+harness::CommandResult CredentialProxyTest::workload(const std::vector<std::string>& argv,
+                                                     const std::string& input) {
+    std::vector<std::string> command{"ip",      "netns",         "exec",          topology_->sandbox(),
+                                     "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
     command.insert(command.end(), argv.begin(), argv.end());
     return harness::run_command(command, input);
 }
 
-harness::CommandResult CredentialProxyTest::curl(const std::vector<std::string>& arguments, const std::string& input) {
+harness::CommandResult CredentialProxyTest::curl(const std::vector<std::string>& arguments,
+                                                 const std::string& input) {
     std::vector<std::string> argv{"curl", "-sS", "--max-time", "30", "--cacert", trust_bundle().string()};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     return workload(argv, input);
 }
 
-std::string CredentialProxyTest::echo_header(const harness::CommandResult& result, const std::string& header) {
+std::string CredentialProxyTest::echo_header(const harness::CommandResult& result,
+                                             const std::string& header) {
     const auto document = nlohmann::json::parse(result.output, nullptr, false);
     if (document.is_discarded() || !document.contains("headers")) {
         return "<no echo: " + result.output + ">";

@@ -38,8 +38,8 @@ class CredentialProxyTest : public ::testing::Test {
     void start(const std::vector<std::string>& environment = {}, bool with_proxy = true);
 
     // One call to the vault or policy API from inside the sandbox, with the token unless told otherwise.
-    harness::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = {},
-                               const std::string& token = kToken,
+    harness::HttpResponse call(const std::string& method, const std::string& path,
+                               const std::string& body = {}, const std::string& token = kToken,
                                std::vector<std::pair<std::string, std::string>> headers = {});
     // POST /credential-vault with one inline credential per (name, value) and the bindings (JSON array text).
     harness::HttpResponse create_vault(const std::vector<std::pair<std::string, std::string>>& credentials,

@@ -48,8 +48,9 @@ TEST_F(VaultApiTest, LifecycleWithRevisionsAndNoSecretInAnyAnswer) {
     EXPECT_EQ(json::parse(call("GET", "/credential-vault/bindings/gh").body)["revision"], 2);
     expect_text(call("GET", "/credential-vault/credentials/nope"), 404, "credential not found");
     expect_text(call("GET", "/credential-vault/bindings/nope"), 404, "binding not found");
-    for (const char* path : {"/credential-vault", "/credential-vault/credentials", "/credential-vault/bindings",
-                             "/credential-vault/bindings/gh", "/credential-vault/credentials/tok"}) {
+    for (const char* path :
+         {"/credential-vault", "/credential-vault/credentials", "/credential-vault/bindings",
+          "/credential-vault/bindings/gh", "/credential-vault/credentials/tok"}) {
         EXPECT_EQ(call("GET", path).body.find("SECRET"), std::string::npos) << path;
     }
 
@@ -80,7 +81,10 @@ TEST_F(VaultApiTest, WriteGatesInUpstreamOrder) {
     // Loopback is trusted transport; a peer that is not, with or without a forwarded https, is not.
     EXPECT_EQ(create_vault({}, "[]").status, 201);
     const std::string sandbox_api = "http://" + std::string(harness::Topology::kSandboxIpv4) + ":18080";
-    harness::HttpRequest remote{"DELETE", sandbox_api + "/credential-vault", "", false,
+    harness::HttpRequest remote{"DELETE",
+                                sandbox_api + "/credential-vault",
+                                "",
+                                false,
                                 {{"OPENSANDBOX-EGRESS-AUTH", kToken}, {"X-Forwarded-Proto", "https"}}};
     const auto refused = harness::http_request(topology_->upstream(), remote);
     EXPECT_EQ(refused.status, 426) << refused.body << refused.error;
@@ -93,8 +97,8 @@ TEST_F(VaultApiTest, TrustedProxyCidrsAdmitForwardedHttps) {
     start({"OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_TLS=true",
            "OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_TRUSTED_PROXY_CIDRS=10.77.0.0/24"});
     const std::string sandbox_api = "http://" + std::string(harness::Topology::kSandboxIpv4) + ":18080";
-    harness::HttpRequest plain{"POST", sandbox_api + "/credential-vault", "{}", true,
-                               {{"OPENSANDBOX-EGRESS-AUTH", kToken}}};
+    harness::HttpRequest plain{
+        "POST", sandbox_api + "/credential-vault", "{}", true, {{"OPENSANDBOX-EGRESS-AUTH", kToken}}};
     EXPECT_EQ(harness::http_request(topology_->upstream(), plain).status, 426);
     plain.headers.emplace_back("X-Forwarded-Proto", "HTTPS");
     EXPECT_EQ(harness::http_request(topology_->upstream(), plain).status, 201);
@@ -103,8 +107,10 @@ TEST_F(VaultApiTest, TrustedProxyCidrsAdmitForwardedHttps) {
 TEST_F(VaultApiTest, PreconditionsAnswer412WithTheirReason) {
     const std::pair<std::vector<std::string>, std::string> cases[] = {
         {{"OPENSANDBOX_EGRESS_TOKEN="}, "credential vault requires egress API auth token"},
-        {{"OPENSANDBOX_EGRESS_MITMPROXY_TRANSPARENT=false"}, "credential vault requires transparent mitmproxy"},
-        {{"OPENSANDBOX_EGRESS_MITMPROXY_SSL_INSECURE=true"}, "credential vault rejects insecure upstream TLS mode"},
+        {{"OPENSANDBOX_EGRESS_MITMPROXY_TRANSPARENT=false"},
+         "credential vault requires transparent mitmproxy"},
+        {{"OPENSANDBOX_EGRESS_MITMPROXY_SSL_INSECURE=true"},
+         "credential vault rejects insecure upstream TLS mode"},
         {{"OPENSANDBOX_EGRESS_MODE=dns"}, "credential vault requires dns+nft egress enforcement"},
         {{"OPENSANDBOX_EGRESS_REDIRECT=iptables"}, "credential proxy is not ready"},
     };
@@ -122,11 +128,13 @@ TEST_F(VaultApiTest, DecodingAndValidationErrors) {
     start();
     const std::pair<std::string, std::string> create_errors[] = {
         {"", "invalid credential vault request: EOF"},
-        {R"({"credentials":[],"extra":1})", R"(invalid credential vault request: json: unknown field "extra")"},
+        {R"({"credentials":[],"extra":1})",
+         R"(invalid credential vault request: json: unknown field "extra")"},
         {R"({"credentials":[{"name":" ","source":{"value":"v"}}]})", "credential name cannot be blank"},
         {R"({"credentials":[{"name":"a","source":{"type":"vault","value":"v"}}]})",
          R"(unsupported credential source type "vault")"},
-        {R"({"credentials":[{"name":"a","source":{"value":""}}]})", R"(credential "a" inline value cannot be empty)"},
+        {R"({"credentials":[{"name":"a","source":{"value":""}}]})",
+         R"(credential "a" inline value cannot be empty)"},
         {R"({"credentials":[{"name":"a","source":{"value":"v"}}],"bindings":[{"name":"b","match":{"hosts":["api.bound.test"]},"auth":{"type":"bearer","credential":"zz"}}]})",
          R"(binding "b" references unknown credential "zz")"},
         {R"({"credentials":[{"name":"a","source":{"value":"v"}}],"bindings":[{"name":"b","match":{"hosts":["api.elsewhere.test"]},"auth":{"type":"bearer","credential":"a"}}]})",
@@ -145,20 +153,27 @@ TEST_F(VaultApiTest, DecodingAndValidationErrors) {
                 R"(invalid credential vault mutation request: json: unknown field "bogus")");
     expect_text(call("PATCH", "/credential-vault", R"({"credentials":{"delete":["tok"]}})"), 400,
                 R"(binding "gh" references unknown credential "tok")");
-    expect_text(call("PATCH", "/credential-vault", R"({"bindings":{"replace":[{"name":"nope","match":{"hosts":["api.bound.test"]},"auth":{"type":"bearer","credential":"tok"}}]}})"),
-                400, R"(binding "nope" does not exist)");
-    EXPECT_EQ(json::parse(call("GET", "/credential-vault").body)["revision"], 1) << "a refused patch changed the vault";
+    expect_text(
+        call(
+            "PATCH", "/credential-vault",
+            R"({"bindings":{"replace":[{"name":"nope","match":{"hosts":["api.bound.test"]},"auth":{"type":"bearer","credential":"tok"}}]}})"),
+        400, R"(binding "nope" does not exist)");
+    EXPECT_EQ(json::parse(call("GET", "/credential-vault").body)["revision"], 1)
+        << "a refused patch changed the vault";
 }
 
 TEST_F(VaultApiTest, PolicyChangesThatUncoverABoundHostAreRefused) {
     start();
     ASSERT_EQ(create_vault({{"tok", "v"}}, kOneBinding).status, 201);
     const auto before = call("GET", "/policy").body;
-    expect_text(call("POST", "/policy", R"({"defaultAction":"deny","egress":[{"action":"allow","target":"*.open.test"}]})"),
-                400,
-                R"(credential vault policy validation: binding "gh" host "api.bound.test" is not covered by an explicit allow egress rule)");
-    expect_text(call("PATCH", "/policy", R"([{"action":"deny","target":"api.bound.test"}])"), 400,
-                R"(credential vault policy validation: binding "gh" host "api.bound.test" is not covered by an explicit allow egress rule)");
+    expect_text(
+        call("POST", "/policy",
+             R"({"defaultAction":"deny","egress":[{"action":"allow","target":"*.open.test"}]})"),
+        400,
+        R"(credential vault policy validation: binding "gh" host "api.bound.test" is not covered by an explicit allow egress rule)");
+    expect_text(
+        call("PATCH", "/policy", R"([{"action":"deny","target":"api.bound.test"}])"), 400,
+        R"(credential vault policy validation: binding "gh" host "api.bound.test" is not covered by an explicit allow egress rule)");
     EXPECT_EQ(call("GET", "/policy").body, before);
     // The always-deny overlay reload is held back too, until the binding goes.
     std::ofstream(work_dir_ / "rules" / "deny.always") << "api.bound.test\n";
@@ -169,26 +184,30 @@ TEST_F(VaultApiTest, PolicyChangesThatUncoverABoundHostAreRefused) {
     }
     ASSERT_NE(egress_->read_log().find("not applied: credential vault policy validation"), std::string::npos)
         << egress_->read_log();
-    EXPECT_EQ(workload({"getent", "hosts", "api.bound.test"}).exit_code, 0) << "the refused overlay was applied";
+    EXPECT_EQ(workload({"getent", "hosts", "api.bound.test"}).exit_code, 0)
+        << "the refused overlay was applied";
     ASSERT_EQ(call("DELETE", "/credential-vault").status, 204);
     const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (workload({"getent", "hosts", "api.bound.test"}).exit_code == 0 && std::chrono::steady_clock::now() < deadline) {
+    while (workload({"getent", "hosts", "api.bound.test"}).exit_code == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(200ms);
     }
-    EXPECT_NE(workload({"getent", "hosts", "api.bound.test"}).exit_code, 0) << "the pending overlay was never applied";
+    EXPECT_NE(workload({"getent", "hosts", "api.bound.test"}).exit_code, 0)
+        << "the pending overlay was never applied";
 }
 
 // The official JS SDK (its EgressAdapter) unchanged. Needs Node.js 20 or later and the npm
 // registry (the package is installed once into the build tree); skipped without them.
 TEST_F(VaultApiTest, OfficialJsSdkCallsWorkUnchanged) {
     const std::string sdk_dir = JS_SDK_DIR;
-    if (harness::run_command({"node", "-e", "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)"})
+    if (harness::run_command(
+            {"node", "-e", "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)"})
             .exit_code != 0) {
         GTEST_SKIP() << "Node.js 20 or later not found";
     }
     if (!std::filesystem::exists(sdk_dir + "/node_modules/@alibaba-group/opensandbox/package.json")) {
-        const auto installed = harness::run_command({"npm", "install", "--no-audit", "--no-fund", "--prefix", sdk_dir,
-                                                     "@alibaba-group/opensandbox@0.1.11"});
+        const auto installed = harness::run_command({"npm", "install", "--no-audit", "--no-fund", "--prefix",
+                                                     sdk_dir, "@alibaba-group/opensandbox@0.1.11"});
         if (installed.exit_code != 0) {
             GTEST_SKIP() << "the SDK could not be installed from npm: " << installed.output;
         }

@@ -216,11 +216,12 @@ TEST_F(NftTest, CredentialProxyRedirectSparesLoopbackAndTheProxysOwnConnections)
     make_enforcer(sandbox(), options)->install(example_policy());
     const auto nat = chain_rule_lines(sandbox(), "dns_redirect");
     const std::vector<std::string> intercept_tail(nat.end() - 4, nat.end());
-    EXPECT_EQ(intercept_tail, (std::vector<std::string>{"meta mark 0x00000002 accept", "oifname \"lo\" accept",
-                                                         "tcp dport 80 redirect to :18082",
-                                                         "tcp dport 443 redirect to :18082"}));
+    EXPECT_EQ(intercept_tail, (std::vector<std::string>{
+                                  "meta mark 0x00000002 accept", "oifname \"lo\" accept",
+                                  "tcp dport 80 redirect to :18082", "tcp dport 443 redirect to :18082"}));
     const auto filter = chain_rule_lines(sandbox(), "egress");
-    EXPECT_NE(std::find(filter.begin(), filter.end(), "ip daddr 127.0.0.1 tcp dport 18082 accept"), filter.end());
+    EXPECT_NE(std::find(filter.begin(), filter.end(), "ip daddr 127.0.0.1 tcp dport 18082 accept"),
+              filter.end());
     EXPECT_NE(std::find(filter.begin(), filter.end(), "ip6 daddr ::1 tcp dport 18082 accept"), filter.end());
 }
 

@@ -8,7 +8,7 @@ namespace {
 namespace http = boost::beast::http;
 
 vault::BindingMatch match(std::vector<std::string> schemes, std::vector<uint16_t> ports, std::string host,
-                         std::vector<std::string> methods) {
+                          std::vector<std::string> methods) {
     vault::BindingMatch result;
     result.schemes = std::move(schemes);
     result.ports = std::move(ports);
@@ -19,10 +19,14 @@ vault::BindingMatch match(std::vector<std::string> schemes, std::vector<uint16_t
 }
 
 vault::ActiveBindings bindings() {
-    vault::ActiveBinding api{"api", match({"https", "http"}, {443, 80}, "api.example.test", {"GET", "POST"}),
-                             {{"Authorization", "Bearer SECRET-A"}}, {"SECRET-A"}};
-    vault::ActiveBinding wildcard{"wild", match({"https"}, {443}, "*.example.test", {"GET"}),
-                                  {{"X-Api-Key", "SECRET-W"}}, {"SECRET-W"}};
+    vault::ActiveBinding api{"api",
+                             match({"https", "http"}, {443, 80}, "api.example.test", {"GET", "POST"}),
+                             {{"Authorization", "Bearer SECRET-A"}},
+                             {"SECRET-A"}};
+    vault::ActiveBinding wildcard{"wild",
+                                  match({"https"}, {443}, "*.example.test", {"GET"}),
+                                  {{"X-Api-Key", "SECRET-W"}},
+                                  {"SECRET-W"}};
     return vault::ActiveBindings(7, {api, wildcard});
 }
 
@@ -38,7 +42,8 @@ RequestHeader request(std::string_view method, std::string_view target, std::str
 }
 
 ConnectionFacts tls_to(std::string sni) {
-    return {"https", common::IpEndpoint(common::IpAddress::parse_or_throw("198.51.100.10"), 443), std::move(sni)};
+    return {"https", common::IpEndpoint(common::IpAddress::parse_or_throw("198.51.100.10"), 443),
+            std::move(sni)};
 }
 
 ConnectionFacts plain_to(std::string_view address) {
@@ -57,7 +62,8 @@ TEST(CredentialDecision, ExactHostBeatsWildcardAndInjects) {
                                  tls_to("api.example.test"), &active, {});
     ASSERT_EQ(decision.verdict, Verdict::inject);
     EXPECT_EQ(decision.binding->name, "api");
-    const auto other = decide(request("GET", "/v1/items", "www.example.test"), tls_to("www.example.test"), &active, {});
+    const auto other =
+        decide(request("GET", "/v1/items", "www.example.test"), tls_to("www.example.test"), &active, {});
     ASSERT_EQ(other.verdict, Verdict::inject);
     EXPECT_EQ(other.binding->name, "wild");
 }
@@ -65,12 +71,17 @@ TEST(CredentialDecision, ExactHostBeatsWildcardAndInjects) {
 TEST(CredentialDecision, NearMissesAreForwardedUntouched) {
     const auto active = bindings();
     const auto sni = tls_to("api.example.test");
-    EXPECT_EQ(decide(request("DELETE", "/v1/items", "api.example.test"), sni, &active, {}).verdict, Verdict::forward);
-    EXPECT_EQ(decide(request("GET", "/v2/items", "api.example.test"), sni, &active, {}).verdict, Verdict::forward);
-    EXPECT_EQ(decide(request("GET", "/v1/../v2", "api.example.test"), sni, &active, {}).verdict, Verdict::forward);
-    EXPECT_EQ(decide(request("GET", "/v1/items", "example.test"), tls_to("example.test"), &active, {}).verdict,
+    EXPECT_EQ(decide(request("DELETE", "/v1/items", "api.example.test"), sni, &active, {}).verdict,
               Verdict::forward);
-    EXPECT_EQ(decide(request("GET", "/v1/items", "api.example.test"), sni, nullptr, {}).verdict, Verdict::forward);
+    EXPECT_EQ(decide(request("GET", "/v2/items", "api.example.test"), sni, &active, {}).verdict,
+              Verdict::forward);
+    EXPECT_EQ(decide(request("GET", "/v1/../v2", "api.example.test"), sni, &active, {}).verdict,
+              Verdict::forward);
+    EXPECT_EQ(
+        decide(request("GET", "/v1/items", "example.test"), tls_to("example.test"), &active, {}).verdict,
+        Verdict::forward);
+    EXPECT_EQ(decide(request("GET", "/v1/items", "api.example.test"), sni, nullptr, {}).verdict,
+              Verdict::forward);
 }
 
 TEST(CredentialDecision, HostThatIsNotTheSniIsMisdirected) {
@@ -83,17 +94,19 @@ TEST(CredentialDecision, HostThatIsNotTheSniIsMisdirected) {
 
 TEST(CredentialDecision, AmbiguousPathsAreRefusedOnBoundHosts) {
     const auto active = bindings();
-    const auto decision =
-        decide(request("GET", "/v1/%2e%2e%2fadmin%2Fx", "api.example.test"), tls_to("api.example.test"), &active, {});
+    const auto decision = decide(request("GET", "/v1/%2e%2e%2fadmin%2Fx", "api.example.test"),
+                                 tls_to("api.example.test"), &active, {});
     EXPECT_EQ(decision.verdict, Verdict::unmatchable_path);
 }
 
 TEST(CredentialDecision, PlainHttpNeedsTheHostToHaveResolvedToTheDestination) {
     const auto active = bindings();
     const auto get = request("GET", "/v1/items", "api.example.test");
-    EXPECT_EQ(decide(get, plain_to("198.51.100.10"), &active, resolved("api.example.test", "198.51.100.10")).verdict,
+    EXPECT_EQ(decide(get, plain_to("198.51.100.10"), &active, resolved("api.example.test", "198.51.100.10"))
+                  .verdict,
               Verdict::inject);
-    EXPECT_EQ(decide(get, plain_to("198.51.100.20"), &active, resolved("api.example.test", "198.51.100.10")).verdict,
+    EXPECT_EQ(decide(get, plain_to("198.51.100.20"), &active, resolved("api.example.test", "198.51.100.10"))
+                  .verdict,
               Verdict::misdirected);
     EXPECT_EQ(decide(get, plain_to("198.51.100.10"), &active, {}).verdict, Verdict::misdirected);
 }
