@@ -231,11 +231,8 @@ TEST_F(CredentialInjectionTest, EgressOwnConnectionsAreNotIntercepted) {
 TEST_F(CredentialInjectionTest, SecretsNeverReachLogsOrTheApi) {
     curl({"https://api.bound.test/bearer/x"});
     curl({"https://api.bound.test/custom/x"});
-    for (const auto& [path, body] : {std::pair<std::string, std::string>{"/credential-vault", ""},
-                                     {"/credential-vault/credentials", ""},
-                                     {"/credential-vault/bindings", ""},
-                                     {"/policy", ""},
-                                     {"/metrics", ""}}) {
+    for (const char* path : {"/credential-vault", "/credential-vault/credentials",
+                             "/credential-vault/bindings", "/policy", "/metrics"}) {
         const auto response = call("GET", path);
         EXPECT_EQ(response.body.find("SECRET"), std::string::npos) << path << ": " << response.body;
     }
@@ -245,6 +242,21 @@ TEST_F(CredentialInjectionTest, SecretsNeverReachLogsOrTheApi) {
     EXPECT_FALSE(workload({"cat", key.string()}).exit_code == 0) << "the workload can read the CA key";
     EXPECT_EQ(harness::run_checked({"sh", "-c", "grep -c 'PRIVATE KEY' " + proxy_ca().string() + " || true"}),
               "0\n");
+}
+
+TEST_F(CredentialInjectionTest, MetricsCountConnectionsAndVerdictsWithoutNames) {
+    curl({"https://api.bound.test/bearer/x"});
+    curl({"https://www.open.test/x"});
+    curl({"-H", "Host: api.bound.test", "https://files.bound.test/x"});
+    const auto metrics = call("GET", "/metrics").body;
+    for (const char* sample : {"egress_credential_proxy_connections_total{mode=\"decrypted\"} ",
+                               "egress_credential_proxy_connections_total{mode=\"opaque\"} ",
+                               "egress_credential_proxy_requests_total{verdict=\"inject\"} ",
+                               "egress_credential_proxy_requests_total{verdict=\"misdirected\"} "}) {
+        EXPECT_NE(metrics.find(sample), std::string::npos) << sample << "\n" << metrics;
+    }
+    EXPECT_EQ(metrics.find("bound.test"), std::string::npos);
+    EXPECT_EQ(metrics.find("open.test"), std::string::npos);
 }
 
 }  // namespace
