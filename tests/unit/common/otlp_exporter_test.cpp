@@ -16,8 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-using otlp_test::StandInCollector;
 using otlp_test::ReservedPort;
+using otlp_test::StandInCollector;
 
 common::OtlpSettings settings_for(int port, size_t max_pending = 4) {
     common::OtlpSettings settings;
