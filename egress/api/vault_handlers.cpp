@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/token_check.hpp"
+#include "common/percent_encoding.hpp"
 #include "vault/go_text.hpp"
 #include "vault/vault_error.hpp"
 #include "vault/vault_json.hpp"
@@ -38,31 +39,6 @@ ApiResponse vault_not_found() {
     return text_error(404, "credential vault not found");
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = static_cast<char>(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-// The path as Go's router sees it (percent-decoded); nullopt for a malformed escape.
-std::optional<std::string> decoded_path(std::string_view path) {
-    std::string decoded;
-    for (size_t i = 0; i < path.size(); ++i) {
-        if (path[i] != '%') {
-            decoded += path[i];
-            continue;
-        }
-        if (i + 2 >= path.size() || hex_value(path[i + 1]) < 0 || hex_value(path[i + 2]) < 0) {
-            return std::nullopt;
-        }
-        decoded += static_cast<char>(hex_value(path[i + 1]) * 16 + hex_value(path[i + 2]));
-        i += 2;
-    }
-    return decoded;
-}
-
 // The {name} after "<collection>/", trimmed; nullopt when path is not below collection.
 std::optional<std::string_view> item_name(std::string_view path, std::string_view collection) {
     if (!path.starts_with(collection) || path.size() <= collection.size() || path[collection.size()] != '/') {
@@ -81,7 +57,7 @@ bool VaultHandlers::serves(std::string_view path) {
 }
 
 std::optional<ApiResponse> VaultHandlers::answer_head(const HttpRequest& head) {
-    const auto path = decoded_path(head.path);
+    const auto path = common::percent_decode(head.path, false);  // the path as Go's router sees it
     if (!path) {
         return text_error(400, "invalid URL escape");
     }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "http/url.hpp"
+#include "common/percent_encoding.hpp"
 
 namespace execd::http {
 namespace {
@@ -36,7 +36,7 @@ std::size_t ChunkedBodyEnd::feed(std::string_view bytes) {
 bool ChunkedBodyEnd::step(char c) {
     switch (state_) {
         case State::size:
-            if (const int value = hex_value(c); value >= 0) {
+            if (const int value = common::hex_value(c); value >= 0) {
                 if (++digits_ > kMaxSizeDigits) {
                     return false;
                 }

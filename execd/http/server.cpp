@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/percent_encoding.hpp"
 #include "http/taken_connection.hpp"
 #include "http/url.hpp"
 
@@ -343,7 +344,7 @@ Request Session::build_request(bool& valid) {
     request.method = std::string(message.method_string());
     const std::string_view target(message.target().data(), message.target().size());
     const std::size_t question = target.find('?');
-    auto path = percent_decode(target.substr(0, question), false);
+    auto path = common::percent_decode(target.substr(0, question), false);
     valid = path.has_value() && path->starts_with('/');
     request.path = path.value_or("");
     if (question != std::string_view::npos) {
@@ -407,7 +408,7 @@ bool Session::apply_body_limit() {
 bool Session::dispatch_streamed() {
     const auto& message = parser_->get();
     const std::string_view target(message.target().data(), message.target().size());
-    const auto path = percent_decode(target.substr(0, target.find('?')), false);
+    const auto path = common::percent_decode(target.substr(0, target.find('?')), false);
     if (!path) {
         return false;
     }

@@ -8,12 +8,6 @@
 
 namespace execd::http {
 
-// The value of a hexadecimal digit, or -1.
-int hex_value(char c);
-
-// Decodes %XX escapes (and '+' as space when `plus_is_space`). nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
-
 // Parses "a=1&b=x%20y" into a map keeping the first value of each key, as Go's Query().Get does.
 // Pairs with malformed escapes are skipped.
 std::map<std::string, std::string> parse_query(std::string_view query);
