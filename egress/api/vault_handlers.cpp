@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/token_check.hpp"
+#include "common/config.hpp"
 #include "common/percent_encoding.hpp"
 #include "vault/go_text.hpp"
 #include "vault/vault_error.hpp"
@@ -135,7 +136,7 @@ bool VaultHandlers::trusted_transport(const HttpRequest& head) const {
     if (head.peer->is_loopback()) {
         return true;
     }
-    const bool forwarded_https = vault::equal_ignoring_ascii_case(head.header("X-Forwarded-Proto"), "https");
+    const bool forwarded_https = common::equals_ignoring_case(head.header("X-Forwarded-Proto"), "https");
     return forwarded_https &&
            std::any_of(access_.trusted_proxies.begin(), access_.trusted_proxies.end(),
                        [&](const common::IpPrefix& prefix) { return prefix.contains(*head.peer); });

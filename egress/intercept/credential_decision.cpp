@@ -1,19 +1,13 @@
 #include "intercept/credential_decision.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "vault/go_text.hpp"
 
 namespace egress::intercept {
 namespace http = boost::beast::http;
 
 namespace {
-
-std::string lowercase(std::string_view text) {
-    std::string lowered(text);
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lowered;
-}
 
 bool resolved_here(const std::string& host, const ConnectionFacts& connection,
                    const NamesOfAddress& names_of) {
@@ -41,7 +35,7 @@ std::string host_of(std::string_view host_header) {
     if (host.ends_with('.')) {
         host.remove_suffix(1);
     }
-    return lowercase(host);
+    return vault::to_lower_ascii(host);
 }
 
 CredentialDecision decide(const RequestHeader& request, const ConnectionFacts& connection,

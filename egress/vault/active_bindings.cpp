@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/config.hpp"
 #include "vault/binding_host.hpp"
 #include "vault/go_text.hpp"
 #include "vault/path_pattern.hpp"
@@ -30,7 +31,7 @@ std::vector<std::string> collect_redactions(const std::vector<ActiveBinding>& bi
 
 bool contains_ignoring_case(const std::vector<std::string>& values, std::string_view wanted) {
     return std::any_of(values.begin(), values.end(),
-                       [&](const std::string& value) { return equal_ignoring_ascii_case(value, wanted); });
+                       [&](const std::string& value) { return common::equals_ignoring_case(value, wanted); });
 }
 
 bool applies_to_port(const BindingMatch& match, std::string_view scheme, uint16_t port) {

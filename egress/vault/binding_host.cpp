@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/config.hpp"
 #include "common/ip_address.hpp"
 #include "vault/go_text.hpp"
 #include "vault/vault_error.hpp"
@@ -113,14 +114,14 @@ bool is_strictly_below(std::string_view name, std::string_view suffix) {
         return false;
     }
     const size_t dot = name.size() - suffix.size() - 1;
-    return name[dot] == '.' && equal_ignoring_ascii_case(name.substr(dot + 1), suffix);
+    return name[dot] == '.' && common::equals_ignoring_case(name.substr(dot + 1), suffix);
 }
 
 int host_match_precedence(std::string_view pattern, std::string_view host) {
     if (is_wildcard_host(pattern)) {
         return is_strictly_below(host, wildcard_suffix(pattern)) ? 1 : 0;
     }
-    return equal_ignoring_ascii_case(pattern, host) ? 2 : 0;
+    return common::equals_ignoring_case(pattern, host) ? 2 : 0;
 }
 
 }  // namespace egress::vault

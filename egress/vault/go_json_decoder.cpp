@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "common/config.hpp"
 #include "vault/go_json_syntax.hpp"
 #include "vault/go_text.hpp"
 #include "vault/vault_error.hpp"
@@ -38,7 +39,7 @@ const std::string_view* find_field(std::string_view key,
         }
     }
     for (const std::string_view& name : field_names) {
-        if (equal_ignoring_ascii_case(name, key)) {
+        if (common::equals_ignoring_case(name, key)) {
             return &name;
         }
     }

@@ -132,16 +132,4 @@ std::string to_lower_ascii(std::string_view text) {
     return policy::to_lower_ascii(text);
 }
 
-bool equal_ignoring_ascii_case(std::string_view left, std::string_view right) {
-    if (left.size() != right.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < left.size(); ++i) {
-        if (policy::lower_ascii(left[i]) != policy::lower_ascii(right[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace egress::vault

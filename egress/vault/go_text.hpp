@@ -19,6 +19,5 @@ size_t valid_utf8_length(std::string_view text);
 std::string_view trim_go_space(std::string_view text);
 std::string to_upper_ascii(std::string_view text);
 std::string to_lower_ascii(std::string_view text);
-bool equal_ignoring_ascii_case(std::string_view left, std::string_view right);
 
 }  // namespace egress::vault

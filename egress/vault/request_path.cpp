@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/config.hpp"
 #include "vault/active_bindings.hpp"
 #include "vault/go_text.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 bool has_forbidden_escape(std::string_view path) {
     for (size_t i = path.find('%'); i != std::string_view::npos; i = path.find('%', i + 1)) {
         const std::string_view escape = path.substr(i, 3);
-        if (equal_ignoring_ascii_case(escape, "%2f") || equal_ignoring_ascii_case(escape, "%5c") ||
+        if (common::equals_ignoring_case(escape, "%2f") || common::equals_ignoring_case(escape, "%5c") ||
             escape == "%00") {
             return true;
         }
@@ -26,7 +27,7 @@ std::string decode_encoded_dots(std::string_view path) {
     std::string decoded;
     decoded.reserve(path.size());
     for (size_t i = 0; i < path.size(); ++i) {
-        if (path[i] == '%' && equal_ignoring_ascii_case(path.substr(i, 3), "%2e")) {
+        if (path[i] == '%' && common::equals_ignoring_case(path.substr(i, 3), "%2e")) {
             decoded += '.';
             i += 2;
         } else {
