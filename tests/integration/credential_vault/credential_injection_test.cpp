@@ -259,5 +259,33 @@ TEST_F(CredentialInjectionTest, MetricsCountConnectionsAndVerdictsWithoutNames) 
     EXPECT_EQ(metrics.find("open.test"), std::string::npos);
 }
 
+// The proxy connects onward only where the filter lets the workload go: 198.51.100.20 was never
+// resolved here, so neither the proxy's connection nor one carrying the proxy's mark reaches it.
+TEST_F(CredentialInjectionTest, ThePolicyStillDecidesWhereTheProxyGoes) {
+    const std::string script = R"(
+import socket, sys
+s = socket.socket()
+if sys.argv[1] == "mark":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 2)
+s.settimeout(3 if sys.argv[1] == "mark" else 20)
+try:
+    s.connect(("198.51.100.20", 80))
+    s.sendall(b"GET /unresolved HTTP/1.1\r\nHost: api.bound.test\r\n\r\n")
+    print(len(s.recv(65536)))
+except OSError as error:
+    print(type(error).__name__)
+)";
+    // Unprivileged: the proxy accepts, its onward connection is dropped, the client gets nothing.
+    const auto unprivileged = workload({"/usr/bin/python3", "-c", script, "plain"});
+    EXPECT_TRUE(unprivileged.output == "0\n" || unprivileged.output == "ConnectionResetError\n")
+        << unprivileged.output;
+    // Root in the sandbox (CAP_NET_RAW among its capabilities) forging the proxy's mark skips the
+    // redirect only: the filter drops the SYN.
+    const auto forged = harness::run_command(
+        {"ip", "netns", "exec", topology_->sandbox(), "/usr/bin/python3", "-c", script, "mark"});
+    EXPECT_EQ(forged.output, "TimeoutError\n");
+    EXPECT_EQ(origin_->read_log().find("/unresolved"), std::string::npos) << origin_->read_log();
+}
+
 }  // namespace
 }  // namespace credential_vault_test
