@@ -1,46 +1,92 @@
 #include "nft/address_provenance.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace egress::nft {
 
+AddressProvenance::Written AddressProvenance::written_for(const PortGrant& grant) {
+    return grant.every_port ? Written{true, {}} : Written{false, grant.ports};
+}
+
+// An element on every port stays only under a grant of every port; one on a port stays while the
+// port, or every port, is granted.
+AddressProvenance::Written AddressProvenance::still_granted(const Written& written,
+                                                            const std::optional<PortGrant>& grant) {
+    if (!grant) {
+        return {};
+    }
+    if (grant->every_port) {
+        return written;
+    }
+    Written kept;
+    std::set_intersection(written.ports.begin(), written.ports.end(), grant->ports.begin(), grant->ports.end(),
+                          std::back_inserter(kept.ports));
+    return kept;
+}
+
+void AddressProvenance::merge_into(Written& total, const Written& more) {
+    total.every_port = total.every_port || more.every_port;
+    std::vector<L4Port> merged;
+    std::set_union(total.ports.begin(), total.ports.end(), more.ports.begin(), more.ports.end(),
+                   std::back_inserter(merged));
+    total.ports = std::move(merged);
+}
+
 void AddressProvenance::record(std::string_view name, std::span<const common::IpAddress> addresses,
-                               Clock::time_point expires) {
+                               const PortGrant& grant, Clock::time_point expires) {
+    const Written written = written_for(grant);
     std::lock_guard lock(mutex_);
     for (const auto& address : addresses) {
         auto& names = names_by_address_[address];
-        auto [entry, inserted] = names.try_emplace(std::string(name), expires);
+        auto [entry, inserted] = names.try_emplace(std::string(name), Learned{expires, written});
         if (!inserted) {
-            // A later answer can carry a shorter TTL; the kernel now holds the newer timeout.
-            entry->second = expires;
+            // A later answer can carry a shorter TTL; the kernel now holds the newer timeout. Elements
+            // written under an earlier grant stay until revoked or expired.
+            entry->second.expires = expires;
+            merge_into(entry->second.written, written);
         }
     }
 }
 
-std::vector<common::IpAddress> AddressProvenance::addresses_to_revoke(const NameAllowed& allowed,
-                                                                      Clock::time_point now) {
-    std::vector<common::IpAddress> revoked;
+Revocation AddressProvenance::revocation_for(const NameGrantLookup& grant_of, Clock::time_point now) const {
+    Revocation revocation;
+    std::lock_guard lock(mutex_);
+    for (const auto& [address, names] : names_by_address_) {
+        Written before;
+        Written after;
+        for (const auto& [name, learned] : names) {
+            if (learned.expires > now) {
+                merge_into(before, learned.written);
+                merge_into(after, still_granted(learned.written, grant_of(name)));
+            }
+        }
+        if (before.every_port && !after.every_port) {
+            revocation.addresses.push_back(address);
+        }
+        for (const L4Port port : before.ports) {
+            if (!std::binary_search(after.ports.begin(), after.ports.end(), port)) {
+                revocation.ported.push_back({address, port});
+            }
+        }
+    }
+    return revocation;
+}
+
+void AddressProvenance::narrow(const NameGrantLookup& grant_of, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     for (auto address = names_by_address_.begin(); address != names_by_address_.end();) {
-        std::erase_if(address->second, [&](const auto& entry) { return entry.second <= now; });
-        if (address->second.empty()) {
-            address = names_by_address_.erase(address);
-            continue;
+        auto& names = address->second;
+        for (auto name = names.begin(); name != names.end();) {
+            Written kept = still_granted(name->second.written, grant_of(name->first));
+            if (name->second.expires <= now || (!kept.every_port && kept.ports.empty())) {
+                name = names.erase(name);
+                continue;
+            }
+            name->second.written = std::move(kept);
+            ++name;
         }
-        const bool all_denied = std::none_of(address->second.begin(), address->second.end(),
-                                             [&](const auto& entry) { return allowed(entry.first); });
-        if (all_denied) {
-            revoked.push_back(address->first);
-        }
-        ++address;
-    }
-    return revoked;
-}
-
-void AddressProvenance::forget(std::span<const common::IpAddress> addresses) {
-    std::lock_guard lock(mutex_);
-    for (const auto& address : addresses) {
-        names_by_address_.erase(address);
+        address = names.empty() ? names_by_address_.erase(address) : std::next(address);
     }
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -10,31 +9,57 @@
 #include <vector>
 
 #include "common/ip_address.hpp"
+#include "nft/port_grant.hpp"
 
 namespace egress::nft {
 
-// Which names each learned address was resolved for, and until when, so a policy change can
-// revoke addresses whose every name is now denied. Thread-safe; every call holds the lock only
-// for the map operation itself (the DNS path records, the policy path queries).
+// Learned elements a policy change removes: addresses from dyn_allow, addresses on ports from
+// dyn_port_allow.
+struct Revocation {
+    std::vector<common::IpAddress> addresses;
+    std::vector<PortedAddress> ported;
+
+    bool empty() const { return addresses.empty() && ported.empty(); }
+    size_t size() const { return addresses.size() + ported.size(); }
+};
+
+// Which names each learned address was resolved for, until when, and which elements were written
+// for it (the address on every port, or on some ports), so a policy change can revoke exactly what
+// no name of the address is granted any more. Thread-safe; every call holds the lock only for the
+// map operation itself (the DNS path records, the policy path queries).
 class AddressProvenance {
   public:
     using Clock = std::chrono::steady_clock;
-    using NameAllowed = std::function<bool(std::string_view name)>;
 
-    void record(std::string_view name, std::span<const common::IpAddress> addresses,
+    void record(std::string_view name, std::span<const common::IpAddress> addresses, const PortGrant& grant,
                 Clock::time_point expires);
-    // Addresses with at least one unexpired name, all of whose unexpired names `allowed` rejects.
-    // Expired entries are dropped on the way.
-    std::vector<common::IpAddress> addresses_to_revoke(const NameAllowed& allowed, Clock::time_point now);
-    void forget(std::span<const common::IpAddress> addresses);
+    // The elements of unexpired names that `grant_of` no longer opens for any of the address's
+    // unexpired names. Changes nothing: commit it, then call narrow() with the same lookup.
+    Revocation revocation_for(const NameGrantLookup& grant_of, Clock::time_point now) const;
+    // Records what the policy `grant_of` leaves of each name's elements; drops expired names,
+    // denied names and addresses left without names.
+    void narrow(const NameGrantLookup& grant_of, Clock::time_point now);
     std::vector<std::string> names_of(const common::IpAddress& address) const;
     size_t size() const;
 
   private:
-    using NameExpiry = std::map<std::string, Clock::time_point, std::less<>>;
+    // The elements written for one address and one name.
+    struct Written {
+        bool every_port = false;    // the address in dyn_allow
+        std::vector<L4Port> ports;  // the address on these ports in dyn_port_allow (sorted)
+    };
+    struct Learned {
+        Clock::time_point expires;
+        Written written;
+    };
+    using LearnedByName = std::map<std::string, Learned, std::less<>>;
+
+    static Written written_for(const PortGrant& grant);
+    static Written still_granted(const Written& written, const std::optional<PortGrant>& grant);
+    static void merge_into(Written& total, const Written& more);
 
     mutable std::mutex mutex_;
-    std::map<common::IpAddress, NameExpiry> names_by_address_;
+    std::map<common::IpAddress, LearnedByName> names_by_address_;
 };
 
 }  // namespace egress::nft

@@ -43,6 +43,17 @@ std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress
     return result;
 }
 
+std::vector<TimedPortedAddress> on_ports(std::span<const TimedAddress> addresses, std::span<const L4Port> ports) {
+    std::vector<TimedPortedAddress> result;
+    result.reserve(addresses.size() * ports.size());
+    for (const auto& item : addresses) {
+        for (const L4Port port : ports) {
+            result.push_back({{item.address, port}, item.timeout});
+        }
+    }
+    return result;
+}
+
 }  // namespace
 
 DynamicAllowWriter::DynamicAllowWriter(common::EventLoop& loop, std::shared_ptr<AddressProvenance> provenance,
@@ -64,30 +75,45 @@ DynamicAllowWriter::~DynamicAllowWriter() {
 void DynamicAllowWriter::on_resolved(std::string_view name,
                                      const std::vector<dns::ResolvedAddress>& addresses, Release release) {
     auto entry = std::make_unique<InFlight>(sequence_.reserve_block());
+    std::vector<TimedAddress> timed[2];
     for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
-        const auto timed = timed_addresses(addresses, options_.timeouts, family);
-        if (!timed.empty()) {
-            add_timed_elements(entry->batch, names::dyn_allow(family), timed);
-        }
-        for (const auto& item : timed) {
+        auto& of_family = timed[family == common::IpFamily::v4 ? 0 : 1];
+        of_family = timed_addresses(addresses, options_.timeouts, family);
+        for (const auto& item : of_family) {
             entry->addresses.push_back(item.address);
             entry->longest_timeout = std::max(entry->longest_timeout, item.timeout);
         }
     }
-    if (entry->batch.empty()) {
+    if (entry->addresses.empty()) {
         release(true);
         return;
     }
     entry->name = std::string(name);
     // Recorded before the elements are written, inside the gate, so a revocation never misses them.
     std::string failure;
-    const bool allowed = gate_->learn_if_allowed(name, [&] {
-        provenance_->record(name, entry->addresses, AddressProvenance::Clock::now() + entry->longest_timeout);
-        failure = send(*entry);
+    const bool allowed = gate_->learn_if_allowed(name, [&](const PortGrant& grant) {
+        for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
+            const auto& of_family = timed[family == common::IpFamily::v4 ? 0 : 1];
+            if (of_family.empty()) {
+                continue;
+            }
+            if (grant.every_port) {
+                add_timed_elements(entry->batch, names::dyn_allow(family), of_family);
+            } else {
+                add_timed_ported_elements(entry->batch, names::dyn_port_allow(family), on_ports(of_family, grant.ports));
+            }
+        }
+        provenance_->record(name, entry->addresses, grant,
+                            AddressProvenance::Clock::now() + entry->longest_timeout);
+        failure = entry->batch.empty() ? "" : send(*entry);
     });
     if (!allowed) {
         ++denied_in_flight_;
         release(false);
+        return;
+    }
+    if (entry->batch.empty()) {
+        release(true);
         return;
     }
     if (!failure.empty()) {

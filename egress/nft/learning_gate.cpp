@@ -2,19 +2,24 @@
 
 namespace egress::nft {
 
-bool LearningGate::learn_if_allowed(std::string_view name, const std::function<void()>& learn) {
+bool LearningGate::learn_if_allowed(std::string_view name, const std::function<void(const PortGrant&)>& learn) {
     std::lock_guard lock(mutex_);
-    if (allowed_ && !allowed_(name)) {
+    if (!grant_of_) {
+        learn(PortGrant{});
+        return true;
+    }
+    const std::optional<PortGrant> grant = grant_of_(name);
+    if (!grant) {
         return false;
     }
-    learn();
+    learn(*grant);
     return true;
 }
 
-void LearningGate::enforce(NameAllowed allowed, const std::function<void()>& revoke) {
+void LearningGate::enforce(NameGrantLookup grant_of, const std::function<void()>& revoke) {
     std::lock_guard lock(mutex_);
     revoke();
-    allowed_ = std::move(allowed);
+    grant_of_ = std::move(grant_of);
 }
 
 }  // namespace egress::nft

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "nft/address_provenance.hpp"
+#include "nft/port_grant.hpp"
 
 namespace egress::nft {
 
@@ -17,21 +17,20 @@ namespace egress::nft {
 // Thread-safe.
 class LearningGate {
   public:
-    using NameAllowed = AddressProvenance::NameAllowed;
+    // Until the first enforce(), answers are checked against `initial` (null: every name, every port).
+    explicit LearningGate(NameGrantLookup initial = nullptr) : grant_of_(std::move(initial)) {}
 
-    // Until the first enforce(), answers are checked against `initial` (null: every name).
-    explicit LearningGate(NameAllowed initial = nullptr) : allowed_(std::move(initial)) {}
-
-    // Runs `learn` only if the newest enforced policy allows `name`; returns whether it ran.
-    bool learn_if_allowed(std::string_view name, const std::function<void()>& learn);
+    // Runs `learn` with the name's grant only if the newest enforced policy allows `name`; returns
+    // whether it ran.
+    bool learn_if_allowed(std::string_view name, const std::function<void(const PortGrant&)>& learn);
 
     // Runs `revoke` (write the new policy, remove what it revokes); once it returns without
-    // throwing, answers are checked against `allowed`.
-    void enforce(NameAllowed allowed, const std::function<void()>& revoke);
+    // throwing, answers are checked against `grant_of`.
+    void enforce(NameGrantLookup grant_of, const std::function<void()>& revoke);
 
   private:
     std::mutex mutex_;
-    NameAllowed allowed_;
+    NameGrantLookup grant_of_;
 };
 
 }  // namespace egress::nft

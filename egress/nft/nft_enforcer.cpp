@@ -28,14 +28,14 @@ void NftEnforcer::install(const FilterPolicy& policy) {
     }
 }
 
-std::vector<common::IpAddress> NftEnforcer::apply(const FilterPolicy& policy,
-                                                  const AddressProvenance::NameAllowed& still_allowed) {
+Revocation NftEnforcer::apply(const FilterPolicy& policy, const NameGrantLookup& grant_of) {
     std::lock_guard lock(mutex_);
-    auto revoked = provenance_->addresses_to_revoke(still_allowed, AddressProvenance::Clock::now());
+    const auto now = AddressProvenance::Clock::now();
+    Revocation revoked = provenance_->revocation_for(grant_of, now);
     NftBatch batch(sequence_.reserve_block());
     append_policy_update(batch, options_, policy, revoked);
     commit(socket_, batch, "updating nftables policy in table inet opensandbox");
-    provenance_->forget(revoked);
+    provenance_->narrow(grant_of, now);
     return revoked;
 }
 

@@ -25,10 +25,10 @@ class NftEnforcer {
     void install(const FilterPolicy& policy);
 
     // Incremental policy change in one transaction, table and learned addresses kept, except
-    // learned addresses whose every name `still_allowed` rejects (those are deleted in the same
-    // transaction, and returned). Throws NftError; on failure nothing changed.
-    std::vector<common::IpAddress> apply(const FilterPolicy& policy,
-                                         const AddressProvenance::NameAllowed& still_allowed);
+    // learned elements that `grant_of` opens for none of their names any more (an address whose
+    // names are all denied, or an address on a port no name is granted now): those are deleted in
+    // the same transaction, and returned. Throws NftError; on failure nothing changed.
+    Revocation apply(const FilterPolicy& policy, const NameGrantLookup& grant_of);
 
     // delete table inet opensandbox; a missing table is not an error.
     void remove();

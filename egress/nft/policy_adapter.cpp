@@ -1,6 +1,26 @@
 #include "nft/policy_adapter.hpp"
 
+#include <netinet/in.h>
+
+#include <algorithm>
+
 namespace egress::nft {
+namespace {
+
+L4Port l4_port(policy::Protocol protocol, uint16_t port) {
+    return {static_cast<uint8_t>(protocol == policy::Protocol::udp ? IPPROTO_UDP : IPPROTO_TCP), port};
+}
+
+std::vector<PortedPrefix> ported_prefixes(const std::vector<policy::PortedPrefix>& entries) {
+    std::vector<PortedPrefix> result;
+    result.reserve(entries.size());
+    for (const auto& entry : entries) {
+        result.push_back({entry.prefix, l4_port(entry.protocol, entry.port)});
+    }
+    return result;
+}
+
+}  // namespace
 
 FilterPolicy filter_policy_from(const policy::PolicySnapshot& snapshot,
                                 std::vector<common::IpAddress> nameservers, DohBlocking doh) {
@@ -9,15 +29,29 @@ FilterPolicy filter_policy_from(const policy::PolicySnapshot& snapshot,
     result.default_action = snapshot.effective_policy().default_action == policy::Action::allow
                                 ? DefaultAction::allow
                                 : DefaultAction::deny;
-    result.prefixes = PrefixSets{sets.allow_v4, sets.allow_v6, sets.deny_v4, sets.deny_v6};
+    result.prefixes = PrefixSets{sets.allow_v4,
+                                 sets.allow_v6,
+                                 sets.deny_v4,
+                                 sets.deny_v6,
+                                 ported_prefixes(sets.ported_allow),
+                                 ported_prefixes(sets.ported_deny)};
     result.nameservers = std::move(nameservers);
     result.doh = std::move(doh);
     return result;
 }
 
-AddressProvenance::NameAllowed name_allowed_by(std::shared_ptr<const policy::PolicySnapshot> snapshot) {
-    return [snapshot = std::move(snapshot)](std::string_view name) {
-        return snapshot->evaluate(name) == policy::Action::allow;
+NameGrantLookup name_grants_of(std::shared_ptr<const policy::PolicySnapshot> snapshot) {
+    return [snapshot = std::move(snapshot)](std::string_view name) -> std::optional<PortGrant> {
+        const policy::NameGrant* grant = snapshot->grant(name);
+        if (!grant) {
+            return std::nullopt;
+        }
+        PortGrant result{grant->every_port, {}};
+        for (const auto& entry : grant->ports) {
+            result.ports.push_back(l4_port(entry.protocol, entry.port));
+        }
+        std::sort(result.ports.begin(), result.ports.end());
+        return result;
     };
 }
 

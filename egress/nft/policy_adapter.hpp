@@ -11,7 +11,8 @@ namespace egress::nft {
 FilterPolicy filter_policy_from(const policy::PolicySnapshot& snapshot,
                                 std::vector<common::IpAddress> nameservers, DohBlocking doh);
 
-// "Is this learned name still allowed" for revocation: the snapshot's DNS decision.
-AddressProvenance::NameAllowed name_allowed_by(std::shared_ptr<const policy::PolicySnapshot> snapshot);
+// What the snapshot opens a name's learned addresses for (nullopt: the name is denied): the
+// DNS decision, and the ports of the allow rules for the name.
+NameGrantLookup name_grants_of(std::shared_ptr<const policy::PolicySnapshot> snapshot);
 
 }  // namespace egress::nft

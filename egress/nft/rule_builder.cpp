@@ -49,10 +49,10 @@ void RuleBuilder::add(ExprPtr expression) {
     nftnl_rule_add_expr(rule_.get(), expression.release());
 }
 
-void RuleBuilder::load_meta(uint32_t key) {
+void RuleBuilder::load_meta(uint32_t key, uint32_t destination_register) {
     auto expression = make_expression("meta");
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_META_KEY, key);
-    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_META_DREG, destination_register);
     add(std::move(expression));
 }
 
@@ -64,12 +64,12 @@ void RuleBuilder::compare_equal(std::span<const uint8_t> data) {
     add(std::move(expression));
 }
 
-void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length) {
+void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length, uint32_t destination_register) {
     auto expression = make_expression("payload");
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_BASE, base);
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_OFFSET, offset);
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_LEN, length);
-    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_DREG, destination_register);
     add(std::move(expression));
 }
 
@@ -93,27 +93,27 @@ void RuleBuilder::load_immediate(std::span<const uint8_t> data) {
 }
 
 RuleBuilder& RuleBuilder::match_nfproto(common::IpFamily family) {
-    load_meta(NFT_META_NFPROTO);
+    load_meta(NFT_META_NFPROTO, NFT_REG_1);
     const uint8_t protocol = family == common::IpFamily::v4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
     compare_equal(bytes_of(protocol));
     return *this;
 }
 
 RuleBuilder& RuleBuilder::match_l4proto(uint8_t protocol) {
-    load_meta(NFT_META_L4PROTO);
+    load_meta(NFT_META_L4PROTO, NFT_REG_1);
     compare_equal(bytes_of(protocol));
     return *this;
 }
 
 RuleBuilder& RuleBuilder::match_destination_port(uint16_t port) {
-    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t));
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t), NFT_REG_1);
     const uint16_t network_order = htons(port);
     compare_equal(bytes_of(network_order));
     return *this;
 }
 
 RuleBuilder& RuleBuilder::match_source_port(uint16_t port) {
-    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportSourcePortOffset, sizeof(uint16_t));
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportSourcePortOffset, sizeof(uint16_t), NFT_REG_1);
     const uint16_t network_order = htons(port);
     compare_equal(bytes_of(network_order));
     return *this;
@@ -122,13 +122,13 @@ RuleBuilder& RuleBuilder::match_source_port(uint16_t port) {
 RuleBuilder& RuleBuilder::match_icmpv6_type(uint8_t type) {
     match_nfproto(common::IpFamily::v6);
     match_l4proto(IPPROTO_ICMPV6);
-    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
     compare_equal(bytes_of(type));
     return *this;
 }
 
 RuleBuilder& RuleBuilder::match_mark(uint32_t mark) {
-    load_meta(NFT_META_MARK);
+    load_meta(NFT_META_MARK, NFT_REG_1);
     compare_equal(bytes_of(mark));
     return *this;
 }
@@ -147,7 +147,7 @@ RuleBuilder& RuleBuilder::match_tcp_syn_only() {
     constexpr uint32_t kTcpFlagsOffset = 13;
     constexpr uint8_t kSyn = 0x02;
     constexpr uint8_t kSynAndAck = 0x12;
-    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTcpFlagsOffset, 1);
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTcpFlagsOffset, 1, NFT_REG_1);
     mask_register(bytes_of(kSynAndAck));
     compare_equal(bytes_of(kSyn));
     return *this;
@@ -163,7 +163,7 @@ RuleBuilder& RuleBuilder::set_mark(uint32_t mark) {
 }
 
 RuleBuilder& RuleBuilder::match_output_interface(std::string_view name) {
-    load_meta(NFT_META_OIFNAME);
+    load_meta(NFT_META_OIFNAME, NFT_REG_1);
     std::array<uint8_t, 16> padded{};  // IFNAMSIZ, zero padded like nft
     std::copy_n(name.begin(), std::min(name.size(), padded.size() - 1), padded.begin());
     compare_equal(padded);
@@ -185,19 +185,39 @@ RuleBuilder& RuleBuilder::match_ct_state_any(uint32_t state_bits) {
     return *this;
 }
 
+void RuleBuilder::lookup(std::string_view set_name, std::optional<uint32_t> set_id, uint32_t source_register) {
+    auto expression = make_expression("lookup");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_LOOKUP_SREG, source_register);
+    nftnl_expr_set_str(expression.get(), NFTNL_EXPR_LOOKUP_SET, std::string(set_name).c_str());
+    if (set_id) {
+        nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_LOOKUP_SET_ID, *set_id);
+    }
+    add(std::move(expression));
+}
+
 RuleBuilder& RuleBuilder::match_destination_in_set(common::IpFamily family, std::string_view set_name,
                                                    std::optional<uint32_t> set_id) {
     match_nfproto(family);
     const bool v4 = family == common::IpFamily::v4;
-    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
-                 v4 ? 4 : 16);
-    auto lookup = make_expression("lookup");
-    nftnl_expr_set_u32(lookup.get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-    nftnl_expr_set_str(lookup.get(), NFTNL_EXPR_LOOKUP_SET, std::string(set_name).c_str());
-    if (set_id) {
-        nftnl_expr_set_u32(lookup.get(), NFTNL_EXPR_LOOKUP_SET_ID, *set_id);
-    }
-    add(std::move(lookup));
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset, v4 ? 4 : 16,
+                 NFT_REG_1);
+    lookup(set_name, set_id, NFT_REG_1);
+    return *this;
+}
+
+// A concatenation occupies consecutive 32-bit registers, one field after another, each field
+// rounded up to whole registers (the kernel zero-pads the rest).
+RuleBuilder& RuleBuilder::match_destination_and_port_in_set(common::IpFamily family, std::string_view set_name,
+                                                            std::optional<uint32_t> set_id) {
+    match_nfproto(family);
+    const bool v4 = family == common::IpFamily::v4;
+    const uint32_t address_registers = v4 ? 1 : 4;
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset, v4 ? 4 : 16,
+                 NFT_REG32_00);
+    load_meta(NFT_META_L4PROTO, NFT_REG32_00 + address_registers);
+    load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t),
+                 NFT_REG32_00 + address_registers + 1);
+    lookup(set_name, set_id, NFT_REG32_00);
     return *this;
 }
 
@@ -205,7 +225,7 @@ RuleBuilder& RuleBuilder::match_destination(const common::IpAddress& address) {
     match_nfproto(address.family());
     const bool v4 = address.is_v4();
     load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
-                 v4 ? 4 : 16);
+                 v4 ? 4 : 16, NFT_REG_1);
     compare_equal(address.bytes());
     return *this;
 }

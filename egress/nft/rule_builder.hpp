@@ -42,6 +42,10 @@ class RuleBuilder {
     // the same transaction.
     RuleBuilder& match_destination_in_set(common::IpFamily family, std::string_view set_name,
                                           std::optional<uint32_t> set_id);
+    // ip daddr . meta l4proto . th dport @set (ip6 for v6; includes the nfproto guard): the set's
+    // key is `ipv4_addr . inet_proto . inet_service` (ipv6_addr for v6).
+    RuleBuilder& match_destination_and_port_in_set(common::IpFamily family, std::string_view set_name,
+                                                   std::optional<uint32_t> set_id);
     // ip daddr <address> / ip6 daddr <address> (includes the nfproto guard).
     RuleBuilder& match_destination(const common::IpAddress& address);
     RuleBuilder& counter();
@@ -56,9 +60,10 @@ class RuleBuilder {
 
   private:
     void add(ExprPtr expression);
-    void load_meta(uint32_t key);
+    void load_meta(uint32_t key, uint32_t destination_register);
     void compare_equal(std::span<const uint8_t> data);
-    void load_payload(uint32_t base, uint32_t offset, uint32_t length);
+    void load_payload(uint32_t base, uint32_t offset, uint32_t length, uint32_t destination_register);
+    void lookup(std::string_view set_name, std::optional<uint32_t> set_id, uint32_t source_register);
     void mask_register(std::span<const uint8_t> mask);  // at most 16 bytes
     void load_immediate(std::span<const uint8_t> data);
 

@@ -8,6 +8,9 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <algorithm>
+#include <array>
+#include <iterator>
 #include <map>
 #include <new>
 #include <optional>
@@ -27,6 +30,9 @@ using common::IpFamily;
 
 constexpr uint32_t kNftTypeIpv4Address = 7;  // nft's datatype ids, so `nft list` prints the type
 constexpr uint32_t kNftTypeIpv6Address = 8;
+constexpr uint32_t kNftTypeInetProtocol = 12;
+constexpr uint32_t kNftTypeInetService = 13;
+constexpr uint32_t kNftTypeBits = 6;  // a concatenation's type: its fields' ids, 6 bits each
 constexpr int kFilterPriority = 0;
 constexpr int kNatOutputPriority = -100;
 constexpr int kRawPriority = -300;         // before conntrack (-200)
@@ -58,26 +64,56 @@ struct Context {
     SetIds ids;
 };
 
-void declare_set(Context& context, std::string_view name, IpFamily family, bool dynamic) {
+// What a set holds: addresses, or `address . protocol . port` concatenations; fixed, or learned
+// with timeouts.
+struct SetShape {
+    IpFamily family;
+    bool ported = false;
+    bool dynamic = false;
+};
+
+void set_key(nftnl_set& set, const SetShape& shape) {
+    const bool v4 = shape.family == IpFamily::v4;
+    const uint32_t address_type = v4 ? kNftTypeIpv4Address : kNftTypeIpv6Address;
+    const uint32_t address_length = v4 ? 4 : 16;
+    if (!shape.ported) {
+        nftnl_set_set_u32(&set, NFTNL_SET_KEY_TYPE, address_type);
+        nftnl_set_set_u32(&set, NFTNL_SET_KEY_LEN, address_length);
+        return;
+    }
+    const uint32_t type = (((address_type << kNftTypeBits) | kNftTypeInetProtocol) << kNftTypeBits) |
+                          kNftTypeInetService;
+    nftnl_set_set_u32(&set, NFTNL_SET_KEY_TYPE, type);
+    nftnl_set_set_u32(&set, NFTNL_SET_KEY_LEN, address_length + 4 + 4);  // each field in whole registers
+    if (!shape.dynamic) {  // the interval (pipapo) backend needs the field layout
+        const std::array<uint8_t, NFT_REG32_COUNT> field_lengths{static_cast<uint8_t>(address_length), 1, 2};
+        nftnl_set_set_data(&set, NFTNL_SET_DESC_CONCAT, field_lengths.data(), sizeof field_lengths);
+    }
+}
+
+uint32_t set_flags(const SetShape& shape) {
+    if (shape.dynamic) {
+        return NFT_SET_TIMEOUT;
+    }
+    return shape.ported ? NFT_SET_INTERVAL | NFT_SET_CONCAT : NFT_SET_INTERVAL;
+}
+
+void declare_set(Context& context, std::string_view name, const SetShape& shape) {
     SetPtr set(nftnl_set_alloc());
     if (!set) {
         throw std::bad_alloc();
     }
-    const bool v4 = family == IpFamily::v4;
     nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
     nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
     nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(name).c_str());
-    nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, v4 ? kNftTypeIpv4Address : kNftTypeIpv6Address);
-    nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, v4 ? 4 : 16);
+    set_key(*set, shape);
     nftnl_set_set_u32(set.get(), NFTNL_SET_ID, context.ids.assign(name));
-    if (dynamic) {
+    nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, set_flags(shape));
+    if (shape.dynamic) {
         const auto timeout =
             std::chrono::duration_cast<std::chrono::milliseconds>(context.options.dynamic_set_timeout);
-        nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
         nftnl_set_set_u64(set.get(), NFTNL_SET_TIMEOUT, static_cast<uint64_t>(timeout.count()));
         nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, kDynamicSetSize);
-    } else {
-        nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
     }
     add_set(context.batch, *set, "adding set " + std::string(name));
 }
@@ -124,19 +160,46 @@ IpFamily family_of_set(std::string_view name) {
     return name.ends_with("_v4") ? IpFamily::v4 : IpFamily::v6;
 }
 
+// The port-scoped sets with what they should hold (none in dns mode).
+std::vector<std::pair<std::string_view, std::vector<PortedPrefix>>> ported_set_contents(
+    const RulesetOptions& options, const FilterPolicy& policy) {
+    if (options.mode == EnforcementMode::dns) {
+        return {};
+    }
+    const auto of_family = [](const std::vector<PortedPrefix>& entries, IpFamily family) {
+        std::vector<PortedPrefix> selected;
+        std::copy_if(entries.begin(), entries.end(), std::back_inserter(selected),
+                     [&](const PortedPrefix& entry) { return entry.prefix.family() == family; });
+        return selected;
+    };
+    const auto& sets = policy.prefixes;
+    return {{names::kPortAllowV4, of_family(sets.ported_allow, IpFamily::v4)},
+            {names::kPortAllowV6, of_family(sets.ported_allow, IpFamily::v6)},
+            {names::kPortDenyV4, of_family(sets.ported_deny, IpFamily::v4)},
+            {names::kPortDenyV6, of_family(sets.ported_deny, IpFamily::v6)}};
+}
+
 void declare_sets(Context& context) {
     for (const auto& [name, prefixes] : static_set_contents(context.options, context.policy)) {
-        declare_set(context, name, family_of_set(name), false);
+        declare_set(context, name, {family_of_set(name), false, false});
+    }
+    for (const auto& [name, entries] : ported_set_contents(context.options, context.policy)) {
+        declare_set(context, name, {family_of_set(name), true, false});
     }
     if (context.options.mode == EnforcementMode::dns_and_nft) {
-        declare_set(context, names::kDynAllowV4, IpFamily::v4, true);
-        declare_set(context, names::kDynAllowV6, IpFamily::v6, true);
+        for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+            declare_set(context, names::dyn_allow(family), {family, false, true});
+            declare_set(context, names::dyn_port_allow(family), {family, true, true});
+        }
     }
 }
 
 void fill_static_sets(Context& context) {
     for (const auto& [name, prefixes] : static_set_contents(context.options, context.policy)) {
         put_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name), prefixes);
+    }
+    for (const auto& [name, entries] : ported_set_contents(context.options, context.policy)) {
+        put_ported_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name), entries);
     }
 }
 
@@ -215,6 +278,14 @@ void add_port_rule(Context& context, uint8_t protocol, uint16_t port, int verdic
     append_rule(context, names::kFilterChain, std::move(builder),
                 std::string(protocol_name(protocol)) + " dport " + std::to_string(port) +
                     (verdict == NF_ACCEPT ? " accept" : " drop"));
+}
+
+void add_ported_set_rule(Context& context, IpFamily family, std::string_view set, int verdict) {
+    auto builder = rule_in(names::kFilterChain);
+    builder.match_destination_and_port_in_set(family, set, context.ids.find(set)).verdict(verdict);
+    append_rule(context, names::kFilterChain, std::move(builder),
+                std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr . meta l4proto . th dport @" +
+                    std::string(set) + (verdict == NF_ACCEPT ? " accept" : " drop"));
 }
 
 void add_set_rule(Context& context, IpFamily family, std::string_view set, int verdict,
@@ -323,12 +394,19 @@ void add_policy_rules(Context& context) {
         add_port_rule(context, IPPROTO_UDP, kDotPort, NF_DROP);
     }
     add_doh_rules(context);
+    // Every deny before any allow: deny wins whatever the ports either is limited to.
+    add_ported_set_rule(context, IpFamily::v4, names::kPortDenyV4, NF_DROP);
+    add_ported_set_rule(context, IpFamily::v6, names::kPortDenyV6, NF_DROP);
     add_set_rule(context, IpFamily::v4, names::kDenyV4, NF_DROP);
     add_set_rule(context, IpFamily::v6, names::kDenyV6, NF_DROP);
     add_set_rule(context, IpFamily::v4, names::kDynAllowV4, NF_ACCEPT);
     add_set_rule(context, IpFamily::v6, names::kDynAllowV6, NF_ACCEPT);
+    add_ported_set_rule(context, IpFamily::v4, names::kDynPortAllowV4, NF_ACCEPT);
+    add_ported_set_rule(context, IpFamily::v6, names::kDynPortAllowV6, NF_ACCEPT);
     add_set_rule(context, IpFamily::v4, names::kAllowV4, NF_ACCEPT);
     add_set_rule(context, IpFamily::v6, names::kAllowV6, NF_ACCEPT);
+    add_ported_set_rule(context, IpFamily::v4, names::kPortAllowV4, NF_ACCEPT);
+    add_ported_set_rule(context, IpFamily::v6, names::kPortAllowV6, NF_ACCEPT);
     if (context.policy.default_action == DefaultAction::deny) {
         auto last = rule_in(names::kFilterChain);
         last.counter().verdict(NF_DROP);
@@ -484,6 +562,23 @@ void add_own_listeners_chain_and_rules(Context& context) {
     }
 }
 
+void remove_revoked(NftBatch& batch, const Revocation& revoked) {
+    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+        std::vector<common::IpAddress> addresses;
+        std::copy_if(revoked.addresses.begin(), revoked.addresses.end(), std::back_inserter(addresses),
+                     [&](const common::IpAddress& address) { return address.family() == family; });
+        if (!addresses.empty()) {
+            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family), addresses);
+        }
+        std::vector<PortedAddress> ported;
+        std::copy_if(revoked.ported.begin(), revoked.ported.end(), std::back_inserter(ported),
+                     [&](const PortedAddress& entry) { return entry.address.family() == family; });
+        if (!ported.empty()) {
+            remove_ported_elements(batch, ElementOperation::remove_if_present, names::dyn_port_allow(family), ported);
+        }
+    }
+}
+
 }  // namespace
 
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
@@ -503,11 +598,14 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
 }
 
 void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
-                          std::span<const common::IpAddress> revoked) {
+                          const Revocation& revoked) {
     Context context{batch, options, policy, {}};
     add_filter_chain(context);
     flush_chain(batch, names::kTable, names::kFilterChain);
     for (const auto& [name, prefixes] : static_set_contents(options, policy)) {
+        flush_set(batch, names::kTable, name);
+    }
+    for (const auto& [name, entries] : ported_set_contents(options, policy)) {
         flush_set(batch, names::kTable, name);
     }
     fill_static_sets(context);
@@ -519,17 +617,8 @@ void append_policy_update(NftBatch& batch, const RulesetOptions& options, const 
         flush_chain(batch, names::kTable, names::kNatChain);
         add_nat_chain_and_rules(context);
     }
-    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
-        std::vector<common::IpAddress> of_family;
-        for (const auto& address : revoked) {
-            if (address.family() == family) {
-                of_family.push_back(address);
-            }
-        }
-        if (!of_family.empty() && options.mode == EnforcementMode::dns_and_nft) {
-            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family),
-                                    of_family);
-        }
+    if (options.mode == EnforcementMode::dns_and_nft) {
+        remove_revoked(batch, revoked);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <span>
 
 #include "common/ip_address.hpp"
+#include "nft/address_provenance.hpp"
 #include "nft/nft_batch.hpp"
 #include "nft/ruleset_config.hpp"
 
@@ -14,9 +15,10 @@ namespace egress::nft {
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy);
 
 // A policy change in place: chain policy updated, filter rules and static sets replaced, `revoked`
-// learned addresses deleted from the dyn_allow sets; everything else (learned IPs) untouched.
+// learned elements deleted from the dyn_allow and dyn_port_allow sets; everything else (learned
+// addresses) untouched.
 void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
-                          std::span<const common::IpAddress> revoked);
+                          const Revocation& revoked);
 
 // delete table inet opensandbox.
 void append_removal(NftBatch& batch);

@@ -7,6 +7,7 @@
 
 #include "common/ip_address.hpp"
 #include "common/ip_prefix.hpp"
+#include "nft/port_grant.hpp"
 
 namespace egress::nft {
 
@@ -16,12 +17,16 @@ enum class DefaultAction { allow, deny };
 // `dns_and_nft` also enforces the IP policy (filter chain with the allow/deny/dyn sets).
 enum class EnforcementMode { dns, dns_and_nft };
 
-// The IP/CIDR rules of a policy. Deny wins over allow at this layer, whatever the rule order.
+// The IP/CIDR rules of a policy. Deny wins over allow at this layer, whatever the rule order and
+// whatever the ports a rule is limited to.
 struct PrefixSets {
     std::vector<common::IpPrefix> allow_v4;
     std::vector<common::IpPrefix> allow_v6;
     std::vector<common::IpPrefix> deny_v4;
     std::vector<common::IpPrefix> deny_v6;
+    // Rules limited to ports, both families; without overlaps for one port.
+    std::vector<PortedPrefix> ported_allow;
+    std::vector<PortedPrefix> ported_deny;
     bool operator==(const PrefixSets&) const = default;
 };
 

@@ -21,6 +21,12 @@ inline constexpr std::string_view kDenyV4 = "deny_v4";
 inline constexpr std::string_view kDenyV6 = "deny_v6";
 inline constexpr std::string_view kDynAllowV4 = "dyn_allow_v4";
 inline constexpr std::string_view kDynAllowV6 = "dyn_allow_v6";
+inline constexpr std::string_view kPortAllowV4 = "port_allow_v4";
+inline constexpr std::string_view kPortAllowV6 = "port_allow_v6";
+inline constexpr std::string_view kPortDenyV4 = "port_deny_v4";
+inline constexpr std::string_view kPortDenyV6 = "port_deny_v6";
+inline constexpr std::string_view kDynPortAllowV4 = "dyn_port_allow_v4";
+inline constexpr std::string_view kDynPortAllowV6 = "dyn_port_allow_v6";
 inline constexpr std::string_view kDohBlockV4 = "doh_block_v4";
 inline constexpr std::string_view kDohBlockV6 = "doh_block_v6";
 inline constexpr std::string_view kNameserverV4 = "nameserver_v4";
@@ -28,6 +34,10 @@ inline constexpr std::string_view kNameserverV6 = "nameserver_v6";
 
 inline std::string_view dyn_allow(common::IpFamily family) {
     return family == common::IpFamily::v4 ? kDynAllowV4 : kDynAllowV6;
+}
+
+inline std::string_view dyn_port_allow(common::IpFamily family) {
+    return family == common::IpFamily::v4 ? kDynPortAllowV4 : kDynPortAllowV6;
 }
 
 }  // namespace egress::nft::names

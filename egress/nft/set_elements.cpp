@@ -1,8 +1,13 @@
 #include "nft/set_elements.hpp"
 
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <array>
 #include <new>
 #include <string>
 #include <vector>
@@ -40,6 +45,33 @@ nftnl_set_elem* add_element(nftnl_set& set, std::span<const uint8_t> key) {
     nftnl_set_elem* raw = element.release();
     nftnl_set_elem_add(&set, raw);  // the set owns it from here
     return raw;
+}
+
+void set_timeout(nftnl_set_elem& element, std::chrono::seconds timeout) {
+    const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+    nftnl_set_elem_set_u64(&element, NFTNL_SET_ELEM_TIMEOUT, static_cast<uint64_t>(milliseconds.count()));
+    // An explicit expiration makes the kernel (>= 6.11) restart the countdown of an element that
+    // already exists; with the timeout alone it only updates a changed timeout.
+    nftnl_set_elem_set_u64(&element, NFTNL_SET_ELEM_EXPIRATION, static_cast<uint64_t>(milliseconds.count()));
+}
+
+// The highest address of a (masked) prefix.
+common::IpAddress last_address(const common::IpPrefix& prefix) {
+    std::array<uint8_t, 16> bytes{};
+    const auto first = prefix.address().bytes();
+    std::copy(first.begin(), first.end(), bytes.begin());
+    const int host_bits = prefix.address().bit_length() - prefix.length();
+    for (int bit = 0; bit < host_bits; ++bit) {
+        bytes[first.size() - 1 - static_cast<size_t>(bit / 8)] |= static_cast<uint8_t>(1u << (bit % 8));
+    }
+    if (prefix.family() == common::IpFamily::v4) {
+        return common::IpAddress::from_v4({bytes[0], bytes[1], bytes[2], bytes[3]});
+    }
+    return common::IpAddress::from_v6(bytes);
+}
+
+std::string describe_port(L4Port port) {
+    return std::string(port.protocol == IPPROTO_UDP ? " . udp . " : " . tcp . ") + std::to_string(port.port);
 }
 
 const char* verb(ElementOperation operation) {
@@ -84,13 +116,7 @@ void put_interval_elements(NftBatch& batch, ElementOperation operation, std::str
 void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses) {
     auto set = make_set_reference(set_name, std::nullopt);
     for (const auto& entry : addresses) {
-        nftnl_set_elem* element = add_element(*set, entry.address.bytes());
-        const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(entry.timeout);
-        nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_TIMEOUT, static_cast<uint64_t>(milliseconds.count()));
-        // An explicit expiration makes the kernel (>= 6.11) restart the countdown of an element
-        // that already exists; with the timeout alone it only updates a changed timeout.
-        nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_EXPIRATION,
-                               static_cast<uint64_t>(milliseconds.count()));
+        set_timeout(*add_element(*set, entry.address.bytes()), entry.timeout);
     }
     put_elements(batch, ElementOperation::add, *set, addresses.size(),
                  describe_elements(ElementOperation::add, addresses, set_name,
@@ -106,6 +132,65 @@ void remove_address_elements(NftBatch& batch, ElementOperation operation, std::s
     put_elements(batch, operation, *set, addresses.size(),
                  describe_elements(operation, addresses, set_name,
                                    [](const common::IpAddress& address) { return address.to_string(); }));
+}
+
+}  // namespace egress::nft
+
+namespace egress::nft {
+
+std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port) {
+    const auto bytes = address.bytes();
+    std::vector<uint8_t> key(bytes.begin(), bytes.end());
+    key.insert(key.end(), {port.protocol, 0, 0, 0});
+    key.insert(key.end(), {static_cast<uint8_t>(port.port >> 8), static_cast<uint8_t>(port.port & 0xff), 0, 0});
+    return key;
+}
+
+void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                                  std::optional<uint32_t> set_id, std::span<const PortedPrefix> prefixes) {
+    for (size_t start = 0; start < prefixes.size(); start += kElementsPerMessage) {
+        const auto chunk = prefixes.subspan(start, std::min(kElementsPerMessage, prefixes.size() - start));
+        auto set = make_set_reference(set_name, set_id);
+        for (const auto& entry : chunk) {
+            nftnl_set_elem* element = add_element(*set, ported_key(entry.prefix.address(), entry.port));
+            const auto end = ported_key(last_address(entry.prefix), entry.port);
+            nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY_END, end.data(), static_cast<uint32_t>(end.size()));
+        }
+        put_elements(batch, operation, *set, chunk.size(),
+                     describe_elements(operation, chunk, set_name, [](const PortedPrefix& entry) {
+                         return entry.prefix.to_compact_string() + describe_port(entry.port);
+                     }));
+    }
+}
+
+void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
+                               std::span<const TimedPortedAddress> elements) {
+    for (size_t start = 0; start < elements.size(); start += kElementsPerMessage) {
+        const auto chunk = elements.subspan(start, std::min(kElementsPerMessage, elements.size() - start));
+        auto set = make_set_reference(set_name, std::nullopt);
+        for (const auto& entry : chunk) {
+            set_timeout(*add_element(*set, ported_key(entry.element.address, entry.element.port)), entry.timeout);
+        }
+        put_elements(batch, ElementOperation::add, *set, chunk.size(),
+                     describe_elements(ElementOperation::add, chunk, set_name, [](const TimedPortedAddress& entry) {
+                         return entry.element.address.to_string() + describe_port(entry.element.port);
+                     }));
+    }
+}
+
+void remove_ported_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                            std::span<const PortedAddress> elements) {
+    for (size_t start = 0; start < elements.size(); start += kElementsPerMessage) {
+        const auto chunk = elements.subspan(start, std::min(kElementsPerMessage, elements.size() - start));
+        auto set = make_set_reference(set_name, std::nullopt);
+        for (const auto& entry : chunk) {
+            add_element(*set, ported_key(entry.address, entry.port));
+        }
+        put_elements(batch, operation, *set, chunk.size(),
+                     describe_elements(operation, chunk, set_name, [](const PortedAddress& entry) {
+                         return entry.address.to_string() + describe_port(entry.port);
+                     }));
+    }
 }
 
 }  // namespace egress::nft

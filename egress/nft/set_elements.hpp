@@ -10,12 +10,19 @@
 #include "common/ip_prefix.hpp"
 #include "nft/batch_messages.hpp"
 #include "nft/nft_batch.hpp"
+#include "nft/port_grant.hpp"
 
 namespace egress::nft {
 
 // An address for a timeout set, with its own element timeout.
 struct TimedAddress {
     common::IpAddress address;
+    std::chrono::seconds timeout;
+};
+
+// A learned address on one port with its element timeout.
+struct TimedPortedAddress {
+    PortedAddress element;
     std::chrono::seconds timeout;
 };
 
@@ -30,5 +37,22 @@ void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<co
 // Deletes addresses from a plain set; with remove_if_present, absent ones are not an error.
 void remove_address_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                              std::span<const common::IpAddress> addresses);
+
+// The key of an `ipv4_addr . inet_proto . inet_service` (or ipv6_addr) element: each field in its
+// own 32-bit register, zero-padded, as nft lays concatenations out.
+std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port);
+
+// Adds (or deletes) ported prefixes to a concatenated interval set: one element per prefix, from
+// its first to its last address (key and key end), in messages of bounded size.
+void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                                  std::optional<uint32_t> set_id, std::span<const PortedPrefix> prefixes);
+
+// Adds learned addresses on ports to a timeout set of concatenations, each with its timeout.
+void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
+                               std::span<const TimedPortedAddress> elements);
+
+// Deletes addresses on ports from a set of concatenations.
+void remove_ported_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                            std::span<const PortedAddress> elements);
 
 }  // namespace egress::nft

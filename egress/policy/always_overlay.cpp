@@ -21,7 +21,7 @@ std::vector<Rule> parse_always_file(std::string_view content, Action action, std
             continue;
         }
         try {
-            rules.push_back({action, parse_target(line)});
+            rules.push_back({action, parse_target(line), {}});
         } catch (const PolicyError& problem) {
             throw PolicyError(std::string(file_name) + ":" + std::to_string(line_number) + ": " +
                               problem.what());

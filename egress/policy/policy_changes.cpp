@@ -29,9 +29,9 @@ void check_rule_limit(const Policy& policy, size_t max_rules) {
 Policy merge_rules(const Policy& base, std::span<const Rule> patch) {
     Policy merged{base.default_action, {}, true};
     merged.rules.reserve(patch.size() + base.rules.size());
-    std::unordered_set<std::string_view> seen_targets;
+    std::unordered_set<std::string> seen_keys;
     auto keep_first = [&](const Rule& rule) {
-        if (seen_targets.insert(rule.target.text).second) {
+        if (seen_keys.insert(rule.target.text + '|' + port_scope_key(rule.scope)).second) {
             merged.rules.push_back(rule);
         }
     };
@@ -41,7 +41,7 @@ Policy merge_rules(const Policy& base, std::span<const Rule> patch) {
 }
 
 DeletionResult delete_targets(const Policy& base, std::span<const std::string> targets) {
-    std::unordered_set<std::string> doomed;
+    std::unordered_set<std::string> doomed;  // removes a target's rules whatever their ports
     for (const std::string& target : targets) {
         if (!trim_space(target).empty()) {
             doomed.insert(parse_target(target).text);

@@ -36,6 +36,38 @@ Action parse_default_action(std::string_view raw) {
     throw PolicyError("unsupported defaultAction \"" + action + "\" (use \"allow\" or \"deny\")");
 }
 
+int64_t port_from_json(const json& value, const std::string& path) {
+    if (value.is_number_unsigned()) {
+        const auto port = value.get<uint64_t>();
+        return port > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(port);
+    }
+    if (!value.is_number_integer()) {
+        reject_type(path, "an integer", value);
+    }
+    return value.get<int64_t>();
+}
+
+RawPortScope port_scope_from_json(const json& rule, const std::string& path) {
+    RawPortScope scope;
+    const auto ports = rule.find("ports");
+    if (ports != rule.end() && !ports->is_null()) {
+        if (!ports->is_array()) {
+            reject_type(path + ".ports", "an array of integers", *ports);
+        }
+        for (size_t i = 0; i < ports->size(); ++i) {
+            scope.ports.push_back(port_from_json((*ports)[i], path + ".ports[" + std::to_string(i) + "]"));
+        }
+    }
+    const auto protocol = rule.find("protocol");
+    if (protocol != rule.end() && !protocol->is_null()) {
+        if (!protocol->is_string()) {
+            reject_type(path + ".protocol", "a string", *protocol);
+        }
+        scope.protocol = protocol->get_ref<const std::string&>();
+    }
+    return scope;
+}
+
 Rule rule_from_json(const json& element, const std::string& path) {
     if (element.is_null()) {
         return make_rule("", "");  // Go leaves a null element as a zero rule: empty target
@@ -45,7 +77,7 @@ Rule rule_from_json(const json& element, const std::string& path) {
     }
     const std::string action = string_member(element, "action", path + ".action");
     const std::string target = string_member(element, "target", path + ".target");
-    return make_rule(action, target);
+    return make_rule(action, target, port_scope_from_json(element, path));
 }
 
 std::vector<Rule> rules_from_json(const json& array, const std::string& path) {
@@ -74,6 +106,18 @@ json non_empty_array_document(std::string_view text, const char* what) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json rule_to_json(const Rule& rule) {
+    nlohmann::ordered_json document{{"action", to_string(rule.action)}};
+    if (rule.target.kind != TargetKind::any) {
+        document["target"] = rule.target.text;
+    }
+    if (rule.scope.scoped()) {
+        document["ports"] = rule.scope.ports;
+        document["protocol"] = to_string(rule.scope.protocol);
+    }
+    return document;
+}
 
 Policy parse_policy(std::string_view text) {
     const std::string_view trimmed = trim_space(text);
@@ -125,7 +169,7 @@ nlohmann::ordered_json policy_to_json(const Policy& policy) {
     if (policy.has_rule_list || !policy.rules.empty()) {
         egress = nlohmann::ordered_json::array();
         for (const Rule& rule : policy.rules) {
-            egress.push_back({{"action", to_string(rule.action)}, {"target", rule.target.text}});
+            egress.push_back(rule_to_json(rule));
         }
     }
     nlohmann::ordered_json document;

@@ -27,6 +27,9 @@ std::vector<std::string> parse_target_list(std::string_view text);
 
 // {"egress":[{"action":..,"target":..}],"defaultAction":..} in that field order (GET shape).
 nlohmann::ordered_json policy_to_json(const Policy& policy);
+// {"action","target"} and, for a rule limited to ports, "ports" and "protocol"; a rule without a
+// target has no "target".
+nlohmann::ordered_json rule_to_json(const Rule& rule);
 std::string serialize_policy(const Policy& policy);
 // Indented, newline-terminated: the policy file format.
 std::string serialize_policy_pretty(const Policy& policy);

@@ -6,6 +6,7 @@
 
 #include "policy/always_overlay.hpp"
 #include "policy/domain_index.hpp"
+#include "policy/name_grant.hpp"
 #include "policy/policy.hpp"
 #include "policy/policy_mode.hpp"
 #include "policy/static_ip_sets.hpp"
@@ -32,6 +33,9 @@ class PolicySnapshot {
     Action evaluate(std::string_view qname) const;
     std::optional<DomainMatch> match(std::string_view qname) const { return domain_index_.match(qname); }
 
+    // What the addresses of an allowed name are opened for; nullptr when the name is denied.
+    const NameGrant* grant(std::string_view qname) const;
+
     // Address and CIDR rules of the effective policy for the nft interval sets.
     const StaticIpSets& static_ip_sets() const { return static_ip_sets_; }
 
@@ -40,6 +44,7 @@ class PolicySnapshot {
     AlwaysRules overlay_;
     Policy effective_policy_;
     DomainIndex domain_index_;
+    NameGrants name_grants_;
     StaticIpSets static_ip_sets_;
 };
 

@@ -22,9 +22,16 @@ Action parse_action(std::string_view raw) {
     throw PolicyError("unsupported action \"" + action + "\"");
 }
 
-Rule make_rule(std::string_view action, std::string_view target) {
+Rule make_rule(std::string_view action, std::string_view target, const RawPortScope& scope) {
     const Action parsed_action = parse_action(action);
-    return {parsed_action, parse_target(target)};
+    Target parsed_target =
+        trim_space(target).empty() && !scope.ports.empty() ? Target{TargetKind::any, "", {}} : parse_target(target);
+    PortScope parsed_scope = make_port_scope(parsed_target.text, scope);
+    if (parsed_target.is_name() && parsed_scope.scoped() && parsed_action != Action::allow) {
+        throw PolicyError("egress target \"" + parsed_target.text +
+                          "\": ports on a name need action \"allow\" (a name is answered or refused on every port)");
+    }
+    return {parsed_action, std::move(parsed_target), std::move(parsed_scope)};
 }
 
 }  // namespace egress::policy

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "policy/port_scope.hpp"
 #include "policy/target.hpp"
 
 namespace egress::policy {
@@ -19,11 +20,14 @@ Action parse_action(std::string_view raw);
 struct Rule {
     Action action = Action::deny;
     Target target;
+    PortScope scope;
 
     bool operator==(const Rule&) const = default;
 };
 
-// Validates both parts; throws PolicyError naming what is wrong.
-Rule make_rule(std::string_view action, std::string_view target);
+// Validates every part; throws PolicyError naming what is wrong. A rule needs a target, ports, or
+// both: without a target it applies to every address on its ports. Ports on a name are allowed
+// only for an allow rule (a name's answer is given or refused; it cannot be refused per port).
+Rule make_rule(std::string_view action, std::string_view target, const RawPortScope& scope = {});
 
 }  // namespace egress::policy

@@ -1,6 +1,7 @@
 #include "policy/static_ip_sets.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace egress::policy {
 
@@ -21,9 +22,54 @@ std::vector<common::IpPrefix> normalize_interval_set(std::vector<common::IpPrefi
     return kept;
 }
 
+namespace {
+
+// The networks a port-scoped rule covers: its own, or every address for a rule without a target.
+std::vector<common::IpPrefix> networks_of(const Rule& rule) {
+    if (rule.target.kind == TargetKind::any) {
+        return {common::IpPrefix::parse_or_throw("0.0.0.0/0"), common::IpPrefix::parse_or_throw("::/0")};
+    }
+    return {*rule.target.network};
+}
+
+void add_ported(std::vector<PortedPrefix>& set, const Rule& rule) {
+    for (const auto& network : networks_of(rule)) {
+        for (const uint16_t port : rule.scope.ports) {
+            set.push_back({network, rule.scope.protocol, port});
+        }
+    }
+}
+
+// Per protocol and port, drops what another prefix of the same set already covers (an nft
+// interval set of concatenations refuses overlapping elements); as in normalize_interval_set, a
+// covering prefix sorts right before what it covers.
+std::vector<PortedPrefix> normalize_ported_set(std::vector<PortedPrefix> set) {
+    for (auto& entry : set) {
+        entry.prefix = entry.prefix.masked();
+    }
+    std::sort(set.begin(), set.end(), [](const PortedPrefix& a, const PortedPrefix& b) {
+        return std::tie(a.protocol, a.port, a.prefix) < std::tie(b.protocol, b.port, b.prefix);
+    });
+    std::vector<PortedPrefix> kept;
+    for (const auto& entry : set) {
+        const bool covered = !kept.empty() && kept.back().protocol == entry.protocol &&
+                             kept.back().port == entry.port && kept.back().prefix.contains(entry.prefix);
+        if (!covered) {
+            kept.push_back(entry);
+        }
+    }
+    return kept;
+}
+
+}  // namespace
+
 StaticIpSets build_static_ip_sets(std::span<const Rule> rules) {
     StaticIpSets sets;
     for (const Rule& rule : rules) {
+        if (rule.scope.scoped() && (rule.target.network || rule.target.kind == TargetKind::any)) {
+            add_ported(rule.action == Action::allow ? sets.ported_allow : sets.ported_deny, rule);
+            continue;
+        }
         if (!rule.target.network) {
             continue;
         }
@@ -35,6 +81,8 @@ StaticIpSets build_static_ip_sets(std::span<const Rule> rules) {
     for (auto* set : {&sets.allow_v4, &sets.allow_v6, &sets.deny_v4, &sets.deny_v6}) {
         *set = normalize_interval_set(std::move(*set));
     }
+    sets.ported_allow = normalize_ported_set(std::move(sets.ported_allow));
+    sets.ported_deny = normalize_ported_set(std::move(sets.ported_deny));
     return sets;
 }
 

@@ -8,14 +8,26 @@
 
 namespace egress::policy {
 
+// A network on one port of one protocol: an element of the port-scoped interval sets.
+struct PortedPrefix {
+    common::IpPrefix prefix;
+    Protocol protocol = Protocol::tcp;
+    uint16_t port = 0;
+
+    auto operator<=>(const PortedPrefix&) const = default;
+};
+
 // The address and CIDR rules of a policy, split for the nft interval sets. At that layer a
 // packet matching any deny entry is dropped before any allow entry is consulted, so deny wins
-// over allow whatever the rule order (unlike names, where the first matching rule wins).
+// over allow whatever the rule order (unlike names, where the first matching rule wins). Rules
+// limited to ports go to the ported sets only (a rule without a target covers every address).
 struct StaticIpSets {
     std::vector<common::IpPrefix> allow_v4;
     std::vector<common::IpPrefix> allow_v6;
     std::vector<common::IpPrefix> deny_v4;
     std::vector<common::IpPrefix> deny_v6;
+    std::vector<PortedPrefix> ported_allow;  // both families, without overlaps
+    std::vector<PortedPrefix> ported_deny;
 
     bool operator==(const StaticIpSets&) const = default;
 };

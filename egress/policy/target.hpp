@@ -14,6 +14,7 @@ enum class TargetKind : uint8_t {
     wildcard,  // "*.example.com": every name below example.com, not the apex
     address,   // one IPv4 or IPv6 address
     cidr,      // an IPv4 or IPv6 network
+    any,       // no target: every address (only in a rule limited to ports)
 };
 
 // A validated, normalised rule target.

@@ -112,7 +112,8 @@ common::Family<common::Counter>& updates_family(common::MetricsRegistry& metrics
 size_t static_element_count(const nft::FilterPolicy& policy) {
     const auto& sets = policy.prefixes;
     return sets.allow_v4.size() + sets.allow_v6.size() + sets.deny_v4.size() + sets.deny_v6.size() +
-           policy.nameservers.size() + policy.doh.blocklist.size();
+           sets.ported_allow.size() + sets.ported_deny.size() + policy.nameservers.size() +
+           policy.doh.blocklist.size();
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
                         "Addresses learned from allowed answers and not revoked (an upper bound "
                         "of the dyn_allow sets' size: the kernel expires elements on its own).")),
       static_elements_(metrics.gauge("egress_nft_rules",
-                                     "Elements of the static nftables sets (allow/deny prefixes, exempt "
+                                     "Elements of the static nftables sets (allow/deny prefixes, port-scoped prefixes, exempt "
                                      "nameservers, DoH blocklist) of the policy in force.")),
       updates_(updates_family(metrics)),
       static_updates_(updates_.with_labels({"static"})),
@@ -155,7 +156,7 @@ void Enforcement::count_static_update(const nft::FilterPolicy& policy) {
 nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
     const auto policy = filter_policy(*snapshot);
     keep_own_cgroup_only_if_the_kernel_can_match_it();
-    learning_gate_->enforce(nft::name_allowed_by(snapshot), [] {});
+    learning_gate_->enforce(nft::name_grants_of(snapshot), [] {});
     const nft::RedirectInstallSteps steps{
         [&] { enforcer_.install(policy); },
         [&] {
@@ -197,11 +198,11 @@ void Enforcement::install_iptables_redirect() {
 
 void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
     const auto started = std::chrono::steady_clock::now();
-    std::vector<common::IpAddress> revoked;
+    nft::Revocation revoked;
     const auto policy = filter_policy(*snapshot);
-    const auto allowed = nft::name_allowed_by(snapshot);
+    const auto grants = nft::name_grants_of(snapshot);
     try {
-        learning_gate_->enforce(allowed, [&] { revoked = enforcer_.apply(policy, allowed); });
+        learning_gate_->enforce(grants, [&] { revoked = enforcer_.apply(policy, grants); });
     } catch (...) {
         apply_failures_.inc();
         throw;
@@ -210,8 +211,9 @@ void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& sna
     count_static_update(policy);
     learned_addresses_.set(static_cast<double>(provenance_->size()));
     if (!revoked.empty()) {
-        spdlog::info("nftables: revoked {} learned address(es) whose names the new policy denies",
-                     revoked.size());
+        spdlog::info("nftables: revoked {} learned element(s) the new policy no longer opens for any of their "
+                     "names ({} on every port, {} on one port)",
+                     revoked.size(), revoked.addresses.size(), revoked.ported.size());
     }
 }
 

@@ -126,8 +126,10 @@ TEST_F(DynamicSetTest, PolicyChangeKeepsLearnedAddressesAndRevokesAllDeniedOnes)
     FilterPolicy changed;
     changed.prefixes.allow_v4 = {prefix("198.51.100.10/32")};
     const auto revoked =
-        enforcer_->apply(changed, [](std::string_view name) { return !name.ends_with("denied.test"); });
-    EXPECT_EQ(revoked, std::vector{common::IpAddress::parse_or_throw("198.18.1.2")});
+        enforcer_->apply(changed, [](std::string_view name) -> std::optional<PortGrant> {
+            return name.ends_with("denied.test") ? std::nullopt : std::optional(PortGrant{});
+        });
+    EXPECT_EQ(revoked.addresses, std::vector{common::IpAddress::parse_or_throw("198.18.1.2")});
     EXPECT_TRUE(reachable("198.18.1.1"));
     EXPECT_FALSE(reachable("198.18.1.2"));
     EXPECT_TRUE(reachable("198.18.1.3"));     // one of its names is still allowed
@@ -143,8 +145,8 @@ TEST_F(DynamicSetTest, RevokingAnAlreadyExpiredAddressDoesNotFailTheUpdate) {
     ASSERT_TRUE(writer->resolve_and_wait("b.denied.test", {resolved("198.18.1.4", 300)}));
     std::this_thread::sleep_for(1200ms);  // gone from the kernel; provenance not yet pruned by time
     provenance_->record("b.denied.test", std::vector{common::IpAddress::parse_or_throw("198.18.1.4")},
-                        AddressProvenance::Clock::now() + 60s);
-    EXPECT_NO_THROW(enforcer_->apply(FilterPolicy{}, [](std::string_view) { return false; }));
+                        PortGrant{}, AddressProvenance::Clock::now() + 60s);
+    EXPECT_NO_THROW(enforcer_->apply(FilterPolicy{}, no_name));
 }
 
 TEST_F(DynamicSetTest, StaticUpdateWithOverlapsAndDefaultFlipIsAccepted) {
@@ -152,7 +154,7 @@ TEST_F(DynamicSetTest, StaticUpdateWithOverlapsAndDefaultFlipIsAccepted) {
     changed.default_action = DefaultAction::allow;
     changed.prefixes.deny_v4 = {prefix("203.0.113.0/24"), prefix("203.0.113.5/32"), prefix("10.0.0.0/8"),
                                 prefix("11.0.0.0/8")};
-    enforcer_->apply(changed, [](std::string_view) { return true; });
+    enforcer_->apply(changed, every_name_every_port);
     EXPECT_FALSE(reachable("203.0.113.5"));
     EXPECT_TRUE(reachable("198.51.100.66"));  // default allow now
     EXPECT_EQ(set_elements(sandbox(), "deny_v4"),

@@ -50,23 +50,44 @@ std::vector<std::string> chain_rule_lines(const std::string& netns, const std::s
     return lines;
 }
 
+namespace {
+
+// One element of `nft -j list set` as text: "198.51.100.0/24", "a-b", "198.18.0.1 . tcp . 443".
+std::string element_text(const nlohmann::json& element) {
+    if (element.is_string()) {
+        return element.get<std::string>();
+    }
+    if (element.is_number()) {
+        return std::to_string(element.get<int64_t>());
+    }
+    if (element.contains("prefix")) {
+        return element["prefix"]["addr"].get<std::string>() + "/" + std::to_string(element["prefix"]["len"].get<int>());
+    }
+    if (element.contains("elem")) {
+        return element_text(element["elem"]["val"]);
+    }
+    if (element.contains("range")) {
+        return element_text(element["range"][0]) + "-" + element_text(element["range"][1]);
+    }
+    if (element.contains("concat")) {
+        std::string text;
+        for (const auto& field : element["concat"]) {
+            text += (text.empty() ? "" : " . ") + element_text(field);
+        }
+        return text;
+    }
+    return element.dump();
+}
+
+}  // namespace
+
 std::vector<std::string> set_elements(const std::string& netns, const std::string& set) {
     const auto json = nlohmann::json::parse(harness::run_checked(
         {"ip", "netns", "exec", netns, "nft", "-j", "list", "set", "inet", "opensandbox", set}));
     std::vector<std::string> elements;
     for (const auto& item : ruleset_items(json, "set")) {
         for (const auto& element : item.value("elem", nlohmann::json::array())) {
-            if (element.is_string()) {
-                elements.push_back(element.get<std::string>());
-            } else if (element.contains("prefix")) {
-                elements.push_back(element["prefix"]["addr"].get<std::string>() + "/" +
-                                   std::to_string(element["prefix"]["len"].get<int>()));
-            } else if (element.contains("elem")) {
-                elements.push_back(element["elem"]["val"].get<std::string>());
-            } else if (element.contains("range")) {
-                elements.push_back(element["range"][0].get<std::string>() + "-" +
-                                   element["range"][1].get<std::string>());
-            }
+            elements.push_back(element_text(element));
         }
     }
     return elements;
@@ -79,12 +100,12 @@ std::unique_ptr<NftEnforcer> make_enforcer(const std::string& netns, RulesetOpti
 }
 
 WriterThread::WriterThread(const std::string& netns, std::shared_ptr<AddressProvenance> provenance,
-                           DynamicAllowWriter::Options options) {
+                           DynamicAllowWriter::Options options, std::shared_ptr<LearningGate> gate) {
     std::promise<void> ready;
     thread_ = std::thread([&, netns] {
         harness::NetnsScope scope(netns);
         try {
-            writer_ = std::make_unique<DynamicAllowWriter>(loop_, provenance, options);
+            writer_ = std::make_unique<DynamicAllowWriter>(loop_, provenance, options, gate);
             ready.set_value();
         } catch (...) {
             ready.set_exception(std::current_exception());
@@ -178,6 +199,14 @@ dns::ResolvedAddress resolved(const std::string& address, uint32_t ttl) {
 
 common::IpPrefix prefix(const std::string& text) {
     return common::IpPrefix::parse_or_throw(text);
+}
+
+std::optional<PortGrant> every_name_every_port(std::string_view) {
+    return PortGrant{};
+}
+
+std::optional<PortGrant> no_name(std::string_view) {
+    return std::nullopt;
 }
 
 }  // namespace egress::nft::testing

@@ -32,8 +32,9 @@ std::unique_ptr<NftEnforcer> make_enforcer(const std::string& netns, RulesetOpti
 // An EventLoop running on its own thread inside `netns`, with a DynamicAllowWriter on it.
 class WriterThread {
   public:
+    // gate: what each name is granted (none: every name on every port).
     WriterThread(const std::string& netns, std::shared_ptr<AddressProvenance> provenance,
-                 DynamicAllowWriter::Options options);
+                 DynamicAllowWriter::Options options, std::shared_ptr<LearningGate> gate = nullptr);
     ~WriterThread();
     // Calls on_resolved on the loop thread; returns once the answer was released (or timeout).
     bool resolve_and_wait(const std::string& name, const std::vector<dns::ResolvedAddress>& addresses,
@@ -57,5 +58,9 @@ bool udp_dns_query_answered(const std::string& netns, const std::string& server,
 
 dns::ResolvedAddress resolved(const std::string& address, uint32_t ttl);
 common::IpPrefix prefix(const std::string& text);
+
+// Grant lookups for NftEnforcer::apply: every name on every port; no name at all.
+std::optional<PortGrant> every_name_every_port(std::string_view name);
+std::optional<PortGrant> no_name(std::string_view name);
 
 }  // namespace egress::nft::testing

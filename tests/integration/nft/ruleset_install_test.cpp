@@ -62,6 +62,16 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
     EXPECT_EQ(sets["allow_v4"]["flags"], nlohmann::json::array({"interval"}));
     EXPECT_EQ(sets["dyn_allow_v4"]["flags"], nlohmann::json::array({"timeout"}));
     EXPECT_EQ(sets["dyn_allow_v4"]["timeout"], 360);
+    const auto ported_v4 = nlohmann::json::array({"ipv4_addr", "inet_proto", "inet_service"});
+    const auto ported_v6 = nlohmann::json::array({"ipv6_addr", "inet_proto", "inet_service"});
+    for (const char* name : {"port_allow_v4", "port_deny_v4", "dyn_port_allow_v4"}) {
+        EXPECT_EQ(sets[name]["type"], ported_v4) << name;
+    }
+    for (const char* name : {"port_allow_v6", "port_deny_v6", "dyn_port_allow_v6"}) {
+        EXPECT_EQ(sets[name]["type"], ported_v6) << name;
+    }
+    EXPECT_EQ(sets["port_allow_v4"]["flags"], nlohmann::json::array({"interval"}));
+    EXPECT_EQ(sets["dyn_port_allow_v6"]["flags"], nlohmann::json::array({"timeout"}));
 
     EXPECT_EQ(set_elements(sandbox(), "allow_v4"),
               (std::vector<std::string>{"198.51.100.0/24", "203.0.113.128/25"}));
@@ -88,12 +98,18 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
         "icmpv6 type nd-neighbor-advert accept",
         "tcp dport 853 drop",
         "udp dport 853 drop",
+        "ip daddr . meta l4proto . th dport @port_deny_v4 drop",
+        "ip6 daddr . meta l4proto . th dport @port_deny_v6 drop",
         "ip daddr @deny_v4 drop",
         "ip6 daddr @deny_v6 drop",
         "ip daddr @dyn_allow_v4 accept",
         "ip6 daddr @dyn_allow_v6 accept",
+        "ip daddr . meta l4proto . th dport @dyn_port_allow_v4 accept",
+        "ip6 daddr . meta l4proto . th dport @dyn_port_allow_v6 accept",
         "ip daddr @allow_v4 accept",
         "ip6 daddr @allow_v6 accept",
+        "ip daddr . meta l4proto . th dport @port_allow_v4 accept",
+        "ip6 daddr . meta l4proto . th dport @port_allow_v6 accept",
         "counter packets 0 bytes 0 drop",
     };
     auto rules = chain_rule_lines(sandbox(), "egress");
@@ -204,7 +220,7 @@ TEST_F(NftTest, WithoutTheNatRedirectOnlyTheFilterChainIsInstalledAndUpdated) {
 
     auto policy = example_policy();
     policy.prefixes.deny_v4.push_back(prefix("203.0.113.128/25"));
-    EXPECT_NO_THROW(enforcer->apply(policy, [](std::string_view) { return true; }));
+    EXPECT_NO_THROW(enforcer->apply(policy, every_name_every_port));
     EXPECT_EQ(set_elements(sandbox(), "deny_v4"),
               (std::vector<std::string>{"198.51.100.66", "203.0.113.128/25"}));
     EXPECT_EQ(ruleset_items(list_ruleset(sandbox()), "chain").size(), 1u);

@@ -1,5 +1,7 @@
 #include "nft/address_provenance.hpp"
 
+#include <netinet/in.h>
+
 #include <gtest/gtest.h>
 
 namespace egress::nft {
@@ -11,41 +13,98 @@ using namespace std::chrono_literals;
 
 const IpAddress kShared = IpAddress::parse_or_throw("198.51.100.10");
 const IpAddress kOnlyDenied = IpAddress::parse_or_throw("198.51.100.20");
+const L4Port kHttps{IPPROTO_TCP, 443};
+const L4Port kHttp{IPPROTO_TCP, 80};
+const PortGrant kEveryPort{};
+
+PortGrant on_ports(std::vector<L4Port> ports) {
+    return {false, std::move(ports)};
+}
+
+// Every name on every port, except names ending in ".denied.test".
+std::optional<PortGrant> denies_denied_test(std::string_view name) {
+    return name.ends_with(".denied.test") ? std::nullopt : std::optional(kEveryPort);
+}
 
 TEST(AddressProvenance, RevokesOnlyAddressesWhoseEveryNameIsDenied) {
     AddressProvenance provenance;
     const auto now = Clock::now();
-    provenance.record("a.allowed.test", std::vector{kShared}, now + 60s);
-    provenance.record("b.denied.test", std::vector{kShared, kOnlyDenied}, now + 60s);
-    const auto revoked = provenance.addresses_to_revoke(
-        [](std::string_view name) { return !name.ends_with(".denied.test"); }, now);
-    EXPECT_EQ(revoked, std::vector{kOnlyDenied});
+    provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now + 60s);
+    provenance.record("b.denied.test", std::vector{kShared, kOnlyDenied}, kEveryPort, now + 60s);
+    const auto revoked = provenance.revocation_for(denies_denied_test, now);
+    EXPECT_EQ(revoked.addresses, std::vector{kOnlyDenied});
+    EXPECT_TRUE(revoked.ported.empty());
 }
 
 TEST(AddressProvenance, ExpiredNamesDoNotKeepAnAddress) {
     AddressProvenance provenance;
     const auto now = Clock::now();
-    provenance.record("a.allowed.test", std::vector{kShared}, now - 1s);
-    provenance.record("b.denied.test", std::vector{kShared}, now + 60s);
-    const auto revoked =
-        provenance.addresses_to_revoke([](std::string_view name) { return name == "a.allowed.test"; }, now);
-    EXPECT_EQ(revoked, std::vector{kShared});
+    provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now - 1s);
+    provenance.record("b.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
+    const auto revoked = provenance.revocation_for(
+        [](std::string_view name) { return name == "a.allowed.test" ? std::optional(kEveryPort) : std::nullopt; },
+        now);
+    EXPECT_EQ(revoked.addresses, std::vector{kShared});
 }
 
 TEST(AddressProvenance, FullyExpiredAddressesArePrunedNotRevoked) {
     AddressProvenance provenance;
     const auto now = Clock::now();
-    provenance.record("b.denied.test", std::vector{kOnlyDenied}, now - 1s);
-    EXPECT_TRUE(provenance.addresses_to_revoke([](std::string_view) { return false; }, now).empty());
+    provenance.record("b.denied.test", std::vector{kOnlyDenied}, kEveryPort, now - 1s);
+    const auto deny_all = [](std::string_view) -> std::optional<PortGrant> { return std::nullopt; };
+    EXPECT_TRUE(provenance.revocation_for(deny_all, now).empty());
+    provenance.narrow(deny_all, now);
     EXPECT_EQ(provenance.size(), 0u);
 }
 
-TEST(AddressProvenance, ForgetRemovesAddresses) {
+TEST(AddressProvenance, NarrowForgetsDeniedNamesOnlyAfterTheRevocationIsCommitted) {
     AddressProvenance provenance;
-    provenance.record("x.test", std::vector{kShared}, Clock::now() + 60s);
-    EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"x.test"});
-    provenance.forget(std::vector{kShared});
+    const auto now = Clock::now();
+    provenance.record("x.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
+    EXPECT_EQ(provenance.revocation_for(denies_denied_test, now).addresses, std::vector{kShared});
+    EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"x.denied.test"});
+    provenance.narrow(denies_denied_test, now);
     EXPECT_TRUE(provenance.names_of(kShared).empty());
+    EXPECT_TRUE(provenance.revocation_for(denies_denied_test, now).empty());
+}
+
+TEST(AddressProvenance, AGrantNarrowedToAPortRevokesTheEveryPortElement) {
+    AddressProvenance provenance;
+    const auto now = Clock::now();
+    provenance.record("api.test", std::vector{kShared}, kEveryPort, now + 60s);
+    const auto https_only = [](std::string_view) { return std::optional(on_ports({kHttps})); };
+    const auto revoked = provenance.revocation_for(https_only, now);
+    EXPECT_EQ(revoked.addresses, std::vector{kShared});
+    EXPECT_TRUE(revoked.ported.empty());  // the next answer writes the port element
+}
+
+TEST(AddressProvenance, RevokesAPortNoNameIsGrantedAnyMore) {
+    AddressProvenance provenance;
+    const auto now = Clock::now();
+    provenance.record("api.test", std::vector{kShared}, on_ports({kHttp, kHttps}), now + 60s);
+    provenance.record("web.test", std::vector{kShared}, on_ports({kHttp}), now + 60s);
+    const auto narrowed = [](std::string_view name) {
+        return std::optional(name == "api.test" ? on_ports({kHttps}) : on_ports({}));
+    };
+    // web.test keeps port 80 (granted nothing now, but api.test's 443 stays): only 80 goes.
+    auto revoked = provenance.revocation_for(narrowed, now);
+    EXPECT_TRUE(revoked.addresses.empty());
+    EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttp}}));
+    provenance.narrow(narrowed, now);
+    EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"api.test"});
+}
+
+TEST(AddressProvenance, APortElementOfADeniedNameGoesEvenWhenAnotherNameOpensEveryPort) {
+    AddressProvenance provenance;
+    const auto now = Clock::now();
+    provenance.record("api.test", std::vector{kShared}, on_ports({kHttps}), now + 60s);
+    provenance.record("all.test", std::vector{kShared}, kEveryPort, now + 60s);
+    const auto api_denied = [](std::string_view name) {
+        return name == "api.test" ? std::nullopt : std::optional(kEveryPort);
+    };
+    const auto revoked = provenance.revocation_for(api_denied, now);
+    EXPECT_TRUE(revoked.addresses.empty());
+    EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttps}}));
 }
 
 }  // namespace

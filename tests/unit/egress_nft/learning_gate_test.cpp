@@ -1,5 +1,7 @@
 #include "nft/learning_gate.hpp"
 
+#include <netinet/in.h>
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -7,30 +9,46 @@
 namespace egress::nft {
 namespace {
 
-TEST(LearningGate, LearnsEverythingUntilAPolicyIsEnforced) {
+const PortGrant kEveryPort{};
+
+std::optional<PortGrant> all_but(std::string_view denied, std::string_view name) {
+    return name == denied ? std::nullopt : std::optional(kEveryPort);
+}
+
+TEST(LearningGate, LearnsEverythingOnEveryPortUntilAPolicyIsEnforced) {
     LearningGate gate;
-    int learned = 0;
-    EXPECT_TRUE(gate.learn_if_allowed("any.test", [&] { ++learned; }));
-    EXPECT_EQ(learned, 1);
+    std::optional<PortGrant> learned;
+    EXPECT_TRUE(gate.learn_if_allowed("any.test", [&](const PortGrant& grant) { learned = grant; }));
+    EXPECT_EQ(learned, kEveryPort);
 }
 
 TEST(LearningGate, AfterEnforceAnswersAreCheckedAgainstTheNewPolicy) {
-    LearningGate gate([](std::string_view) { return true; });
+    LearningGate gate([](std::string_view name) { return all_but("", name); });
     bool revoked = false;
-    gate.enforce([](std::string_view name) { return name != "denied.test"; }, [&] { revoked = true; });
+    gate.enforce([](std::string_view name) { return all_but("denied.test", name); }, [&] { revoked = true; });
     EXPECT_TRUE(revoked);
     int learned = 0;
-    EXPECT_FALSE(gate.learn_if_allowed("denied.test", [&] { ++learned; }));
-    EXPECT_TRUE(gate.learn_if_allowed("other.test", [&] { ++learned; }));
+    EXPECT_FALSE(gate.learn_if_allowed("denied.test", [&](const PortGrant&) { ++learned; }));
+    EXPECT_TRUE(gate.learn_if_allowed("other.test", [&](const PortGrant&) { ++learned; }));
     EXPECT_EQ(learned, 1);
 }
 
+TEST(LearningGate, LearningGetsTheNamesGrant) {
+    const PortGrant https{false, {{IPPROTO_TCP, 443}}};
+    LearningGate gate([&](std::string_view) { return std::optional(https); });
+    std::optional<PortGrant> learned;
+    EXPECT_TRUE(gate.learn_if_allowed("api.test", [&](const PortGrant& grant) { learned = grant; }));
+    EXPECT_EQ(learned, https);
+}
+
 TEST(LearningGate, ARefusedPolicyLeavesTheOldOneInForce) {
-    LearningGate gate([](std::string_view name) { return name == "allowed.test"; });
-    EXPECT_THROW(
-        gate.enforce([](std::string_view) { return false; }, [] { throw std::runtime_error("refused"); }),
-        std::runtime_error);
-    EXPECT_TRUE(gate.learn_if_allowed("allowed.test", [] {}));
+    LearningGate gate([](std::string_view name) {
+        return name == "allowed.test" ? std::optional(kEveryPort) : std::nullopt;
+    });
+    EXPECT_THROW(gate.enforce([](std::string_view) -> std::optional<PortGrant> { return std::nullopt; },
+                              [] { throw std::runtime_error("refused"); }),
+                 std::runtime_error);
+    EXPECT_TRUE(gate.learn_if_allowed("allowed.test", [](const PortGrant&) {}));
 }
 
 }  // namespace
