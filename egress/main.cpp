@@ -22,6 +22,7 @@
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
 #include "sidecar/health_state.hpp"
+#include "sidecar/learned_lookup.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -160,7 +161,9 @@ int run_sidecar(common::BlockedSignals& signals) {
     credential_proxy.start(enforcement, metrics);
 
     auto webhook = make_deny_webhook(config, metrics);
+    policy::DeniedNames denied_names;
     sidecar::DnsService dns(config, engine.snapshots(), metrics);
+    dns.set_denied_names(&denied_names);
     dns.set_resolved_hook_factory(
         [&](common::EventLoop& loop) { return enforcement.make_resolved_hook(loop); });
     if (webhook) {
@@ -177,7 +180,9 @@ int run_sidecar(common::BlockedSignals& signals) {
 
     api::PolicyHandlers policy_handlers(engine, std::string(sidecar::to_string(config.mode)), metrics);
     api::VaultHandlers vault_handlers(credential_proxy.vault(), engine, credential_proxy.access());
-    api::ApiServer api_server(api_settings(config), policy_handlers, vault_handlers, metrics);
+    api::PolicyInsightHandlers insight_handlers(engine, denied_names,
+                                                sidecar::learned_lookup_of(enforcement.provenance()), metrics);
+    api::ApiServer api_server(api_settings(config), policy_handlers, insight_handlers, vault_handlers, metrics);
     warn_if_unauthenticated(config);
     api_server.start();
     spdlog::info("policy server listening on {}:{} (POST /policy)", config.http_host, api_server.port());

@@ -298,9 +298,42 @@ template class Family<FloatCounter>;
 template class Family<Gauge>;
 template class Family<Histogram>;
 
-template <typename Metric>
-Family<Metric>& MetricsRegistry::add_family(std::unique_ptr<Family<Metric>> family) {
-    Family<Metric>& added = *family;
+SampledCounterFamily::SampledCounterFamily(std::string name, std::string help, std::vector<std::string> label_names,
+                                           Sampler sample)
+    : MetricFamilyBase(std::move(name), std::move(help), std::move(label_names)), sample_(std::move(sample)) {}
+
+void SampledCounterFamily::render(std::string& out) const {
+    const std::vector<MetricSample> samples = sample_();
+    if (samples.empty()) {
+        return;
+    }
+    render_header(out, Counter::kTypeName);
+    for (const auto& sample : samples) {
+        check_label_count(sample.label_values);
+        append_sample(out, name(), format_labels(sample.label_values), std::to_string(sample.int_value));
+    }
+}
+
+FamilySnapshot SampledCounterFamily::snapshot() const {
+    FamilySnapshot snapshot = empty_snapshot(MetricKind::counter);
+    snapshot.samples = sample_();
+    for (auto& sample : snapshot.samples) {
+        sample.is_integer = true;
+        sample.value = static_cast<double>(sample.int_value);
+    }
+    return snapshot;
+}
+
+SampledCounterFamily& MetricsRegistry::sampled_counter_family(std::string name, std::string help,
+                                                              std::vector<std::string> label_names,
+                                                              SampledCounterFamily::Sampler sample) {
+    return add_family(std::make_unique<SampledCounterFamily>(std::move(name), std::move(help),
+                                                             std::move(label_names), std::move(sample)));
+}
+
+template <typename FamilyType>
+FamilyType& MetricsRegistry::add_family(std::unique_ptr<FamilyType> family) {
+    FamilyType& added = *family;
     const std::lock_guard lock(mutex_);
     const auto [position, inserted] = families_.try_emplace(family->name(), std::move(family));
     if (!inserted) {

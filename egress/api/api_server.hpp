@@ -8,6 +8,7 @@
 #include "api/http_routes.hpp"
 #include "api/http_service.hpp"
 #include "api/policy_handlers.hpp"
+#include "api/policy_insight_handlers.hpp"
 #include "api/vault_handlers.hpp"
 #include "common/metrics.hpp"
 
@@ -20,12 +21,12 @@ struct ApiServerSettings {
     HttpServiceLimits limits;
 };
 
-// The sidecar's HTTP API: /policy and /credential-vault (authenticated when a token is set),
-// /healthz and /metrics.
+// The sidecar's HTTP API: /policy, /policy/{mode,explain,stats,suggestions} and
+// /credential-vault (authenticated when a token is set), /healthz and /metrics.
 class ApiServer : private HttpRoutes {
   public:
-    ApiServer(ApiServerSettings settings, PolicyHandlers& policy, VaultHandlers& vault,
-              const common::MetricsRegistry& metrics);
+    ApiServer(ApiServerSettings settings, PolicyHandlers& policy, PolicyInsightHandlers& insight,
+              VaultHandlers& vault, const common::MetricsRegistry& metrics);
     ApiServer(const ApiServer&) = delete;
     ApiServer& operator=(const ApiServer&) = delete;
 
@@ -39,9 +40,12 @@ class ApiServer : private HttpRoutes {
     // Everything that needs no body: auth, 404, 405, /healthz, /metrics.
     std::optional<ApiResponse> answer_head(const HttpRequest& head) override;
     ApiResponse answer(const HttpRequest& request) override;
+    // The /policy/... views (GET) and the mode switch (PUT, POST), after authentication.
+    std::optional<ApiResponse> answer_policy_subresource_head(const HttpRequest& head);
 
     ApiServerSettings settings_;
     PolicyHandlers& policy_;
+    PolicyInsightHandlers& insight_;
     VaultHandlers& vault_;
     const common::MetricsRegistry& metrics_;
     HttpService service_;

@@ -14,7 +14,8 @@ namespace egress::api {
 // One request as the routes see it, independent of the server library.
 struct HttpRequest {
     std::string method;
-    std::string path;  // the target without its query
+    std::string path;   // the target without its query
+    std::string query;  // what follows '?' in the target, undecoded
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;                       // empty until the body is read
     std::optional<common::IpAddress> peer;  // the client's address (an IPv4-mapped one as IPv4)

@@ -61,7 +61,11 @@ HttpRequest head_of(const bhttp::request<bhttp::string_body>& message) {
     HttpRequest request;
     request.method = std::string(message.method_string());
     const std::string_view target(message.target().data(), message.target().size());
-    request.path = std::string(target.substr(0, target.find('?')));
+    const size_t question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) {
+        request.query = std::string(target.substr(question + 1));
+    }
     for (const auto& field : message) {
         request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }

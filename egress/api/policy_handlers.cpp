@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "policy/json_document.hpp"
 #include "policy/policy_changes.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/policy_json.hpp"
@@ -109,6 +110,28 @@ ApiResponse PolicyHandlers::remove(std::string_view body) {
         return text_error(kBadRequest, std::string("invalid delete targets: ") + error.what());
     }
     return apply("delete", "failed to apply nftables policy: ", [&] { return engine_.remove(targets); });
+}
+
+ApiResponse PolicyHandlers::set_mode(std::string_view body) {
+    policy::EnforcementMode mode;
+    try {
+        const auto document = policy::parse_json_folding_keys(policy::trim_space(body));
+        const auto found = document.is_object() ? document.find("mode") : document.end();
+        if (found == document.end() || !found->is_string()) {
+            throw policy::PolicyError(R"(the body must be {"mode":"enforce"} or {"mode":"audit"})");
+        }
+        mode = policy::parse_enforcement_mode(found->get<std::string>());
+    } catch (const policy::PolicyError& error) {
+        count("mode", "invalid");
+        return text_error(kBadRequest, std::string("invalid mode: ") + error.what());
+    }
+    if (engine_.current()->user_policy().mode == mode) {
+        count("mode", "unchanged");
+        return status_response({false, engine_.current()->mode(), {}},
+                               "policy already in " + std::string(policy::to_string(mode)) + " mode");
+    }
+    spdlog::info("policy API: switching the policy to {} mode", policy::to_string(mode));
+    return apply("mode", "failed to apply nftables policy: ", [&] { return engine_.set_mode(mode); });
 }
 
 template <typename Change>

@@ -21,6 +21,8 @@ class PolicyHandlers {
     ApiResponse replace(std::string_view body);  // POST and PUT
     ApiResponse patch(std::string_view body);
     ApiResponse remove(std::string_view body);  // DELETE
+    // PUT/POST /policy/mode {"mode":"audit"|"enforce"}: switches the mode, rules unchanged.
+    ApiResponse set_mode(std::string_view body);
 
   private:
     ApiResponse reset();

@@ -1,22 +1,33 @@
 #pragma once
 
 #include "dns/query_policy.hpp"
+#include "policy/denied_names.hpp"
 #include "policy/snapshot_store.hpp"
 
 namespace egress::dns {
 
-// The proxy's view of the policy engine: each query is judged by the newest published snapshot.
-// One instance per loop thread (its Reader caches the snapshot without locking).
+// The proxy's view of the policy engine: each query is judged by the newest published snapshot,
+// its decision counted against the deciding rule, and a denied or would-deny name noted in
+// `denied` (when given). One instance per loop thread (its Reader caches the snapshot without
+// locking).
 class SnapshotQueryPolicy : public QueryPolicy {
   public:
-    explicit SnapshotQueryPolicy(const policy::SnapshotStore& store) : reader_(store.reader()) {}
+    explicit SnapshotQueryPolicy(const policy::SnapshotStore& store, policy::DeniedNames* denied = nullptr)
+        : reader_(store.reader()), denied_(denied) {}
 
     bool allows(std::string_view policy_name) const override {
-        return reader_.get().evaluate(policy_name) == policy::Action::allow;
+        const policy::PolicySnapshot& snapshot = reader_.get();
+        const policy::Decision decision = snapshot.decide(policy_name);
+        snapshot.count(decision);
+        if (decision.verdict != policy::Verdict::allow && denied_ != nullptr) {
+            denied_->record(policy_name, decision.verdict);
+        }
+        return decision.lets_through();
     }
 
   private:
     mutable policy::SnapshotStore::Reader reader_;
+    policy::DeniedNames* denied_;
 };
 
 }  // namespace egress::dns

@@ -101,6 +101,47 @@ std::vector<std::string> AddressProvenance::names_of(const common::IpAddress& ad
     return names;
 }
 
+std::optional<LearnedAddress> AddressProvenance::summarize(const common::IpAddress& address,
+                                                           const LearnedByName& names, Clock::time_point now) {
+    LearnedAddress summary{address, {}, false, {}, {}};
+    Written total;
+    for (const auto& [name, learned] : names) {
+        if (learned.expires > now) {
+            summary.names.push_back(name);
+            summary.expires = std::max(summary.expires, learned.expires);
+            merge_into(total, learned.written);
+        }
+    }
+    if (summary.names.empty()) {
+        return std::nullopt;
+    }
+    summary.every_port = total.every_port;
+    summary.ports = std::move(total.ports);
+    return summary;
+}
+
+std::vector<LearnedAddress> AddressProvenance::learned_for(std::string_view name, Clock::time_point now) const {
+    std::vector<LearnedAddress> result;
+    std::lock_guard lock(mutex_);
+    for (const auto& [address, names] : names_by_address_) {
+        const auto found = names.find(name);
+        if (found != names.end() && found->second.expires > now) {
+            if (auto summary = summarize(address, names, now)) {
+                summary->expires = found->second.expires;  // this name's own
+                result.push_back(std::move(*summary));
+            }
+        }
+    }
+    return result;
+}
+
+std::optional<LearnedAddress> AddressProvenance::learned(const common::IpAddress& address,
+                                                         Clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    const auto found = names_by_address_.find(address);
+    return found == names_by_address_.end() ? std::nullopt : summarize(address, found->second, now);
+}
+
 size_t AddressProvenance::size() const {
     std::lock_guard lock(mutex_);
     return names_by_address_.size();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -23,6 +24,16 @@ struct Revocation {
     size_t size() const { return addresses.size() + ported.size(); }
 };
 
+// One learned address as the provenance holds it: every unexpired name it was learned for and the
+// union of what was written for them.
+struct LearnedAddress {
+    common::IpAddress address;
+    std::chrono::steady_clock::time_point expires;  // the latest of its names'
+    bool every_port = false;
+    std::vector<L4Port> ports;
+    std::vector<std::string> names;
+};
+
 // Which names each learned address was resolved for, until when, and which elements were written
 // for it (the address on every port, or on some ports), so a policy change can revoke exactly what
 // no name of the address is granted any more. Thread-safe; every call holds the lock only for the
@@ -40,6 +51,11 @@ class AddressProvenance {
     // denied names and addresses left without names.
     void narrow(const NameGrantLookup& grant_of, Clock::time_point now);
     std::vector<std::string> names_of(const common::IpAddress& address) const;
+    // The unexpired addresses learned for `name` (lowercase, no trailing dot), each with this
+    // name's expiry and all its names.
+    std::vector<LearnedAddress> learned_for(std::string_view name, Clock::time_point now) const;
+    // The address with its unexpired names, if it has any.
+    std::optional<LearnedAddress> learned(const common::IpAddress& address, Clock::time_point now) const;
     size_t size() const;
 
   private:
@@ -55,6 +71,8 @@ class AddressProvenance {
     using LearnedByName = std::map<std::string, Learned, std::less<>>;
 
     static Written written_for(const PortGrant& grant);
+    static std::optional<LearnedAddress> summarize(const common::IpAddress& address, const LearnedByName& names,
+                                                   Clock::time_point now);
     static Written still_granted(const Written& written, const std::optional<PortGrant>& grant);
     static void merge_into(Written& total, const Written& more);
 

@@ -34,7 +34,10 @@ FilterPolicy filter_policy_from(const policy::PolicySnapshot& snapshot,
                                  sets.deny_v4,
                                  sets.deny_v6,
                                  ported_prefixes(sets.ported_allow),
-                                 ported_prefixes(sets.ported_deny)};
+                                 ported_prefixes(sets.ported_deny),
+                                 sets.audit_v4,
+                                 sets.audit_v6};
+    result.audit = snapshot.user_policy().mode == policy::EnforcementMode::audit;
     result.nameservers = std::move(nameservers);
     result.doh = std::move(doh);
     return result;

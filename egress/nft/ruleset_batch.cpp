@@ -151,6 +151,8 @@ std::vector<std::pair<std::string_view, std::vector<common::IpPrefix>>> static_s
     contents.emplace_back(names::kAllowV6, of_family(sets.allow_v6, IpFamily::v6));
     contents.emplace_back(names::kDenyV4, of_family(sets.deny_v4, IpFamily::v4));
     contents.emplace_back(names::kDenyV6, of_family(sets.deny_v6, IpFamily::v6));
+    contents.emplace_back(names::kAuditV4, of_family(sets.audit_v4, IpFamily::v4));
+    contents.emplace_back(names::kAuditV6, of_family(sets.audit_v6, IpFamily::v6));
     contents.emplace_back(names::kDohBlockV4, of_family(policy.doh.blocklist, IpFamily::v4));
     contents.emplace_back(names::kDohBlockV6, of_family(policy.doh.blocklist, IpFamily::v6));
     return contents;
@@ -232,8 +234,8 @@ void add_base_chain(Context& context, const BaseChain& spec) {
 }
 
 int filter_chain_policy(const Context& context) {
-    const bool accept =
-        context.options.mode == EnforcementMode::dns || context.policy.default_action == DefaultAction::allow;
+    const bool accept = context.options.mode == EnforcementMode::dns ||
+                        context.policy.default_action == DefaultAction::allow || context.policy.audit;
     return accept ? NF_ACCEPT : NF_DROP;
 }
 
@@ -289,13 +291,17 @@ void add_ported_set_rule(Context& context, IpFamily family, std::string_view set
 }
 
 void add_set_rule(Context& context, IpFamily family, std::string_view set, int verdict,
-                  std::optional<uint16_t> tcp_port = std::nullopt) {
+                  std::optional<uint16_t> tcp_port = std::nullopt, bool counted = false) {
     auto builder = rule_in(names::kFilterChain);
     builder.match_destination_in_set(family, set, context.ids.find(set));
     std::string text = std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr @" + std::string(set);
     if (tcp_port) {
         builder.match_l4proto(IPPROTO_TCP).match_destination_port(*tcp_port);
         text += " tcp dport " + std::to_string(*tcp_port);
+    }
+    if (counted) {
+        builder.counter();
+        text += " counter";
     }
     builder.verdict(verdict);
     append_rule(context, names::kFilterChain, std::move(builder),
@@ -407,10 +413,15 @@ void add_policy_rules(Context& context) {
     add_set_rule(context, IpFamily::v6, names::kAllowV6, NF_ACCEPT);
     add_ported_set_rule(context, IpFamily::v4, names::kPortAllowV4, NF_ACCEPT);
     add_ported_set_rule(context, IpFamily::v6, names::kPortAllowV6, NF_ACCEPT);
+    // Would-deny: let through, counted (the rules' counters are the address layer's audit record).
+    add_set_rule(context, IpFamily::v4, names::kAuditV4, NF_ACCEPT, std::nullopt, true);
+    add_set_rule(context, IpFamily::v6, names::kAuditV6, NF_ACCEPT, std::nullopt, true);
     if (context.policy.default_action == DefaultAction::deny) {
+        const int verdict = context.policy.audit ? NF_ACCEPT : NF_DROP;
         auto last = rule_in(names::kFilterChain);
-        last.counter().verdict(NF_DROP);
-        append_rule(context, names::kFilterChain, std::move(last), "counter drop");
+        last.counter().verdict(verdict);
+        append_rule(context, names::kFilterChain, std::move(last),
+                    verdict == NF_ACCEPT ? "counter accept" : "counter drop");
     }
 }
 

@@ -27,6 +27,9 @@ struct PrefixSets {
     // Rules limited to ports, both families; without overlaps for one port.
     std::vector<PortedPrefix> ported_allow;
     std::vector<PortedPrefix> ported_deny;
+    // Let through and counted as would-deny (audit rules; the user's denies in audit mode).
+    std::vector<common::IpPrefix> audit_v4;
+    std::vector<common::IpPrefix> audit_v6;
     bool operator==(const PrefixSets&) const = default;
 };
 
@@ -40,6 +43,8 @@ struct DohBlocking {
 // Everything a policy change may replace; applied incrementally without touching learned IPs.
 struct FilterPolicy {
     DefaultAction default_action = DefaultAction::deny;
+    // Audit mode: what the default would drop is let through and counted instead.
+    bool audit = false;
     PrefixSets prefixes;
     // Resolvers the proxy queries without the bypass mark (upstream's "nameserver exempt" list):
     // port-53 traffic to them is neither redirected nor dropped, and allowed on port 53 only.

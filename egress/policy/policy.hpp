@@ -6,6 +6,10 @@
 
 namespace egress::policy {
 
+// enforce: denials deny. audit: what would be denied (by a rule of the policy or its
+// defaultAction) is let through and recorded as a would-deny decision; deny.always still denies.
+enum class EnforcementMode : uint8_t { enforce, audit };
+
 // A network policy: ordered rules and the action for names no rule matches.
 struct Policy {
     Action default_action = Action::deny;
@@ -14,6 +18,7 @@ struct Policy {
     // "egress":null and one parsed from "egress":[] as "egress":[]; GET clients can see the
     // difference, so it is kept.
     bool has_rule_list = false;
+    EnforcementMode mode = EnforcementMode::enforce;
 
     bool operator==(const Policy&) const = default;
 };

@@ -11,7 +11,8 @@ PolicyEngine::PolicyEngine(EngineSettings settings, Policy initial_user_policy, 
                            EnforcementHook enforce)
     : settings_(std::move(settings)),
       enforce_(std::move(enforce)),
-      store_(PolicySnapshot::make(std::move(initial_user_policy), std::move(initial_overlay))) {}
+      hits_(std::make_shared<RuleHits>()),
+      store_(PolicySnapshot::make(std::move(initial_user_policy), std::move(initial_overlay), hits_)) {}
 
 ChangeOutcome PolicyEngine::replace(Policy policy) {
     std::lock_guard lock(change_mutex_);
@@ -37,6 +38,17 @@ ChangeOutcome PolicyEngine::remove(std::span<const std::string> targets) {
     return commit(std::move(deletion.policy), base->overlay(), true);
 }
 
+ChangeOutcome PolicyEngine::set_mode(EnforcementMode mode) {
+    std::lock_guard lock(change_mutex_);
+    const auto base = store_.current();
+    if (base->user_policy().mode == mode) {
+        return {false, base->mode(), {}};
+    }
+    Policy changed = base->user_policy();
+    changed.mode = mode;
+    return commit(std::move(changed), base->overlay(), true);
+}
+
 ChangeOutcome PolicyEngine::set_overlay(AlwaysRules overlay) {
     std::lock_guard lock(change_mutex_);
     const auto base = store_.current();
@@ -47,7 +59,7 @@ ChangeOutcome PolicyEngine::set_overlay(AlwaysRules overlay) {
 }
 
 ChangeOutcome PolicyEngine::commit(Policy user_policy, AlwaysRules overlay, bool persist) {
-    auto snapshot = PolicySnapshot::make(std::move(user_policy), std::move(overlay));
+    auto snapshot = PolicySnapshot::make(std::move(user_policy), std::move(overlay), hits_);
     if (guard_) {
         guard_(*snapshot);
     }

@@ -46,6 +46,8 @@ class PolicyEngine {
     ChangeOutcome patch(std::span<const Rule> rules);
     // DELETE. Throws PolicyError for a malformed target; unchanged when nothing matched.
     ChangeOutcome remove(std::span<const std::string> targets);
+    // Switches between enforce and audit, rules unchanged; a no-op when already in that mode.
+    ChangeOutcome set_mode(EnforcementMode mode);
     // From the always-rules watcher; a no-op when the overlay is already in force.
     ChangeOutcome set_overlay(AlwaysRules overlay);
 
@@ -61,6 +63,8 @@ class PolicyEngine {
 
     const SnapshotStore& snapshots() const { return store_; }
     std::shared_ptr<const PolicySnapshot> current() const { return store_.current(); }
+    // The decision counters of the rules in force.
+    const RuleHits& hits() const { return *hits_; }
 
   private:
     ChangeOutcome commit(Policy user_policy, AlwaysRules overlay, bool persist);
@@ -68,6 +72,7 @@ class PolicyEngine {
     EngineSettings settings_;
     EnforcementHook enforce_;
     ChangeGuard guard_;
+    std::shared_ptr<RuleHits> hits_;
     std::mutex change_mutex_;
     SnapshotStore store_;
 };

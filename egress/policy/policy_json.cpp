@@ -68,6 +68,17 @@ RawPortScope port_scope_from_json(const json& rule, const std::string& path) {
     return scope;
 }
 
+EnforcementMode parse_mode(std::string_view raw) {
+    const std::string mode = to_lower_ascii(trim_space(raw));
+    if (mode.empty() || mode == "enforce") {
+        return EnforcementMode::enforce;
+    }
+    if (mode == "audit") {
+        return EnforcementMode::audit;
+    }
+    throw PolicyError("unsupported mode \"" + mode + "\" (use \"enforce\" or \"audit\")");
+}
+
 Rule rule_from_json(const json& element, const std::string& path) {
     if (element.is_null()) {
         return make_rule("", "");  // Go leaves a null element as a zero rule: empty target
@@ -107,6 +118,14 @@ json non_empty_array_document(std::string_view text, const char* what) {
 
 }  // namespace
 
+std::string_view to_string(EnforcementMode mode) {
+    return mode == EnforcementMode::audit ? "audit" : "enforce";
+}
+
+EnforcementMode parse_enforcement_mode(std::string_view raw) {
+    return parse_mode(raw);
+}
+
 nlohmann::ordered_json rule_to_json(const Rule& rule) {
     nlohmann::ordered_json document{{"action", to_string(rule.action)}};
     if (rule.target.kind != TargetKind::any) {
@@ -133,6 +152,7 @@ Policy parse_policy(std::string_view text) {
     }
     Policy policy;
     policy.default_action = parse_default_action(string_member(document, "defaultaction", "defaultAction"));
+    policy.mode = parse_mode(string_member(document, "mode", "mode"));
     const auto egress = document.find("egress");
     if (egress == document.end() || egress->is_null()) {
         return policy;
@@ -175,6 +195,9 @@ nlohmann::ordered_json policy_to_json(const Policy& policy) {
     nlohmann::ordered_json document;
     document["egress"] = std::move(egress);
     document["defaultAction"] = to_string(policy.default_action);
+    if (policy.mode == EnforcementMode::audit) {
+        document["mode"] = "audit";
+    }
     return document;
 }
 

@@ -27,6 +27,10 @@ std::vector<std::string> parse_target_list(std::string_view text);
 
 // {"egress":[{"action":..,"target":..}],"defaultAction":..} in that field order (GET shape).
 nlohmann::ordered_json policy_to_json(const Policy& policy);
+// "enforce" or "audit".
+std::string_view to_string(EnforcementMode mode);
+// Case-insensitive, blank means enforce; throws PolicyError for anything else.
+EnforcementMode parse_enforcement_mode(std::string_view raw);
 // {"action","target"} and, for a rule limited to ports, "ports" and "protocol"; a rule without a
 // target has no "target".
 nlohmann::ordered_json rule_to_json(const Rule& rule);

@@ -8,7 +8,15 @@
 namespace egress::policy {
 
 std::string_view to_string(Action action) {
-    return action == Action::allow ? "allow" : "deny";
+    switch (action) {
+        case Action::allow:
+            return "allow";
+        case Action::audit:
+            return "audit";
+        case Action::deny:
+            break;
+    }
+    return "deny";
 }
 
 Action parse_action(std::string_view raw) {
@@ -19,6 +27,9 @@ Action parse_action(std::string_view raw) {
     if (action == "allow") {
         return Action::allow;
     }
+    if (action == "audit") {
+        return Action::audit;
+    }
     throw PolicyError("unsupported action \"" + action + "\"");
 }
 
@@ -27,6 +38,9 @@ Rule make_rule(std::string_view action, std::string_view target, const RawPortSc
     Target parsed_target =
         trim_space(target).empty() && !scope.ports.empty() ? Target{TargetKind::any, "", {}} : parse_target(target);
     PortScope parsed_scope = make_port_scope(parsed_target.text, scope);
+    if (parsed_action == Action::audit && parsed_scope.scoped()) {
+        throw PolicyError("egress target \"" + parsed_target.text + "\": an audit rule applies to every port (no ports)");
+    }
     if (parsed_target.is_name() && parsed_scope.scoped() && parsed_action != Action::allow) {
         throw PolicyError("egress target \"" + parsed_target.text +
                           "\": ports on a name need action \"allow\" (a name is answered or refused on every port)");

@@ -8,9 +8,10 @@
 
 namespace egress::policy {
 
-enum class Action : uint8_t { allow, deny };
+// audit: what the rule matches is let through but recorded as a decision that would deny it.
+enum class Action : uint8_t { allow, deny, audit };
 
-// "allow" or "deny".
+// "allow", "deny" or "audit".
 std::string_view to_string(Action action);
 
 // Case-insensitive, surrounding whitespace ignored; an empty action means deny (upstream
@@ -27,7 +28,8 @@ struct Rule {
 
 // Validates every part; throws PolicyError naming what is wrong. A rule needs a target, ports, or
 // both: without a target it applies to every address on its ports. Ports on a name are allowed
-// only for an allow rule (a name's answer is given or refused; it cannot be refused per port).
+// only for an allow rule (a name's answer is given or refused; it cannot be refused per port), and
+// an audit rule has no ports.
 Rule make_rule(std::string_view action, std::string_view target, const RawPortScope& scope = {});
 
 }  // namespace egress::policy

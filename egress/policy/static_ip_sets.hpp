@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/ip_prefix.hpp"
+#include "policy/policy.hpp"
 #include "policy/rule.hpp"
 
 namespace egress::policy {
@@ -28,11 +29,16 @@ struct StaticIpSets {
     std::vector<common::IpPrefix> deny_v6;
     std::vector<PortedPrefix> ported_allow;  // both families, without overlaps
     std::vector<PortedPrefix> ported_deny;
+    // Let through but counted as would-deny: audit rules, and in audit mode the user's denies.
+    std::vector<common::IpPrefix> audit_v4;
+    std::vector<common::IpPrefix> audit_v6;
 
     bool operator==(const StaticIpSets&) const = default;
 };
 
-StaticIpSets build_static_ip_sets(std::span<const Rule> rules);
+// rules: an effective policy's, whose first always_deny_count rules are deny.always (never audited).
+StaticIpSets build_static_ip_sets(std::span<const Rule> rules, EnforcementMode mode = EnforcementMode::enforce,
+                                  size_t always_deny_count = 0);
 
 // Masks every prefix, sorts, removes duplicates and prefixes that another one in the set
 // already covers; what an nft interval set accepts without overlap errors.

@@ -11,6 +11,7 @@
 #include "dns/proxy_server.hpp"
 #include "dns/query_policy.hpp"
 #include "dns/upstream_forwarder.hpp"
+#include "policy/denied_names.hpp"
 #include "policy/snapshot_store.hpp"
 #include "sidecar/config.hpp"
 
@@ -30,6 +31,8 @@ class DnsService {
     using HookFactory = std::function<std::unique_ptr<dns::ResolvedAddressHook>(common::EventLoop&)>;
     void set_resolved_hook_factory(HookFactory factory) { hook_factory_ = std::move(factory); }
     void set_denied_listener(dns::DeniedNameListener listener) { denied_listener_ = std::move(listener); }
+    // Where denied and would-deny names are noted for stats and suggestions (set before start).
+    void set_denied_names(policy::DeniedNames* denied) { denied_names_ = denied; }
     // Binds the listeners and starts serving; throws what binding threw.
     void start();
     void stop();
@@ -45,6 +48,7 @@ class DnsService {
     dns::ProxyMetrics metrics_;
     HookFactory hook_factory_;
     dns::DeniedNameListener denied_listener_;
+    policy::DeniedNames* denied_names_ = nullptr;
     common::EventLoop loop_;
     std::thread thread_;
 };

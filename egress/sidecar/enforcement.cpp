@@ -112,7 +112,8 @@ common::Family<common::Counter>& updates_family(common::MetricsRegistry& metrics
 size_t static_element_count(const nft::FilterPolicy& policy) {
     const auto& sets = policy.prefixes;
     return sets.allow_v4.size() + sets.allow_v6.size() + sets.deny_v4.size() + sets.deny_v6.size() +
-           sets.ported_allow.size() + sets.ported_deny.size() + policy.nameservers.size() +
+           sets.ported_allow.size() + sets.ported_deny.size() + sets.audit_v4.size() + sets.audit_v6.size() +
+           policy.nameservers.size() +
            policy.doh.blocklist.size();
 }
 

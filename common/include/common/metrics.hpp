@@ -176,6 +176,22 @@ class Family final : public MetricFamilyBase {
     std::map<std::vector<std::string>, Child> children_;  // ordered, so rendering is deterministic
 };
 
+// Integer counters read from their owner at every render() and snapshot(), for label sets that
+// change at run time (one child per rule of the policy in force, say): `sample` returns the
+// current children, each with its label values and int_value.
+class SampledCounterFamily final : public MetricFamilyBase {
+  public:
+    using Sampler = std::function<std::vector<MetricSample>()>;
+
+    SampledCounterFamily(std::string name, std::string help, std::vector<std::string> label_names, Sampler sample);
+
+    void render(std::string& out) const override;
+    FamilySnapshot snapshot() const override;
+
+  private:
+    Sampler sample_;
+};
+
 extern template class Family<Counter>;
 extern template class Family<FloatCounter>;
 extern template class Family<Gauge>;
@@ -200,6 +216,11 @@ class MetricsRegistry {
     Family<Histogram>& histogram_family(std::string name, std::string help, std::vector<double> upper_bounds,
                                         std::vector<std::string> label_names);
 
+    // `sample` runs while the registry renders (its lock held): it must not call back into it.
+    SampledCounterFamily& sampled_counter_family(std::string name, std::string help,
+                                                 std::vector<std::string> label_names,
+                                                 SampledCounterFamily::Sampler sample);
+
     // Unlabelled shorthands: a family without labels and its only child.
     Counter& counter(std::string name, std::string help);
     FloatCounter& float_counter(std::string name, std::string help);
@@ -215,8 +236,8 @@ class MetricsRegistry {
     std::vector<FamilySnapshot> snapshot() const;
 
   private:
-    template <typename Metric>
-    Family<Metric>& add_family(std::unique_ptr<Family<Metric>> family);
+    template <typename FamilyType>
+    FamilyType& add_family(std::unique_ptr<FamilyType> family);
 
     void run_collect_hooks() const;
 
