@@ -22,6 +22,7 @@
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
 #include "sidecar/health_state.hpp"
+#include "sidecar/logging_setup.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -132,8 +133,7 @@ class OverlayReload {
 
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
-    common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
-                         config.log_output);
+    sidecar::init_egress_logging(config);
     log_configuration_warnings(config);
     spdlog::info("enforcement mode: {}", sidecar::to_string(config.mode));
 
