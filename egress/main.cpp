@@ -6,6 +6,7 @@
 #include "api/api_server.hpp"
 #include "api/deny_webhook.hpp"
 #include "api/health_server.hpp"
+#include "api/policy_events.hpp"
 #include "api/policy_handlers.hpp"
 #include "api/upstream_lookup.hpp"
 #include "common/build_info.hpp"
@@ -147,6 +148,7 @@ int run_sidecar(common::BlockedSignals& signals) {
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
                                 [&](const auto& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
+    api::log_policy_loaded(engine.current()->user_policy());
     sidecar::CredentialProxy credential_proxy(config);
     credential_proxy.guard(engine);
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
