@@ -13,6 +13,7 @@ dns::ForwarderOptions forwarder_options(const EgressConfig& config) {
     options.timeout = config.dns_upstream_timeout;
     options.probe_interval = config.dns_probe_interval;
     options.probe_timeout = std::min(config.dns_upstream_timeout, std::chrono::milliseconds(2000));
+    options.probe_name = config.dns_probe_name;
     return options;
 }
 
