@@ -226,6 +226,8 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
     config.dns_probe_interval = std::chrono::seconds(
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
     config.dns_probe_name = parse_probe_name(common::env_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE", ""));
+    config.event_lines_per_second =
+        static_cast<size_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_EVENT_LOG_RATE", 100, 0, 100000));
     config.socket_mark =
         parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
     load_nft_settings(config);
