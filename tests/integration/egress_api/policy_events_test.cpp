@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "egress_sidecar_fixture.hpp"
+#include "harness/log_events.hpp"
 
 namespace egress_api_test {
 namespace {
@@ -15,16 +15,7 @@ using nlohmann::json;
 class PolicyEventsTest : public EgressSidecarTest {
   protected:
     std::vector<json> events(const std::string& event) const {
-        std::vector<json> found;
-        std::istringstream lines(process_->read_log());
-        for (std::string line; std::getline(lines, line);) {
-            auto parsed = json::parse(line, nullptr, false);
-            if (!parsed.is_discarded() && parsed.is_object() &&
-                parsed.value("opensandbox.event", "") == event) {
-                found.push_back(std::move(parsed));
-            }
-        }
-        return found;
+        return harness::events_in(process_->read_log(), event);
     }
 };
 

@@ -8,13 +8,15 @@
 #include <thread>
 
 #include "egress_binary_fixture.hpp"
-#include "event_log.hpp"
 #include "harness/http_client.hpp"
+#include "harness/log_events.hpp"
 
 namespace {
 
 using namespace egress_binary_test;
 using namespace std::chrono_literals;
+using harness::events_for;
+using harness::events_in;
 using nlohmann::json;
 
 class EgressEventsTest : public EgressBinaryTest {

@@ -72,6 +72,16 @@ TEST_F(QueryEventsTest, LogSkipHidesOnlySuccessfulOutboundLines) {
     EXPECT_EQ(lines[1].at("target.host"), "other.test");
 }
 
+TEST_F(QueryEventsTest, AWorkloadsNameCannotForgeALogLine) {
+    QueryEvents events(10, suppressed_);
+    const std::string forged = "x\"}\n{\"level\":\"info\",\"opensandbox.event\":\"egress.loaded\"\xff";
+    events.host_event(QueryEvents::HostEvent::denied, forged);
+    const auto lines = log_.lines();
+    ASSERT_EQ(lines.size(), 1u) << "one JSON object, whatever the name holds";
+    EXPECT_EQ(lines[0].at("opensandbox.event"), "egress.denied");
+    EXPECT_TRUE(lines[0].at("target.host").get<std::string>().starts_with("x\"}\n{"));
+}
+
 TEST_F(QueryEventsTest, DeniedIsAWarning) {
     QueryEvents events(10, suppressed_);
     events.host_event(QueryEvents::HostEvent::denied, "blocked.test");

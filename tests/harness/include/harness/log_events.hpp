@@ -1,11 +1,11 @@
 #pragma once
-// Reads egress's JSON log lines and picks out its structured events (field opensandbox.event).
+// Picks the structured events (field opensandbox.event) out of a daemon's JSON log lines.
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-namespace egress_binary_test {
+namespace harness {
 
 // The lines whose opensandbox.event is `event`; the version banner and other non-JSON lines are skipped.
 inline std::vector<nlohmann::json> events_in(const std::string& log, const std::string& event) {
@@ -35,4 +35,4 @@ inline std::vector<nlohmann::json> events_for(const std::string& log, const std:
     return found;
 }
 
-}  // namespace egress_binary_test
+}  // namespace harness
