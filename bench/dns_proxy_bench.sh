@@ -39,7 +39,8 @@
 # Environment: ROUNDS (2), RATE_SECONDS (5, per round), MAX_SECONDS (4, per round), RATE (2000),
 #   MAX_OUTSTANDING (dnsperf -q at maximum load, 500), MAX_THREADS (dnsperf -T and -c at maximum
 #   load, 1), UPSTREAM=auto|dnsmasq|fake (auto),
-#   KEEP_LOGS=1 (keep the work directory with every dnsperf output).
+#   KEEP_LOGS=1 (keep the work directory with every dnsperf output), LOG_LEVEL (egress's
+#   OPENSANDBOX_EGRESS_LOG_LEVEL, error; info writes the rate-limited per-query event lines).
 # Needs: dnsperf, dig, ip, nft, python3, dnsmasq (Debian package dnsmasq-base).
 # It is a benchmark, not a test: it exits 0 even when a goal is missed.
 set -euo pipefail
@@ -54,6 +55,7 @@ RATE=${RATE:-2000}
 MAX_OUTSTANDING=${MAX_OUTSTANDING:-500}
 MAX_THREADS=${MAX_THREADS:-1}
 UPSTREAM=${UPSTREAM:-auto}
+LOG_LEVEL=${LOG_LEVEL:-error}
 NAMES=1000
 BUDGET_SECONDS=300
 
@@ -235,7 +237,7 @@ start_egress() {
   mkdir -p "$work/rules-$label"
   ip netns exec "$ns" env OPENSANDBOX_EGRESS_MODE="$mode" OPENSANDBOX_EGRESS_RULES="$policy" \
     OPENSANDBOX_EGRESS_DNS_UPSTREAM="$upstream_ip" OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules-$label" \
-    OPENSANDBOX_EGRESS_LOG_LEVEL=error "$egress_bin" >"$work/egress-$label.log" 2>&1 &
+    OPENSANDBOX_EGRESS_LOG_LEVEL="$LOG_LEVEL" "$egress_bin" >"$work/egress-$label.log" 2>&1 &
   server_pid[$label]=$!
   pids+=("$!")
   # every policy here allows a1.bench.test, the name the readiness check asks for

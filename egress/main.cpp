@@ -6,6 +6,7 @@
 #include "api/api_server.hpp"
 #include "api/deny_webhook.hpp"
 #include "api/health_server.hpp"
+#include "api/policy_events.hpp"
 #include "api/policy_handlers.hpp"
 #include "api/upstream_lookup.hpp"
 #include "common/build_info.hpp"
@@ -23,6 +24,7 @@
 #include "sidecar/enforcement.hpp"
 #include "sidecar/health_state.hpp"
 #include "sidecar/learned_lookup.hpp"
+#include "sidecar/logging_setup.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -133,8 +135,7 @@ class OverlayReload {
 
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
-    common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
-                         config.log_output);
+    sidecar::init_egress_logging(config);
     log_configuration_warnings(config);
     spdlog::info("enforcement mode: {}", sidecar::to_string(config.mode));
 
@@ -148,6 +149,7 @@ int run_sidecar(common::BlockedSignals& signals) {
     policy::PolicyEngine engine({config.max_rules, config.policy_file}, initial.policy, overlay.rules(),
                                 [&](const auto& snapshot) { enforcement.apply(snapshot); });
     spdlog::info("initial policy mode: {}", policy::to_string(engine.current()->mode()));
+    api::log_policy_loaded(engine.current()->user_policy());
     sidecar::CredentialProxy credential_proxy(config);
     credential_proxy.guard(engine);
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.

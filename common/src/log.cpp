@@ -143,6 +143,9 @@ class TimestampFormatter {
 
 class JsonLineFormatter final : public spdlog::formatter {
   public:
+    explicit JsonLineFormatter(std::string root_fields_json)
+        : root_fields_json_(std::move(root_fields_json)) {}
+
     void format(const spdlog::details::log_msg& message, spdlog::memory_buf_t& dest) override {
         line_.clear();
         line_ += "{\"level\":\"";
@@ -153,21 +156,24 @@ class JsonLineFormatter final : public spdlog::formatter {
         append_json_string(line_, std::string_view(message.logger_name.data(), message.logger_name.size()));
         line_ += ",\"msg\":";
         append_json_string(line_, std::string_view(message.payload.data(), message.payload.size()));
+        line_ += root_fields_json_;
         line_ += fields_being_logged;
         line_ += "}\n";
         dest.append(line_.data(), line_.data() + line_.size());
     }
 
     std::unique_ptr<spdlog::formatter> clone() const override {
-        return std::make_unique<JsonLineFormatter>();
+        return std::make_unique<JsonLineFormatter>(root_fields_json_);
     }
 
   private:
+    std::string root_fields_json_;  // ",\"key\":value..." or empty
     TimestampFormatter timestamps_;
     std::string line_;
 };
 
-std::string serialize_fields(std::initializer_list<LogField> fields) {
+template <typename Fields>
+std::string serialize_fields(const Fields& fields) {
     std::string json;
     for (const LogField& field : fields) {
         json += ',';
@@ -247,6 +253,12 @@ LogField::LogField(std::string_view field_key, double value) : key(field_key) {
     json_value.assign(buffer, result.ptr);
 }
 
+LogField LogField::raw_json(std::string_view field_key, std::string serialized_json) {
+    LogField field(field_key, false);
+    field.json_value = std::move(serialized_json);
+    return field;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     out.reserve(out.size() + text.size() + 2);
     out += '"';
@@ -297,22 +309,27 @@ std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs) {
 }
 
 std::shared_ptr<spdlog::logger> make_json_logger(std::string name, LogLevel level,
-                                                 std::vector<spdlog::sink_ptr> sinks) {
+                                                 std::vector<spdlog::sink_ptr> sinks,
+                                                 const std::vector<LogField>& root_fields) {
     auto logger = std::make_shared<spdlog::logger>(std::move(name), sinks.begin(), sinks.end());
-    logger->set_formatter(std::make_unique<JsonLineFormatter>());
+    logger->set_formatter(std::make_unique<JsonLineFormatter>(serialize_fields(root_fields)));
     logger->set_level(level);
     logger->flush_on(LogLevel::trace);
     return logger;
 }
 
-std::shared_ptr<spdlog::logger> init_logging(std::string name, LogLevel level, std::string_view outputs) {
-    auto logger = make_json_logger(std::move(name), level, make_log_sinks(outputs));
+std::shared_ptr<spdlog::logger> init_logging(std::string name, LogLevel level, std::string_view outputs,
+                                             const std::vector<LogField>& root_fields) {
+    auto logger = make_json_logger(std::move(name), level, make_log_sinks(outputs), root_fields);
     spdlog::set_default_logger(logger);
     return logger;
 }
 
-void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message,
-                std::initializer_list<LogField> fields) {
+namespace {
+
+template <typename Fields>
+void log_serialized_fields(spdlog::logger& logger, LogLevel level, std::string_view message,
+                           const Fields& fields) {
     if (!logger.should_log(level)) {
         return;
     }
@@ -321,8 +338,24 @@ void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message
     logger.log(level, spdlog::string_view_t(message.data(), message.size()));
 }
 
+}  // namespace
+
+void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message,
+                std::initializer_list<LogField> fields) {
+    log_serialized_fields(logger, level, message, fields);
+}
+
 void log_fields(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-    log_fields(*spdlog::default_logger_raw(), level, message, fields);
+    log_serialized_fields(*spdlog::default_logger_raw(), level, message, fields);
+}
+
+void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message,
+                std::span<const LogField> fields) {
+    log_serialized_fields(logger, level, message, fields);
+}
+
+void log_fields(LogLevel level, std::string_view message, std::span<const LogField> fields) {
+    log_serialized_fields(*spdlog::default_logger_raw(), level, message, fields);
 }
 
 }  // namespace common

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "api/policy_events.hpp"
 #include "policy/json_document.hpp"
 #include "policy/policy_changes.hpp"
 #include "policy/policy_error.hpp"
@@ -21,6 +22,22 @@ constexpr int kInternalError = 500;
 
 bool is_blank(std::string_view body) {
     return policy::trim_space(body).empty();
+}
+
+using Rules = std::vector<policy::Rule>;
+
+// The rules of `before` that `after` no longer has (a DELETE removes rules and keeps the order).
+Rules removed_rules(const policy::Policy& before, const policy::Policy& after) {
+    Rules removed;
+    size_t kept = 0;
+    for (const policy::Rule& rule : before.rules) {
+        if (kept < after.rules.size() && after.rules[kept] == rule) {
+            ++kept;
+        } else {
+            removed.push_back(rule);
+        }
+    }
+    return removed;
 }
 
 }  // namespace
@@ -56,18 +73,20 @@ ApiResponse PolicyHandlers::replace(std::string_view body) {
         parsed = policy::parse_policy(body);
     } catch (const policy::PolicyError& error) {
         count("replace", "invalid");
-        return text_error(kBadRequest, std::string("invalid policy: ") + error.what());
+        return refuse(kBadRequest, common::LogLevel::warn, std::string("invalid policy: ") + error.what());
     }
     spdlog::info("policy API: updating policy to mode={}, enforcement={}",
                  policy::to_string(policy::mode_of(parsed)), enforcement_mode_);
-    return apply("replace",
-                 "failed to apply nftables policy: ", [&] { return engine_.replace(std::move(parsed)); });
+    const Rules requested = parsed.rules;
+    return apply(
+        "replace", "failed to apply nftables policy: ", [&] { return engine_.replace(std::move(parsed)); },
+        [&](const policy::Policy&, const policy::Policy&) { return requested; });
 }
 
 ApiResponse PolicyHandlers::reset() {
-    auto response = apply("reset", "failed to apply nftables: ", [&] {
-        return engine_.replace(policy::default_deny_policy());
-    });
+    auto response = apply(
+        "reset", "failed to apply nftables: ", [&] { return engine_.replace(policy::default_deny_policy()); },
+        [](const policy::Policy&, const policy::Policy&) { return Rules{}; });
     if (response.status != kOk) {
         return response;
     }
@@ -83,33 +102,39 @@ ApiResponse PolicyHandlers::reset() {
 ApiResponse PolicyHandlers::patch(std::string_view body) {
     if (is_blank(body)) {
         count("patch", "invalid");
-        return text_error(kBadRequest, "empty body");
+        return refuse(kBadRequest, common::LogLevel::warn, "empty body");
     }
     std::vector<policy::Rule> rules;
     try {
         rules = policy::parse_rule_list(body);
     } catch (const policy::PolicyError& error) {
         count("patch", "invalid");
-        return text_error(kBadRequest, std::string("invalid patch rules: ") + error.what());
+        return refuse(kBadRequest, common::LogLevel::warn,
+                      std::string("invalid patch rules: ") + error.what());
     }
     spdlog::info("policy API: patching policy with {} new rule(s), enforcement={}", rules.size(),
                  enforcement_mode_);
-    return apply("patch", "failed to apply nftables policy: ", [&] { return engine_.patch(rules); });
+    return apply(
+        "patch", "failed to apply nftables policy: ", [&] { return engine_.patch(rules); },
+        [&](const policy::Policy&, const policy::Policy&) { return rules; });
 }
 
 ApiResponse PolicyHandlers::remove(std::string_view body) {
     if (is_blank(body)) {
         count("delete", "invalid");
-        return text_error(kBadRequest, "empty body");
+        return refuse(kBadRequest, common::LogLevel::warn, "empty body");
     }
     std::vector<std::string> targets;
     try {
         targets = policy::parse_target_list(body);
     } catch (const policy::PolicyError& error) {
         count("delete", "invalid");
-        return text_error(kBadRequest, std::string("invalid delete targets: ") + error.what());
+        return refuse(kBadRequest, common::LogLevel::warn,
+                      std::string("invalid delete targets: ") + error.what());
     }
-    return apply("delete", "failed to apply nftables policy: ", [&] { return engine_.remove(targets); });
+    return apply(
+        "delete", "failed to apply nftables policy: ", [&] { return engine_.remove(targets); },
+        removed_rules);
 }
 
 ApiResponse PolicyHandlers::set_mode(std::string_view body) {
@@ -123,7 +148,7 @@ ApiResponse PolicyHandlers::set_mode(std::string_view body) {
         mode = policy::parse_enforcement_mode(found->get<std::string>());
     } catch (const policy::PolicyError& error) {
         count("mode", "invalid");
-        return text_error(kBadRequest, std::string("invalid mode: ") + error.what());
+        return refuse(kBadRequest, common::LogLevel::warn, std::string("invalid mode: ") + error.what());
     }
     if (engine_.current()->user_policy().mode == mode) {
         count("mode", "unchanged");
@@ -131,31 +156,34 @@ ApiResponse PolicyHandlers::set_mode(std::string_view body) {
                                "policy already in " + std::string(policy::to_string(mode)) + " mode");
     }
     spdlog::info("policy API: switching the policy to {} mode", policy::to_string(mode));
-    return apply("mode", "failed to apply nftables policy: ", [&] { return engine_.set_mode(mode); });
+    return apply(
+        "mode", "failed to apply nftables policy: ", [&] { return engine_.set_mode(mode); },
+        [](const policy::Policy&, const policy::Policy&) { return Rules{}; });
 }
 
-template <typename Change>
+template <typename Change, typename Delta>
 ApiResponse PolicyHandlers::apply(std::string_view operation, std::string_view apply_error_prefix,
-                                  Change&& change) {
+                                  Change&& change, Delta&& delta) {
     const auto started = std::chrono::steady_clock::now();
+    const auto before = engine_.current();
     policy::ChangeOutcome outcome;
     try {
         outcome = change();
     } catch (const policy::GuardRefusal& error) {
         count(operation, "refused");
         spdlog::warn("policy API: {} refused: {}", operation, error.what());
-        return text_error(kBadRequest, error.what());
+        return refuse(kBadRequest, common::LogLevel::warn, error.what());
     } catch (const policy::RuleLimitError& error) {
         count(operation, "too_many_rules");
-        return text_error(kPayloadTooLarge, error.what());
+        return refuse(kPayloadTooLarge, common::LogLevel::warn, error.what());
     } catch (const policy::PolicyError& error) {
         count(operation, "invalid");
         const char* prefix = operation == "delete" ? "invalid delete targets: " : "invalid merged policy: ";
-        return text_error(kBadRequest, std::string(prefix) + error.what());
+        return refuse(kBadRequest, common::LogLevel::warn, std::string(prefix) + error.what());
     } catch (const std::exception& error) {
         count(operation, "enforcement_failed");
         spdlog::error("policy API: nftables apply failed: {}", error.what());
-        return text_error(kInternalError, std::string(apply_error_prefix) + error.what());
+        return refuse(kInternalError, common::LogLevel::err, std::string(apply_error_prefix) + error.what());
     }
     apply_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!outcome.changed) {
@@ -164,6 +192,8 @@ ApiResponse PolicyHandlers::apply(std::string_view operation, std::string_view a
     }
     count(operation, "applied");
     spdlog::info("policy API: proxy and nftables updated to {}", policy::to_string(outcome.mode));
+    const auto after = engine_.current();
+    log_policy_updated(after->user_policy(), delta(before->user_policy(), after->user_policy()));
     if (!outcome.persist_error.empty()) {
         spdlog::error("policy API: policy applied but not saved: {}", outcome.persist_error);
         return status_response(outcome, "policy applied but not saved: " + outcome.persist_error);
@@ -180,6 +210,11 @@ ApiResponse PolicyHandlers::status_response(const policy::ChangeOutcome& outcome
         document["reason"] = std::move(reason);
     }
     return json_response(kOk, document);
+}
+
+ApiResponse PolicyHandlers::refuse(int status, common::LogLevel level, std::string message) const {
+    log_policy_update_failed(level, message);
+    return text_error(status, std::move(message));
 }
 
 void PolicyHandlers::count(std::string_view operation, std::string_view result) {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "api/api_response.hpp"
+#include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "policy/policy_engine.hpp"
 
@@ -26,9 +27,13 @@ class PolicyHandlers {
 
   private:
     ApiResponse reset();
-    // Runs one engine change and turns its outcome or exception into a response.
-    template <typename Change>
-    ApiResponse apply(std::string_view operation, std::string_view apply_error_prefix, Change&& change);
+    // Runs one engine change and turns its outcome or exception into a response; once applied, logs
+    // egress.updated with the rules delta(before, after) returns.
+    template <typename Change, typename Delta>
+    ApiResponse apply(std::string_view operation, std::string_view apply_error_prefix, Change&& change,
+                      Delta&& delta);
+    // An error answer, logged as egress.update_failed at `level`.
+    ApiResponse refuse(int status, common::LogLevel level, std::string message) const;
     ApiResponse status_response(const policy::ChangeOutcome& outcome, std::string reason = {}) const;
     void count(std::string_view operation, std::string_view result);
 

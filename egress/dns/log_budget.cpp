@@ -4,7 +4,8 @@
 
 namespace egress::dns {
 
-LogBudget::LogBudget(std::string what, size_t per_second) : what_(std::move(what)), per_second_(per_second) {}
+LogBudget::LogBudget(std::string what, size_t per_second, common::Counter* suppressed)
+    : what_(std::move(what)), per_second_(per_second), suppressed_counter_(suppressed) {}
 
 bool LogBudget::take(Clock::time_point now) {
     if (now - window_start_ >= std::chrono::seconds(1)) {
@@ -20,6 +21,9 @@ bool LogBudget::take(Clock::time_point now) {
         return true;
     }
     ++suppressed_;
+    if (suppressed_counter_ != nullptr) {
+        suppressed_counter_->inc();
+    }
     return false;
 }
 

@@ -27,6 +27,9 @@ ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry, common::Family<com
                                                   latency_buckets())),
       handling_seconds(registry.histogram("egress_dns_handling_seconds",
                                           "Time from receiving a query to sending its reply",
-                                          latency_buckets())) {}
+                                          latency_buckets())),
+      log_events_suppressed(registry.counter_family(
+          "egress_log_events_suppressed_total",
+          "Per-query event log lines left out by the rate limit, by event", {"event"})) {}
 
 }  // namespace egress::dns

@@ -17,6 +17,8 @@ struct ProxyMetrics {
     common::Gauge& in_flight;
     common::Histogram& upstream_latency_seconds;
     common::Histogram& handling_seconds;
+    // Per-query event log lines left out by the rate limit, by event name.
+    common::Family<common::Counter>& log_events_suppressed;
 
   private:
     ProxyMetrics(common::MetricsRegistry& registry, common::Family<common::Counter>& outcomes);

@@ -79,7 +79,8 @@ DnsProxy::DnsProxy(common::EventLoop& loop, ProxyOptions options, const QueryPol
       forwarder_(forwarder),
       metrics_(metrics),
       receiver_(kListenerBatchSize),
-      udp_replies_(kListenerBatchSize) {
+      udp_replies_(kListenerBatchSize),
+      events_(options_.event_lines_per_second, metrics.log_events_suppressed) {
     // Answers that arrive together leave together.
     forwarder_.set_burst_hooks({[this] { udp_replies_.hold(); }, [this] { udp_replies_.release(); }});
 }
@@ -248,6 +249,7 @@ void DnsProxy::on_upstream_result(const PendingAnswer& pending, ForwardResult re
         if (forward_error_log_.take()) {
             spdlog::warn("[dns] forward error for {}: {}", pending.query.policy_name(), result.error);
         }
+        events_.outbound_failed(pending.query.policy_name(), result.error);
         reply(pending.target, build_reply(pending.query, ResponseCode::server_failure).bytes());
         return;
     }
@@ -287,6 +289,7 @@ void DnsProxy::deliver(const PendingAnswer& pending, std::span<const uint8_t> an
         reply(pending.target, answer);
     }
     metrics_.handling_seconds.observe(seconds_since(pending.received));
+    events_.outbound(pending.query.policy_name(), answer);
 }
 
 void DnsProxy::reply(const ReplyTarget& target, std::span<const uint8_t> message) {
@@ -311,9 +314,7 @@ void DnsProxy::abandon(const ReplyTarget& target) {
 }
 
 void DnsProxy::log_denied(const Query& query) {
-    if (denied_log_.take()) {
-        spdlog::warn("[dns] denied {} (type {})", query.policy_name(), query.qtype);
-    }
+    events_.host_event(QueryEvents::HostEvent::denied, query.policy_name());
 }
 
 }  // namespace egress::dns

@@ -16,6 +16,7 @@
 #include "dns/log_budget.hpp"
 #include "dns/proxy_metrics.hpp"
 #include "dns/query.hpp"
+#include "dns/query_events.hpp"
 #include "dns/query_policy.hpp"
 #include "dns/tcp_connection.hpp"
 #include "dns/udp_send_batch.hpp"
@@ -28,6 +29,7 @@ struct ProxyOptions {
     size_t max_in_flight = 10000;  // queries waiting on an upstream; past it, SERVFAIL at once
     size_t max_tcp_connections = 1024;
     std::chrono::milliseconds tcp_idle_timeout{10000};
+    size_t event_lines_per_second = 100;  // per event kind (egress.outbound, egress.denied); 0: none
 };
 
 // The transparent DNS proxy: UDP and TCP listeners on one event loop. Denied names get NXDOMAIN
@@ -43,6 +45,8 @@ class DnsProxy {
 
     void set_resolved_hook(ResolvedAddressHook* hook) { resolved_hook_ = hook; }
     void set_denied_listener(DeniedNameListener listener) { denied_listener_ = std::move(listener); }
+    // Hosts whose successful egress.outbound lines are left out; set before the loop runs.
+    void set_log_skip(LogSkipList list) { events_.set_log_skip(std::move(list)); }
 
     // Binds every listen address for UDP and TCP; throws std::system_error naming the address.
     void start();
@@ -98,7 +102,7 @@ class DnsProxy {
     DatagramReceiver receiver_;
     std::vector<uint8_t> forwarded_;  // the query forward() sends upstream, reused
     UdpSendBatch udp_replies_;
-    LogBudget denied_log_{"denied queries", 20};
+    QueryEvents events_;
     LogBudget forward_error_log_{"upstream failures", 20};
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

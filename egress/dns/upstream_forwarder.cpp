@@ -1,10 +1,13 @@
 #include "dns/upstream_forwarder.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <stdexcept>
 
 #include "dns/answer.hpp"
 #include "dns/ares_form_error.hpp"
+#include "dns/probe_query.hpp"
 
 namespace egress::dns {
 namespace {
@@ -12,11 +15,6 @@ namespace {
 constexpr size_t kUpstreamBatchSize = 32;  // queries per sendmmsg, answers per recvmmsg
 constexpr uint8_t kRcodeNoError = 0;
 constexpr uint8_t kRcodeNameError = 3;
-
-// ". IN NS" with RD=1: any answer at all proves the upstream is alive.
-std::vector<uint8_t> root_ns_probe_query() {
-    return {0, 0, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1};
-}
 
 bool is_truncated(const unsigned char* answer, int length) {
     constexpr uint8_t kTruncatedFlag = 0x02;  // TC, in the third header byte
@@ -51,7 +49,7 @@ UpstreamForwarder::UpstreamForwarder(common::EventLoop& loop, ForwarderOptions o
       options_(std::move(options)),
       udp_batching_(kUpstreamBatchSize),
       burst_hooks_{[this] { begin_burst(); }, [this] { end_burst(); }},
-      probe_query_(root_ns_probe_query()) {
+      probe_query_(build_probe_query(options_.probe_name)) {
     if (options_.upstreams.empty()) {
         throw std::invalid_argument("no DNS upstream configured");
     }
@@ -183,13 +181,32 @@ void UpstreamForwarder::run_probe_round() {
     probe_timer_ = loop_.run_after(options_.probe_interval, [this] { run_probe_round(); });
 }
 
-void UpstreamForwarder::on_probe_answer(void* argument, int status, int /*timeouts*/,
-                                        unsigned char* /*answer*/, int /*length*/) {
+// Healthy only when the upstream answers the way forwarding accepts: NOERROR or NXDOMAIN.
+void UpstreamForwarder::on_probe_answer(void* argument, int status, int /*timeouts*/, unsigned char* answer,
+                                        int length) {
     std::unique_ptr<Probe> probe(static_cast<Probe*>(argument));
-    if (probe->forwarder->shutting_down_ || status == ARES_EDESTRUCTION) {
+    UpstreamForwarder& self = *probe->forwarder;
+    if (self.shutting_down_ || status == ARES_EDESTRUCTION) {
         return;
     }
-    probe->forwarder->upstreams_[probe->upstream_index]->healthy = status == ARES_SUCCESS;
+    Upstream& upstream = *self.upstreams_[probe->upstream_index];
+    if (status != ARES_SUCCESS) {
+        self.set_probed_health(upstream, false, ares_strerror(status));
+        return;
+    }
+    const uint8_t rcode = revealed_rcode(std::span(answer, static_cast<size_t>(length)));
+    const bool accepted = rcode == kRcodeNoError || rcode == kRcodeNameError;
+    self.set_probed_health(upstream, accepted, accepted ? "" : "answered rcode " + std::to_string(rcode));
+}
+
+// Logs changes only: a probe round every few seconds must not repeat the same line.
+void UpstreamForwarder::set_probed_health(Upstream& upstream, bool healthy, std::string_view failure) {
+    if (upstream.healthy && !healthy) {
+        spdlog::error("[dns] upstream probe {} failed: {}", upstream.endpoint.to_string(), failure);
+    } else if (!upstream.healthy && healthy) {
+        spdlog::info("[dns] upstream {} is healthy again", upstream.endpoint.to_string());
+    }
+    upstream.healthy = healthy;
 }
 
 }  // namespace egress::dns

@@ -24,6 +24,8 @@ struct ForwarderOptions {
     std::chrono::milliseconds timeout{5000};
     std::chrono::milliseconds probe_interval{30000};
     std::chrono::milliseconds probe_timeout{2000};
+    // The probe's question: "" or "." for ". IN NS", else "<name>. IN A" (see build_probe_query).
+    std::string probe_name;
 };
 
 struct ForwardResult {
@@ -34,7 +36,8 @@ struct ForwardResult {
 
 // Sends client queries to the upstream resolvers: in order, healthy ones first; fails over on a
 // timeout, a transport error, or an answer that is neither NOERROR nor NXDOMAIN. Probes every
-// upstream periodically so a dead one does not cost each query a timeout.
+// upstream periodically so a dead one does not cost each query a timeout; a probe answered with
+// another RCODE (SERVFAIL, REFUSED) marks the upstream unhealthy too, unlike upstream's sidecar.
 class UpstreamForwarder {
   public:
     using Completion = std::function<void(ForwardResult)>;
@@ -78,6 +81,7 @@ class UpstreamForwarder {
     void try_next(std::unique_ptr<Attempt> attempt);
     std::vector<size_t> attempt_order() const;
     void run_probe_round();
+    void set_probed_health(Upstream& upstream, bool healthy, std::string_view failure);
 
     common::EventLoop& loop_;
     ForwarderOptions options_;

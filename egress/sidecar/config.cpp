@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "common/config.hpp"
+#include "dns/probe_query.hpp"
 #include "dns/upstream_config.hpp"
 #include "policy/policy_changes.hpp"
 
@@ -44,6 +45,17 @@ uint32_t parse_mark(const std::string& text) {
     }
     throw std::invalid_argument("OPENSANDBOX_EGRESS_SOCKET_MARK: \"" + text +
                                 "\" is not a non-zero 32-bit number (e.g. 0x1)");
+}
+
+// Refuses at start a name the probe could not send.
+std::string parse_probe_name(std::string_view text) {
+    std::string name(common::trim(text));
+    try {
+        dns::build_probe_query(name);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument(std::string("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE: ") + error.what());
+    }
+    return name;
 }
 
 void load_upstreams(EgressConfig& config, const std::filesystem::path& resolv_conf_path) {
@@ -213,6 +225,9 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
         "OPENSANDBOX_EGRESS_DNS_UPSTREAM_TIMEOUT", 5, 1, kMaxUpstreamTimeoutSeconds));
     config.dns_probe_interval = std::chrono::seconds(
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
+    config.dns_probe_name = parse_probe_name(common::env_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE", ""));
+    config.event_lines_per_second =
+        static_cast<size_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_EVENT_LOG_RATE", 100, 0, 100000));
     config.socket_mark =
         parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
     load_nft_settings(config);

@@ -46,6 +46,8 @@ struct EgressConfig {
     std::vector<std::string> nameserver_exempt_rejected;
     std::chrono::milliseconds dns_upstream_timeout{5000};
     std::chrono::milliseconds dns_probe_interval{30000};
+    std::string dns_probe_name;  // OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE, trimmed; "" or ".": ". IN NS"
+    size_t event_lines_per_second = 100;  // OPENSANDBOX_EGRESS_EVENT_LOG_RATE
     uint32_t socket_mark = 0x1;
     // OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP: refuse to start when egress's traffic cannot be told
     // apart by its cgroup (then only the mark, which CAP_NET_RAW can forge, tells it apart).

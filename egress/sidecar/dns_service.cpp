@@ -1,5 +1,8 @@
 #include "sidecar/dns_service.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "dns/log_skip_list.hpp"
 #include "dns/snapshot_query_policy.hpp"
 
 namespace egress::sidecar {
@@ -13,15 +16,30 @@ dns::ForwarderOptions forwarder_options(const EgressConfig& config) {
     options.timeout = config.dns_upstream_timeout;
     options.probe_interval = config.dns_probe_interval;
     options.probe_timeout = std::min(config.dns_upstream_timeout, std::chrono::milliseconds(2000));
+    options.probe_name = config.dns_probe_name;
     return options;
+}
+
+// Read once the listeners are bound, as upstream does; a bad file stops the start.
+void apply_log_skip_file(dns::DnsProxy& proxy, const std::filesystem::path& path) {
+    auto list = dns::load_log_skip_file(path);
+    if (!list) {
+        return;
+    }
+    spdlog::info("loaded {} outbound log skip pattern(s) from {}", list->size(), path.string());
+    proxy.set_log_skip(std::move(*list));
 }
 
 }  // namespace
 
 DnsService::DnsService(const EgressConfig& config, const policy::SnapshotStore& policies,
                        common::MetricsRegistry& metrics)
-    : forwarder_options_(forwarder_options(config)), policies_(policies), metrics_(metrics) {
+    : forwarder_options_(forwarder_options(config)),
+      log_skip_file_(config.always_rules_dir / "log_skip.always"),
+      policies_(policies),
+      metrics_(metrics) {
     proxy_options_.listen = config.dns_listen;
+    proxy_options_.event_lines_per_second = config.event_lines_per_second;
 }
 
 DnsService::~DnsService() {
@@ -70,6 +88,7 @@ void DnsService::serve(std::promise<void>& started) {
         proxy->set_resolved_hook(hook.get());
         proxy->set_denied_listener(denied_listener_);
         proxy->start();
+        apply_log_skip_file(*proxy, log_skip_file_);
         forwarder->start_probes();
     } catch (...) {
         started.set_exception(std::current_exception());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
@@ -44,6 +45,7 @@ class DnsService {
 
     dns::ForwarderOptions forwarder_options_;
     dns::ProxyOptions proxy_options_;
+    std::filesystem::path log_skip_file_;
     const policy::SnapshotStore& policies_;
     dns::ProxyMetrics metrics_;
     HookFactory hook_factory_;

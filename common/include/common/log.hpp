@@ -5,6 +5,7 @@
 #include <concepts>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,10 +41,15 @@ struct LogField {
     requires(!std::same_as<T, bool>) LogField(std::string_view field_key, T value)
         : key(field_key), json_value(std::to_string(value)) {}
     LogField(std::string_view field_key, double value);
+    // A value that is already JSON (an array or object), written as is.
+    static LogField raw_json(std::string_view field_key, std::string serialized_json);
 
     std::string_view key;
     std::string json_value;  // already serialized
 };
+
+// The key of the field naming a structured event ("egress.outbound", ...), as upstream writes it.
+inline constexpr std::string_view kLogEventKey = "opensandbox.event";
 
 // Appends `text` to `out` as a quoted JSON string: quotes, backslashes and control characters are
 // escaped and invalid UTF-8 bytes become U+FFFD, so every line stays parseable.
@@ -55,14 +61,17 @@ void append_json_string(std::string& out, std::string_view text);
 std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs);
 
 // A synchronous logger named `name` that writes JSON lines to `sinks` (their formatter is replaced) and
-// flushes after every line, like zap.
+// flushes after every line, like zap. `root_fields` follow "msg" on every line, before the fields of a
+// log_fields() call (zap's logger.With(...)), e.g. the sandbox_id.
 std::shared_ptr<spdlog::logger> make_json_logger(std::string name, LogLevel level,
-                                                 std::vector<spdlog::sink_ptr> sinks);
+                                                 std::vector<spdlog::sink_ptr> sinks,
+                                                 const std::vector<LogField>& root_fields = {});
 
-// make_json_logger(name, level, make_log_sinks(outputs)), installed as spdlog's default logger so that
-// spdlog::info(...) anywhere writes JSON. Call once from main().
+// make_json_logger(name, level, make_log_sinks(outputs), root_fields), installed as spdlog's default
+// logger so that spdlog::info(...) anywhere writes JSON. Call once from main().
 std::shared_ptr<spdlog::logger> init_logging(std::string name, LogLevel level,
-                                             std::string_view outputs = "stdout");
+                                             std::string_view outputs = "stdout",
+                                             const std::vector<LogField>& root_fields = {});
 
 // Logs `message` with extra fields, e.g. log_fields(*logger, LogLevel::warn, "forward failed",
 // {{"upstream", "8.8.8.8:53"}, {"attempt", 2}}). Only loggers made by make_json_logger write the fields.
@@ -71,5 +80,9 @@ void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message
 
 // The same on spdlog's default logger.
 void log_fields(LogLevel level, std::string_view message, std::initializer_list<LogField> fields);
+// The same with a field list built at run time.
+void log_fields(spdlog::logger& logger, LogLevel level, std::string_view message,
+                std::span<const LogField> fields);
+void log_fields(LogLevel level, std::string_view message, std::span<const LogField> fields);
 
 }  // namespace common

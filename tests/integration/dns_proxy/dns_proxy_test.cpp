@@ -343,12 +343,19 @@ TEST_F(DnsProxyFailoverTest, SilentFirstUpstreamCostsOneTimeoutThenIsSkipped) {
     EXPECT_EQ(result.addresses(), std::vector<std::string>{"198.51.100.10"});
 }
 
+// The first upstream answers the start-up probe and fails only afterwards: a probe answered
+// SERVFAIL would take it out of the order, and this test is about failing over on an answer.
 TEST_F(DnsProxyFailoverTest, ServfailFromTheFirstUpstreamFailsOver) {
     proxy_.reset();
     harness::TestDnsServer failing({topology_->upstream(), "10.77.0.1", 5301, test_zone(), 60});
-    failing.set_failure_mode(harness::DnsFailureMode::servfail);
     proxy_ = std::make_unique<ProxyUnderTest>(
         topology_->sandbox(), forward_to({"10.77.0.1:5301", "10.77.0.1"}), listen_on_loopback(), policy_);
+    const auto probed_by = std::chrono::steady_clock::now() + 3s;
+    while (failing.query_count("") == 0 && std::chrono::steady_clock::now() < probed_by) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_GE(failing.query_count(""), 1u) << "the start-up probe never arrived";
+    failing.set_failure_mode(harness::DnsFailureMode::servfail);
     auto result = query("a.allowed.test", kDnsTypeA);
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result.rcode, harness::kRcodeNoError);

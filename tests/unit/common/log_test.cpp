@@ -215,6 +215,29 @@ TEST(LogFields, FieldsDoNotLeakIntoLaterLinesAndRespectTheLevel) {
     EXPECT_FALSE(lines[1].contains("k"));
 }
 
+TEST(LogFields, RootFieldsFollowMsgOnEveryLineBeforeTheCallsFields) {
+    std::ostringstream stream;
+    const std::string key = "sandbox_id";  // the logger keeps no reference to the caller's keys
+    auto logger = common::make_json_logger("opensandbox.egress", LogLevel::info,
+                                           {std::make_shared<spdlog::sinks::ostream_sink_mt>(stream)},
+                                           {{key, "sbx-1"}, {"team", "a\"b"}});
+    logger->info("plain");
+    const std::vector<common::LogField> fields{{"opensandbox.event", "egress.outbound"},
+                                               common::LogField::raw_json("target.ips", R"(["1.2.3.4"])")};
+    common::log_fields(*logger, LogLevel::info, "egress outbound", fields);
+    const std::vector<json> lines = parse_lines(stream.str());
+    ASSERT_EQ(lines.size(), 2u);
+    for (const json& line : lines) {
+        EXPECT_EQ(line.at("sandbox_id"), "sbx-1");
+        EXPECT_EQ(line.at("team"), "a\"b");
+    }
+    EXPECT_EQ(lines[1].at("opensandbox.event"), "egress.outbound");
+    EXPECT_EQ(lines[1].at("target.ips"), json::array({"1.2.3.4"}));
+    const std::string second = stream.str().substr(stream.str().find('\n') + 1);
+    EXPECT_LT(second.find("\"msg\""), second.find("\"sandbox_id\""));
+    EXPECT_LT(second.find("\"team\""), second.find("\"opensandbox.event\""));
+}
+
 TEST(MakeLogSinks, WritesToEveryListedFile) {
     const std::filesystem::path dir =
         std::filesystem::temp_directory_path() / ("common_log_test_" + std::to_string(::getpid()));
