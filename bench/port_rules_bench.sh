@@ -13,7 +13,9 @@
 #          a peer that refuses them (RST: no listener), so each connection is one SYN through the
 #          whole filter chain: to learned addresses (the baseline matches them in dyn_allow, the
 #          new sidecar in dyn_port_allow, after port_deny, deny and dyn_allow) and to addresses in
-#          allowed CIDRs (baseline: allow_v4; new: port_allow_v4, the last set of the chain).
+#          allowed CIDRs (baseline: allow_v4; new: port_allow_v4, the last set of the chain),
+#          and the client's CPU time per connection; in short slices, the order of the two
+#          sidecars alternating from slice to slice.
 #   apply  POST /policy with the whole 10 000-rule policy and PATCH of one rule on top of it:
 #          wall time of curl and the sidecar's own egress_nft_apply_seconds and
 #          egress_policy_apply_seconds for that request (differences of its /metrics).
@@ -40,15 +42,14 @@
 #   bench/port_rules_bench.sh <baseline-build> build-bench
 # Environment: ROUNDS (3), RATE_SECONDS (5, per round), MAX_SECONDS (4, per round), RATE (2000),
 #   MAX_OUTSTANDING (dnsperf -q at maximum load, 500), NAMES (60000, at most 65000), RULES (10000),
-#   CONNECT_SECONDS (3, per destination kind and round), CONCURRENCY (16 connections in flight),
-#   DESTINATIONS (16 addresses per kind), LEARNED (4000 names resolved before the connects),
-#   APPLY_REPEATS (5 POSTs and 5 PATCHes per round), BUDGET_SECONDS (600), KEEP_LOGS=1 (keep the
-#   work directory).
+#   CONNECT_SECONDS (1, per slice), CONNECT_SLICES (4 per destination kind and round),
+#   CONCURRENCY (16 connections in flight), DESTINATIONS (16 addresses per kind), LEARNED (4000
+#   names resolved before the connects), APPLY_REPEATS (5 POSTs and 5 PATCHes per round),
+#   BUDGET_SECONDS (600; a run takes about 4 minutes), KEEP_LOGS=1 (keep the work directory).
 # Needs: dnsperf, dig, ip, nft, python3, dnsmasq, curl.
 # It is a benchmark, not a test: it exits 0 even when a goal is missed.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
 [[ $# -eq 2 ]] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 absolute() { [[ $1 = /* ]] && echo "$1" || echo "$PWD/$1"; }
 declare -A build=([base]=$(absolute "$1") [new]=$(absolute "$2"))
@@ -59,7 +60,8 @@ RATE=${RATE:-2000}
 MAX_OUTSTANDING=${MAX_OUTSTANDING:-500}
 NAMES=${NAMES:-60000}
 RULES=${RULES:-10000}
-CONNECT_SECONDS=${CONNECT_SECONDS:-3}
+CONNECT_SECONDS=${CONNECT_SECONDS:-1}
+CONNECT_SLICES=${CONNECT_SLICES:-4}
 CONCURRENCY=${CONCURRENCY:-16}
 DESTINATIONS=${DESTINATIONS:-16}
 LEARNED=${LEARNED:-4000}
@@ -355,22 +357,39 @@ run_dnsperf() {
   metrics "$label" | grep -E '^egress_nft_dynamic_(updates|write)' >"$base.metrics-after" || true
 }
 
-# run_connects LABEL ROUND: resolves LEARNED names once (so their addresses are in the learned
-# set), then connect_rate_bench to learned addresses on tcp 443 and to allowed CIDRs on tcp 22.
-run_connects() {
-  local label=$1 round=$2 ns=${ns_of[$1]} kind port
-  budget_left $((2 * CONNECT_SECONDS + 5)) || { log "port_rules_bench: time budget used up, skipping connects $label (round $round)"; return 0; }
+# learn_names LABEL ROUND: resolves LEARNED names once, so their addresses are in the learned set.
+learn_names() {
+  local label=$1 round=$2 ns=${ns_of[$1]}
   flush_learned "$label"
   ip netns exec "$ns" dnsperf -s 127.0.0.1 -p 15353 -d "$work/learn.txt" -n 1 -c 1 -q 100 -Q 5000 -t 2 \
     >"$work/learn@$label@$round.txt" 2>&1 || log "port_rules_bench: resolving the learned names failed ($label)"
   set_size "$label" >"$work/learn@$label@$round.set"
+}
+
+# run_connects LABEL KIND ROUND SLICE: connect_rate_bench for CONNECT_SECONDS to learned addresses
+# on tcp 443 or to addresses in allowed CIDRs on tcp 22, with its CPU time.
+run_connects() {
+  local label=$1 kind=$2 round=$3 slice=$4 ns=${ns_of[$1]} port=443
+  [[ $kind = learned ]] || port=22
+  local base="$work/connect@$label@$kind@$round.$slice"
+  budget_left "$CONNECT_SECONDS" || { log "port_rules_bench: time budget used up, skipping connects $label $kind (round $round)"; return 0; }
+  python3 -c "$with_cpu_time" "$base.client" ip netns exec "$ns" "$connect_bin" -s "$CONNECT_SECONDS" \
+    -c "$CONCURRENCY" -b 20000:1000 "$port" "$work/dest-$kind.txt" >"$base.txt" 2>&1 ||
+    log "port_rules_bench: connect_rate_bench $label $kind failed: $(cat "$base.txt")"
+}
+
+# connect_round ROUND: CONNECT_SLICES slices per destination kind, baseline and new alternating
+# (base new, new base, ...) so that a change of the machine's load hits both alike.
+connect_round() {
+  local round=$1 kind slice label order
+  for label in "${labels[@]}"; do learn_names "$label" "$round"; done
   for kind in learned cidr; do
-    port=443
-    [[ $kind = learned ]] || port=22
-    log "port_rules_bench: round $round: connects $label to $kind addresses (tcp $port) for ${CONNECT_SECONDS}s"
-    ip netns exec "$ns" "$connect_bin" -s "$CONNECT_SECONDS" -c "$CONCURRENCY" -b 20000:1000 "$port" \
-      "$work/dest-$kind.txt" >"$work/connect@$label@$kind@$round.txt" 2>&1 ||
-      log "port_rules_bench: connect_rate_bench $label $kind failed: $(cat "$work/connect@$label@$kind@$round.txt")"
+    log "port_rules_bench: round $round: connects to $kind addresses, ${CONNECT_SLICES} x ${CONNECT_SECONDS}s each"
+    for ((slice = 1; slice <= CONNECT_SLICES; slice++)); do
+      order=(base new)
+      ((slice % 2)) || order=(new base)
+      for label in "${order[@]}"; do run_connects "$label" "$kind" "$round" "$slice"; done
+    done
   done
 }
 
@@ -435,7 +454,7 @@ main() {
   for ((round = 1; round <= ROUNDS; round++)); do
     for label in "${labels[@]}"; do run_dnsperf "$label" "$RATE_SECONDS" "$RATE" "$round"; done
     for label in "${labels[@]}"; do run_dnsperf "$label" "$MAX_SECONDS" max "$round"; done
-    for label in "${labels[@]}"; do run_connects "$label" "$round"; done
+    connect_round "$round"
     for label in "${labels[@]}"; do run_apply "$label" "$round"; done
   done
   for label in "${labels[@]}"; do
@@ -531,30 +550,35 @@ def dns_total(label, load, key):
         return sum(r["cpu_us"] * r["completed"] for r in runs if r["completed"]) / total if total else nan
     return nan
 
-def dns_rounds(label, load, key):
-    out = []
-    for r in sorted(dns.get((label, load), []), key=lambda r: r["round"]):
-        if key in ("p50", "p99"):
-            out.append(pct(r["lat"], int(key[1:])) * 1e6)
-        else:
-            out.append(r[key])
-    return out
-
+# connect[(label, kind)] = per-slice figures (round, slice, done, seconds, client CPU s, problems)
 connect = {}
 for path in sorted(glob.glob(os.path.join(work, "connect@*.txt"))):
-    _, label, kind, rnd = os.path.basename(path)[:-4].split("@")
+    _, label, kind, rnd_slice = os.path.basename(path)[:-4].split("@")
+    rnd, slc = map(int, rnd_slice.split("."))
     text = open(path).read()
     m = re.search(r"connects (\d+) seconds ([\d.]+) rate (\d+) refused (\d+) accepted (\d+) timeout (\d+) failed (\d+) errno(.*)", text)
     if not m:
         continue
-    connect.setdefault((label, kind), []).append(dict(round=int(rnd), done=int(m.group(1)), seconds=float(m.group(2)),
-                                                      rate=float(m.group(3)), timeout=int(m.group(6)),
+    try:
+        cpu = sum(float(x) for x in open(path[:-4] + ".client").read().split())
+    except (OSError, ValueError):
+        cpu = nan
+    connect.setdefault((label, kind), []).append(dict(round=rnd, slice=slc, done=int(m.group(1)),
+                                                      seconds=float(m.group(2)), cpu=cpu, timeout=int(m.group(6)),
                                                       failed=int(m.group(7)), errno=m.group(8).strip()))
 
-def connect_total(label, kind):
-    runs = connect.get((label, kind), [])
+def connect_runs(label, kind, rnd=None):
+    return [r for r in connect.get((label, kind), []) if rnd is None or r["round"] == rnd]
+
+def connect_rate(label, kind, rnd=None):
+    runs = connect_runs(label, kind, rnd)
     seconds = sum(r["seconds"] for r in runs)
     return sum(r["done"] for r in runs) / seconds if seconds else nan
+
+def connect_cpu(label, kind, rnd=None):
+    runs = connect_runs(label, kind, rnd)
+    done = sum(r["done"] for r in runs)
+    return sum(r["cpu"] for r in runs) * 1e6 / done if done else nan
 
 apply = {}
 for path in sorted(glob.glob(os.path.join(work, "apply@*.txt"))):
@@ -586,40 +610,35 @@ print()
 print("DNS path, per round. CPU µs/query: the sidecar's CPU time (user+sys) per answered query, 'of it sys' its")
 print("system time; write µs: mean answer -> kernel acknowledgement of the learned elements (the sidecar's")
 print("egress_nft_dynamic_write_seconds); set after: elements in the learned set after the run (a check only).")
-print("%-5s %-5s %-16s %-14s %-16s %-14s %-14s %-16s %-12s %s" % ("", "load", "q/s", "p50 µs", "p99 µs", "CPU µs/query",
-      "of it sys", "write µs (mean)", "set after", "responses, lost"))
+print("%-5s %-5s %5s %7s %7s %8s %8s %7s %9s %6s  %s" % ("", "load", "round", "q/s", "p50 µs", "p99 µs", "CPU µs/q",
+      "of it sys", "write µs", "set", "responses, lost"))
 for label in labels:
     for load in (rate, "max"):
-        runs = sorted(dns.get((label, load), []), key=lambda r: r["round"])
-        if not runs:
-            continue
-        rc = {}
-        for r in runs:
-            for k, v in r["rcodes"].items():
-                rc[k] = rc.get(k, 0) + v
-        j = lambda key, fmt: " / ".join(fmt % x for x in dns_rounds(label, load, key))
-        print("%-5s %-5s %-16s %-14s %-16s %-14s %-14s %-16s %-12s %s, lost %d" % (label, load, j("qps", "%.0f"),
-              j("p50", "%.0f"), j("p99", "%.0f"), j("cpu_us", "%.1f"), j("sys_us", "%.1f"), j("write_us", "%.0f"),
-              j("set", "%d"),
-              " ".join("%s %d" % kv for kv in sorted(rc.items())), sum(r["lost"] for r in runs)))
-
+        for r in sorted(dns.get((label, load), []), key=lambda r: r["round"]):
+            print("%-5s %-5s %5d %7.0f %7.0f %8.0f %8.1f %9.1f %9.0f %6d  %s, lost %d" % (label, load, r["round"], r["qps"],
+                  pct(r["lat"], 50) * 1e6, pct(r["lat"], 99) * 1e6, r["cpu_us"], r["sys_us"], r["write_us"], r["set"],
+                  " ".join("%s %d" % kv for kv in sorted(r["rcodes"].items())), r["lost"]))
 print()
-print("Packet path (new TCP connections from the sandbox namespace, refused by the peer), per round:")
-for label in labels:
-    for kind in ("learned", "cidr"):
-        runs = sorted(connect.get((label, kind), []), key=lambda r: r["round"])
-        if not runs:
+print("Packet path: new TCP connections per second from the sandbox namespace (refused by the peer), and the")
+print("client's CPU time per connection (user+sys: the SYN's way out, the filter chain included, runs in its system")
+print("calls), per round (all slices of the round together):")
+rounds = sorted({r["round"] for runs in connect.values() for r in runs})
+for kind in ("learned", "cidr"):
+    for label in labels:
+        if not connect_runs(label, kind):
             continue
         learned = []
-        for r in runs:
+        for rnd in rounds:
             try:
-                learned.append(open("%s/learn@%s@%d.set" % (work, label, r["round"])).read().strip())
+                learned.append(open("%s/learn@%s@%d.set" % (work, label, rnd)).read().strip())
             except OSError:
                 learned.append("?")
-        problems = ["round %d: %d timed out, %d failed %s" % (r["round"], r["timeout"], r["failed"], r["errno"])
-                    for r in runs if r["timeout"] or r["failed"]]
-        print("  %-5s %-8s connects/s %s%s%s" % (label, kind, " / ".join("%.0f" % r["rate"] for r in runs),
-              ("  (learned set: %s elements)" % " / ".join(learned)) if kind == "learned" else "",
+        problems = ["round %d.%d: %d timed out, %d failed %s" % (r["round"], r["slice"], r["timeout"], r["failed"],
+                    r["errno"]) for r in connect_runs(label, kind) if r["timeout"] or r["failed"]]
+        print("  %-7s %-4s connects/s %-23s client CPU µs/connect %-18s%s%s" % (kind, label,
+              " / ".join("%.0f" % connect_rate(label, kind, rnd) for rnd in rounds),
+              " / ".join("%.1f" % connect_cpu(label, kind, rnd) for rnd in rounds),
+              ("  learned set: %s" % " / ".join(learned)) if kind == "learned" else "",
               ("  NOT ALL ALLOWED: " + "; ".join(problems)) if problems else ""))
 
 print()
@@ -642,8 +661,10 @@ rows = [
     ("DNS p99 µs at %s q/s" % rate, dns_total("base", rate, "p99"), dns_total("new", rate, "p99"), False),
     ("DNS CPU µs/query at %s q/s" % rate, dns_total("base", rate, "cpu_us"), dns_total("new", rate, "cpu_us"), False),
     ("DNS CPU µs/query at max", dns_total("base", "max", "cpu_us"), dns_total("new", "max", "cpu_us"), False),
-    ("connects/s, learned addresses", connect_total("base", "learned"), connect_total("new", "learned"), True),
-    ("connects/s, allowed CIDRs", connect_total("base", "cidr"), connect_total("new", "cidr"), True),
+    ("connects/s, learned addresses", connect_rate("base", "learned"), connect_rate("new", "learned"), True),
+    ("client CPU µs/connect, learned", connect_cpu("base", "learned"), connect_cpu("new", "learned"), False),
+    ("connects/s, allowed CIDRs", connect_rate("base", "cidr"), connect_rate("new", "cidr"), True),
+    ("client CPU µs/connect, CIDRs", connect_cpu("base", "cidr"), connect_cpu("new", "cidr"), False),
     ("POST 10k rules, nft apply ms", apply_median("base", "post", "nft"), apply_median("new", "post", "nft"), False),
     ("POST 10k rules, whole apply ms", apply_median("base", "post", "api"), apply_median("new", "post", "api"), False),
     ("POST 10k rules, curl ms", apply_median("base", "post", "wall"), apply_median("new", "post", "wall"), False),
@@ -663,7 +684,8 @@ for name, b, n, higher_better in rows:
     else:
         verdict = "yes" if ratio <= 1.05 else "NO"
     print("%-32s %10.1f %10.1f %8.3f  %s" % (name, b, n, ratio, verdict))
-print("(p50/p99 over all responses of all rounds; q/s and connects/s: mean of the rounds; apply: median)")
+print("(p50/p99 over all responses of all rounds; q/s: mean of the rounds; connects/s and CPU: over all slices;")
+print(" apply: median of all requests)")
 EOF
 }
 
