@@ -11,8 +11,7 @@ AddressProvenance::Written AddressProvenance::written_for(const PortGrant& grant
 
 // An element on every port stays only under a grant of every port; one on a port stays while the
 // port, or every port, is granted.
-AddressProvenance::Written AddressProvenance::still_granted(const Written& written,
-                                                            const std::optional<PortGrant>& grant) {
+AddressProvenance::Written AddressProvenance::still_granted(const Written& written, const PortGrant* grant) {
     if (!grant) {
         return {};
     }

@@ -73,7 +73,7 @@ class AddressProvenance {
     static Written written_for(const PortGrant& grant);
     static std::optional<LearnedAddress> summarize(const common::IpAddress& address, const LearnedByName& names,
                                                    Clock::time_point now);
-    static Written still_granted(const Written& written, const std::optional<PortGrant>& grant);
+    static Written still_granted(const Written& written, const PortGrant* grant);
     static void merge_into(Written& total, const Written& more);
 
     mutable std::mutex mutex_;

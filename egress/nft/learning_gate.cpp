@@ -4,12 +4,8 @@ namespace egress::nft {
 
 bool LearningGate::learn_if_allowed(std::string_view name, const std::function<void(const PortGrant&)>& learn) {
     std::lock_guard lock(mutex_);
-    if (!grant_of_) {
-        learn(PortGrant{});
-        return true;
-    }
-    const std::optional<PortGrant> grant = grant_of_(name);
-    if (!grant) {
+    const PortGrant* grant = grant_of_ ? grant_of_(name) : &every_port();
+    if (grant == nullptr) {
         return false;
     }
     learn(*grant);

@@ -19,6 +19,7 @@ void NftEnforcer::install(const FilterPolicy& policy) {
     NftBatch batch(sequence_.reserve_block());
     append_install(batch, options_, policy);
     commit(socket_, batch, "installing nftables table inet opensandbox");
+    in_force_ = policy;
     for (const auto& nameserver : policy.nameservers) {
         common::log_fields(
             common::LogLevel::warn,
@@ -33,8 +34,9 @@ Revocation NftEnforcer::apply(const FilterPolicy& policy, const NameGrantLookup&
     const auto now = AddressProvenance::Clock::now();
     Revocation revoked = provenance_->revocation_for(grant_of, now);
     NftBatch batch(sequence_.reserve_block());
-    append_policy_update(batch, options_, policy, revoked);
+    append_policy_update(batch, options_, policy, revoked, in_force_ ? &*in_force_ : nullptr);
     commit(socket_, batch, "updating nftables policy in table inet opensandbox");
+    in_force_ = policy;
     provenance_->narrow(grant_of, now);
     return revoked;
 }
@@ -43,6 +45,7 @@ void NftEnforcer::remove() {
     std::lock_guard lock(mutex_);
     NftBatch batch(sequence_.reserve_block());
     append_removal(batch);
+    in_force_.reset();
     try {
         commit(socket_, batch, "removing nftables table inet opensandbox");
     } catch (const NftError& error) {

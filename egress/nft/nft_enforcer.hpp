@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "common/ip_address.hpp"
@@ -46,6 +47,7 @@ class NftEnforcer {
   private:
     RulesetOptions options_;
     std::shared_ptr<AddressProvenance> provenance_;
+    std::optional<FilterPolicy> in_force_;  // what the kernel holds, once installed
     std::mutex mutex_;
     NetlinkSocket socket_;
     SequenceCounter sequence_;

@@ -44,17 +44,26 @@ FilterPolicy filter_policy_from(const policy::PolicySnapshot& snapshot,
 }
 
 NameGrantLookup name_grants_of(std::shared_ptr<const policy::PolicySnapshot> snapshot) {
-    return [snapshot = std::move(snapshot)](std::string_view name) -> std::optional<PortGrant> {
-        const policy::NameGrant* grant = snapshot->grant(name);
-        if (!grant) {
-            return std::nullopt;
-        }
-        PortGrant result{grant->every_port, {}};
-        for (const auto& entry : grant->ports) {
+    // Converted once per snapshot, so a lookup returns a pointer and copies nothing.
+    auto converted = std::make_shared<std::vector<PortGrant>>();
+    const auto& scoped = snapshot->name_grants().scoped();
+    for (const auto& grant : scoped) {
+        PortGrant result{false, {}};
+        for (const auto& entry : grant.ports) {
             result.ports.push_back(l4_port(entry.protocol, entry.port));
         }
         std::sort(result.ports.begin(), result.ports.end());
-        return result;
+        converted->push_back(std::move(result));
+    }
+    return [snapshot = std::move(snapshot), converted](std::string_view name) -> const PortGrant* {
+        const policy::NameGrant* grant = snapshot->grant(name);
+        if (grant == nullptr) {
+            return nullptr;
+        }
+        if (grant->every_port) {
+            return &every_port();
+        }
+        return &(*converted)[static_cast<size_t>(grant - snapshot->name_grants().scoped().data())];
     };
 }
 

@@ -45,7 +45,11 @@ struct PortGrant {
     bool operator==(const PortGrant&) const = default;
 };
 
-// The grant the policy in force gives a name; nullopt when it denies the name.
-using NameGrantLookup = std::function<std::optional<PortGrant>(std::string_view name)>;
+// The grant the policy in force gives a name; nullptr when it denies the name. The grant lives as
+// long as the lookup does (no copy, no allocation on the DNS path).
+using NameGrantLookup = std::function<const PortGrant*(std::string_view name)>;
+
+// A grant of every port, for lookups that need one.
+const PortGrant& every_port();
 
 }  // namespace egress::nft

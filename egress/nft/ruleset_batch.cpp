@@ -172,6 +172,7 @@ std::vector<std::pair<std::string_view, std::vector<PortedPrefix>>> ported_set_c
         std::vector<PortedPrefix> selected;
         std::copy_if(entries.begin(), entries.end(), std::back_inserter(selected),
                      [&](const PortedPrefix& entry) { return entry.prefix.family() == family; });
+        std::sort(selected.begin(), selected.end());
         return selected;
     };
     const auto& sets = policy.prefixes;
@@ -573,6 +574,31 @@ void add_own_listeners_chain_and_rules(Context& context) {
     }
 }
 
+// The port-scoped sets' elements from `previous` to `policy`: removals first, so an element that
+// changes its range never overlaps its old self.
+void update_ported_sets(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
+                        const FilterPolicy* previous) {
+    const auto wanted = ported_set_contents(options, policy);
+    if (previous == nullptr) {
+        for (const auto& [name, entries] : wanted) {
+            flush_set(batch, names::kTable, name);
+            put_ported_interval_elements(batch, ElementOperation::add, name, std::nullopt, entries);
+        }
+        return;
+    }
+    const auto held = ported_set_contents(options, *previous);
+    for (size_t index = 0; index < wanted.size(); ++index) {
+        const auto& [name, entries] = wanted[index];
+        const auto& before = held[index].second;
+        std::vector<PortedPrefix> gone;
+        std::vector<PortedPrefix> added;
+        std::set_difference(before.begin(), before.end(), entries.begin(), entries.end(), std::back_inserter(gone));
+        std::set_difference(entries.begin(), entries.end(), before.begin(), before.end(), std::back_inserter(added));
+        put_ported_interval_elements(batch, ElementOperation::remove, name, std::nullopt, gone);
+        put_ported_interval_elements(batch, ElementOperation::add, name, std::nullopt, added);
+    }
+}
+
 void remove_revoked(NftBatch& batch, const Revocation& revoked) {
     for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
         std::vector<common::IpAddress> addresses;
@@ -609,17 +635,15 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
 }
 
 void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
-                          const Revocation& revoked) {
+                          const Revocation& revoked, const FilterPolicy* previous) {
     Context context{batch, options, policy, {}};
     add_filter_chain(context);
     flush_chain(batch, names::kTable, names::kFilterChain);
     for (const auto& [name, prefixes] : static_set_contents(options, policy)) {
         flush_set(batch, names::kTable, name);
+        put_interval_elements(batch, ElementOperation::add, name, std::nullopt, prefixes);
     }
-    for (const auto& [name, entries] : ported_set_contents(options, policy)) {
-        flush_set(batch, names::kTable, name);
-    }
-    fill_static_sets(context);
+    update_ported_sets(batch, options, policy, previous);
     add_dns_guard_rules(context);
     if (options.mode == EnforcementMode::dns_and_nft) {
         add_policy_rules(context);

@@ -16,9 +16,11 @@ void append_install(NftBatch& batch, const RulesetOptions& options, const Filter
 
 // A policy change in place: chain policy updated, filter rules and static sets replaced, `revoked`
 // learned elements deleted from the dyn_allow and dyn_port_allow sets; everything else (learned
-// addresses) untouched.
+// addresses) untouched. With `previous` (the policy in force), the port-scoped sets change by their
+// difference only: emptying and refilling an interval set of concatenations costs the kernel
+// time in proportion to its size.
 void append_policy_update(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy,
-                          const Revocation& revoked);
+                          const Revocation& revoked, const FilterPolicy* previous = nullptr);
 
 // delete table inet opensandbox.
 void append_removal(NftBatch& batch);

@@ -7,7 +7,7 @@
 namespace egress::policy {
 namespace {
 
-const NameGrant kEveryPort{};
+const NameGrant kEveryPortGrant{};
 
 // Adds one more allow rule for the target to its grant; a rule without ports opens every port.
 void widen(NameGrant& grant, const Rule& rule) {
@@ -53,19 +53,21 @@ NameGrants::NameGrants(std::span<const Rule> rules) {
         }
         widen(group.grant, rule);
     }
+    slot_by_rule_.assign(rules.size(), kEveryPort);
     for (auto& [target, group] : groups) {
         if (!group.grant.every_port) {
             auto& ports = group.grant.ports;
             std::sort(ports.begin(), ports.end());
             ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
-            scoped_.emplace(group.first_index, std::move(group.grant));
+            slot_by_rule_[group.first_index] = static_cast<uint32_t>(scoped_.size());
+            scoped_.push_back(std::move(group.grant));
         }
     }
 }
 
 const NameGrant& NameGrants::of_rule(size_t rule_index) const {
-    const auto found = scoped_.find(rule_index);
-    return found == scoped_.end() ? kEveryPort : found->second;
+    const uint32_t slot = rule_index < slot_by_rule_.size() ? slot_by_rule_[rule_index] : kEveryPort;
+    return slot == kEveryPort ? kEveryPortGrant : scoped_[slot];
 }
 
 }  // namespace egress::policy

@@ -35,9 +35,14 @@ class NameGrants {
 
     // rule_index: the first rule naming its target (what DomainIndex returns), an allow rule.
     const NameGrant& of_rule(size_t rule_index) const;
+    // Every grant limited to ports; of_rule() returns references into it (or a grant of every port).
+    const std::vector<NameGrant>& scoped() const { return scoped_; }
 
   private:
-    std::unordered_map<size_t, NameGrant> scoped_;  // by first rule index; absent: every port
+    static constexpr uint32_t kEveryPort = UINT32_MAX;
+
+    std::vector<NameGrant> scoped_;
+    std::vector<uint32_t> slot_by_rule_;  // index into scoped_, or kEveryPort
 };
 
 }  // namespace egress::policy

@@ -121,13 +121,18 @@ std::string PolicySnapshot::rule_id_of(const Decision& decision) const {
     return rule ? rule_id(*rule, decision.source) : "default";
 }
 
-const NameGrant* PolicySnapshot::grant(std::string_view qname) const {
+const NameGrant& PolicySnapshot::every_port_grant() {
     static const NameGrant every_port{};
+    return every_port;
+}
+
+const NameGrant* PolicySnapshot::grant(std::string_view qname) const {
     const std::optional<DomainMatch> found = domain_index_.match(qname);
     if (found && found->action == Action::allow) {
-        return &name_grants_.of_rule(found->rule_index);
+        const NameGrant& grant = name_grants_.of_rule(found->rule_index);
+        return grant.every_port ? &every_port_grant() : &grant;
     }
-    return decide(qname).lets_through() ? &every_port : nullptr;
+    return decide(qname).lets_through() ? &every_port_grant() : nullptr;
 }
 
 }  // namespace egress::policy

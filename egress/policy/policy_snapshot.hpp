@@ -55,8 +55,10 @@ class PolicySnapshot {
     std::optional<DomainMatch> match(std::string_view qname) const { return domain_index_.match(qname); }
 
     // What the addresses of a name let through are opened for (a would-deny: every port); nullptr
-    // when the name is denied.
+    // when the name is denied. Either every_port_grant() or one of name_grants().scoped().
     const NameGrant* grant(std::string_view qname) const;
+    const NameGrants& name_grants() const { return name_grants_; }
+    static const NameGrant& every_port_grant();
 
     // Address and CIDR rules of the effective policy for the nft interval sets.
     const StaticIpSets& static_ip_sets() const { return static_ip_sets_; }

@@ -126,8 +126,8 @@ TEST_F(DynamicSetTest, PolicyChangeKeepsLearnedAddressesAndRevokesAllDeniedOnes)
     FilterPolicy changed;
     changed.prefixes.allow_v4 = {prefix("198.51.100.10/32")};
     const auto revoked =
-        enforcer_->apply(changed, [](std::string_view name) -> std::optional<PortGrant> {
-            return name.ends_with("denied.test") ? std::nullopt : std::optional(PortGrant{});
+        enforcer_->apply(changed, [](std::string_view name) {
+            return name.ends_with("denied.test") ? nullptr : &every_port();
         });
     EXPECT_EQ(revoked.addresses, std::vector{common::IpAddress::parse_or_throw("198.18.1.2")});
     EXPECT_TRUE(reachable("198.18.1.1"));

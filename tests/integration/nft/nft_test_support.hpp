@@ -60,7 +60,7 @@ dns::ResolvedAddress resolved(const std::string& address, uint32_t ttl);
 common::IpPrefix prefix(const std::string& text);
 
 // Grant lookups for NftEnforcer::apply: every name on every port; no name at all.
-std::optional<PortGrant> every_name_every_port(std::string_view name);
-std::optional<PortGrant> no_name(std::string_view name);
+const PortGrant* every_name_every_port(std::string_view name);
+const PortGrant* no_name(std::string_view name);
 
 }  // namespace egress::nft::testing

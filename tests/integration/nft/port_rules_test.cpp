@@ -110,7 +110,7 @@ TEST_F(PortRulesTest, OverlappingNetworksOnOnePortAndManyPortsInstallAndUpdate) 
 TEST_F(PortRulesTest, ANameGrantedOnePortOpensItsLearnedAddressOnThatPortOnly) {
     enforcer_->install(FilterPolicy{});
     const PortGrant https{false, {{IPPROTO_TCP, kOpenPort}, {IPPROTO_TCP, kOpenV6Port}}};
-    auto gate = std::make_shared<LearningGate>([&](std::string_view) { return std::optional(https); });
+    auto gate = std::make_shared<LearningGate>([&](std::string_view) { return &https; });
     auto writer = make_writer(gate);
     ASSERT_TRUE(writer->resolve_and_wait("api.test", {resolved("198.18.11.1", 300), resolved("2001:db8:99::11", 300)}));
     EXPECT_TRUE(reachable("198.18.11.1", kOpenPort));
@@ -125,7 +125,7 @@ TEST_F(PortRulesTest, ANameGrantedOnePortOpensItsLearnedAddressOnThatPortOnly) {
 TEST_F(PortRulesTest, PolicyChangesKeepGrantedPortsAndRevokeTheRest) {
     enforcer_->install(FilterPolicy{});
     const PortGrant two_ports{false, {{IPPROTO_TCP, kPort}, {IPPROTO_TCP, kOpenPort}}};
-    auto gate = std::make_shared<LearningGate>([&](std::string_view) { return std::optional(two_ports); });
+    auto gate = std::make_shared<LearningGate>([&](std::string_view) { return &two_ports; });
     auto writer = make_writer(gate);
     ASSERT_TRUE(writer->resolve_and_wait("api.test", {resolved("198.18.12.1", 300)}));
     ASSERT_TRUE(reachable("198.18.12.1", kPort));
@@ -138,7 +138,7 @@ TEST_F(PortRulesTest, PolicyChangesKeepGrantedPortsAndRevokeTheRest) {
 
     // Narrowed to one port: the other one closes at once.
     const PortGrant one_port{false, {{IPPROTO_TCP, kOpenPort}}};
-    const auto revoked = enforcer_->apply(FilterPolicy{}, [&](std::string_view) { return std::optional(one_port); });
+    const auto revoked = enforcer_->apply(FilterPolicy{}, [&](std::string_view) { return &one_port; });
     EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{common::IpAddress::parse_or_throw("198.18.12.1"),
                                                            {IPPROTO_TCP, kPort}}}));
     EXPECT_FALSE(reachable("198.18.12.1", kPort));
@@ -148,6 +148,40 @@ TEST_F(PortRulesTest, PolicyChangesKeepGrantedPortsAndRevokeTheRest) {
     enforcer_->apply(FilterPolicy{}, no_name);
     EXPECT_FALSE(reachable("198.18.12.1", kOpenPort));
     EXPECT_TRUE(set_elements(sandbox(), "dyn_port_allow_v4").empty());
+}
+
+}  // namespace
+}  // namespace egress::nft::testing
+
+namespace egress::nft::testing {
+namespace {
+
+TEST_F(PortRulesTest, AuditLetsThroughWhatWouldBeDroppedAndCountsItButDenySetsStillDrop) {
+    FilterPolicy policy;
+    policy.audit = true;
+    policy.prefixes.audit_v4 = {prefix("198.18.20.0/24")};
+    policy.prefixes.deny_v4 = {prefix("198.18.21.0/24")};  // deny.always: never audited
+    enforcer_->install(policy);
+    EXPECT_TRUE(reachable("198.18.20.1"));
+    EXPECT_TRUE(reachable("198.18.22.1")) << "the default drop becomes a counted accept";
+    EXPECT_FALSE(reachable("198.18.21.1"));
+    const auto rules = chain_rule_lines(sandbox(), "egress");
+    const auto counted = [&](const std::string& prefix_text) {
+        for (const auto& rule : rules) {
+            if (rule.starts_with(prefix_text)) {
+                return rule.find("packets 0 ") == std::string::npos;
+            }
+        }
+        return false;
+    };
+    EXPECT_TRUE(counted("ip daddr @audit_v4 counter")) << ::testing::PrintToString(rules);
+    EXPECT_EQ(rules.back().substr(rules.back().size() - 6), "accept");
+    EXPECT_TRUE(counted("counter packets")) << ::testing::PrintToString(rules);
+
+    policy.audit = false;
+    enforcer_->apply(policy, every_name_every_port);
+    EXPECT_FALSE(reachable("198.18.22.1"));
+    EXPECT_TRUE(reachable("198.18.20.1")) << "an audit rule's target stays let through";
 }
 
 }  // namespace

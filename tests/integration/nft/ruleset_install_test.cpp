@@ -54,7 +54,7 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
         sets[set["name"]] = set;
     }
     for (const char* name : {"allow_v4", "allow_v6", "deny_v4", "deny_v6", "dyn_allow_v4", "dyn_allow_v6",
-                             "nameserver_v4", "nameserver_v6", "doh_block_v4", "doh_block_v6"}) {
+                             "nameserver_v4", "nameserver_v6", "doh_block_v4", "doh_block_v6", "audit_v4", "audit_v6"}) {
         EXPECT_TRUE(sets.contains(name)) << name;
     }
     EXPECT_EQ(sets["allow_v4"]["type"], "ipv4_addr");
@@ -110,6 +110,8 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
         "ip6 daddr @allow_v6 accept",
         "ip daddr . meta l4proto . th dport @port_allow_v4 accept",
         "ip6 daddr . meta l4proto . th dport @port_allow_v6 accept",
+        "ip daddr @audit_v4 counter packets 0 bytes 0 accept",
+        "ip6 daddr @audit_v6 counter packets 0 bytes 0 accept",
         "counter packets 0 bytes 0 drop",
     };
     auto rules = chain_rule_lines(sandbox(), "egress");

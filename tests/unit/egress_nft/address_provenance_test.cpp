@@ -22,8 +22,8 @@ PortGrant on_ports(std::vector<L4Port> ports) {
 }
 
 // Every name on every port, except names ending in ".denied.test".
-std::optional<PortGrant> denies_denied_test(std::string_view name) {
-    return name.ends_with(".denied.test") ? std::nullopt : std::optional(kEveryPort);
+const PortGrant* denies_denied_test(std::string_view name) {
+    return name.ends_with(".denied.test") ? nullptr : &kEveryPort;
 }
 
 TEST(AddressProvenance, RevokesOnlyAddressesWhoseEveryNameIsDenied) {
@@ -42,7 +42,7 @@ TEST(AddressProvenance, ExpiredNamesDoNotKeepAnAddress) {
     provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now - 1s);
     provenance.record("b.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
     const auto revoked = provenance.revocation_for(
-        [](std::string_view name) { return name == "a.allowed.test" ? std::optional(kEveryPort) : std::nullopt; },
+        [](std::string_view name) { return name == "a.allowed.test" ? &kEveryPort : nullptr; },
         now);
     EXPECT_EQ(revoked.addresses, std::vector{kShared});
 }
@@ -51,7 +51,7 @@ TEST(AddressProvenance, FullyExpiredAddressesArePrunedNotRevoked) {
     AddressProvenance provenance;
     const auto now = Clock::now();
     provenance.record("b.denied.test", std::vector{kOnlyDenied}, kEveryPort, now - 1s);
-    const auto deny_all = [](std::string_view) -> std::optional<PortGrant> { return std::nullopt; };
+    const auto deny_all = [](std::string_view) -> const PortGrant* { return nullptr; };
     EXPECT_TRUE(provenance.revocation_for(deny_all, now).empty());
     provenance.narrow(deny_all, now);
     EXPECT_EQ(provenance.size(), 0u);
@@ -72,7 +72,8 @@ TEST(AddressProvenance, AGrantNarrowedToAPortRevokesTheEveryPortElement) {
     AddressProvenance provenance;
     const auto now = Clock::now();
     provenance.record("api.test", std::vector{kShared}, kEveryPort, now + 60s);
-    const auto https_only = [](std::string_view) { return std::optional(on_ports({kHttps})); };
+    const PortGrant https{on_ports({kHttps})};
+    const auto https_only = [&](std::string_view) { return &https; };
     const auto revoked = provenance.revocation_for(https_only, now);
     EXPECT_EQ(revoked.addresses, std::vector{kShared});
     EXPECT_TRUE(revoked.ported.empty());  // the next answer writes the port element
@@ -83,9 +84,9 @@ TEST(AddressProvenance, RevokesAPortNoNameIsGrantedAnyMore) {
     const auto now = Clock::now();
     provenance.record("api.test", std::vector{kShared}, on_ports({kHttp, kHttps}), now + 60s);
     provenance.record("web.test", std::vector{kShared}, on_ports({kHttp}), now + 60s);
-    const auto narrowed = [](std::string_view name) {
-        return std::optional(name == "api.test" ? on_ports({kHttps}) : on_ports({}));
-    };
+    const PortGrant https{on_ports({kHttps})};
+    const PortGrant nothing{on_ports({})};
+    const auto narrowed = [&](std::string_view name) { return name == "api.test" ? &https : &nothing; };
     // web.test keeps port 80 (granted nothing now, but api.test's 443 stays): only 80 goes.
     auto revoked = provenance.revocation_for(narrowed, now);
     EXPECT_TRUE(revoked.addresses.empty());
@@ -99,9 +100,7 @@ TEST(AddressProvenance, APortElementOfADeniedNameGoesEvenWhenAnotherNameOpensEve
     const auto now = Clock::now();
     provenance.record("api.test", std::vector{kShared}, on_ports({kHttps}), now + 60s);
     provenance.record("all.test", std::vector{kShared}, kEveryPort, now + 60s);
-    const auto api_denied = [](std::string_view name) {
-        return name == "api.test" ? std::nullopt : std::optional(kEveryPort);
-    };
+    const auto api_denied = [](std::string_view name) { return name == "api.test" ? nullptr : &kEveryPort; };
     const auto revoked = provenance.revocation_for(api_denied, now);
     EXPECT_TRUE(revoked.addresses.empty());
     EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttps}}));

@@ -11,8 +11,8 @@ namespace {
 
 const PortGrant kEveryPort{};
 
-std::optional<PortGrant> all_but(std::string_view denied, std::string_view name) {
-    return name == denied ? std::nullopt : std::optional(kEveryPort);
+const PortGrant* all_but(std::string_view denied, std::string_view name) {
+    return name == denied ? nullptr : &kEveryPort;
 }
 
 TEST(LearningGate, LearnsEverythingOnEveryPortUntilAPolicyIsEnforced) {
@@ -35,17 +35,15 @@ TEST(LearningGate, AfterEnforceAnswersAreCheckedAgainstTheNewPolicy) {
 
 TEST(LearningGate, LearningGetsTheNamesGrant) {
     const PortGrant https{false, {{IPPROTO_TCP, 443}}};
-    LearningGate gate([&](std::string_view) { return std::optional(https); });
+    LearningGate gate([&](std::string_view) { return &https; });
     std::optional<PortGrant> learned;
     EXPECT_TRUE(gate.learn_if_allowed("api.test", [&](const PortGrant& grant) { learned = grant; }));
     EXPECT_EQ(learned, https);
 }
 
 TEST(LearningGate, ARefusedPolicyLeavesTheOldOneInForce) {
-    LearningGate gate([](std::string_view name) {
-        return name == "allowed.test" ? std::optional(kEveryPort) : std::nullopt;
-    });
-    EXPECT_THROW(gate.enforce([](std::string_view) -> std::optional<PortGrant> { return std::nullopt; },
+    LearningGate gate([](std::string_view name) { return name == "allowed.test" ? &kEveryPort : nullptr; });
+    EXPECT_THROW(gate.enforce([](std::string_view) -> const PortGrant* { return nullptr; },
                               [] { throw std::runtime_error("refused"); }),
                  std::runtime_error);
     EXPECT_TRUE(gate.learn_if_allowed("allowed.test", [](const PortGrant&) {}));
