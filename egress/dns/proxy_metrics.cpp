@@ -17,6 +17,7 @@ ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry)
 ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry, common::Family<common::Counter>& outcomes)
     : allowed(outcomes.with_labels({"allowed"})),
       denied(outcomes.with_labels({"denied"})),
+      would_deny(outcomes.with_labels({"would_deny"})),
       upstream_failed(outcomes.with_labels({"upstream_failure"})),
       malformed(outcomes.with_labels({"malformed"})),
       overloaded(outcomes.with_labels({"overloaded"})),

@@ -10,6 +10,8 @@ struct ProxyMetrics {
 
     common::Counter& allowed;
     common::Counter& denied;
+    // Audited denials: forwarded all the same (and then counted as allowed or upstream_failed too).
+    common::Counter& would_deny;
     common::Counter& upstream_failed;
     common::Counter& malformed;
     common::Counter& overloaded;

@@ -203,9 +203,14 @@ void DnsProxy::handle_message(std::span<const uint8_t> wire, const ReplyTarget& 
         case QueryVerdict::decide:
             break;
     }
-    if (!policy_.allows(query.policy_name())) {
+    const NameVerdict verdict = policy_.judge(query.policy_name());
+    if (verdict == NameVerdict::deny) {
         answer_denied(query, target, received);
         return;
+    }
+    if (verdict == NameVerdict::would_deny) {
+        metrics_.would_deny.inc();
+        events_.host_event(QueryEvents::HostEvent::would_deny, query.policy_name());
     }
     if (in_flight_ >= options_.max_in_flight) {
         metrics_.overloaded.inc();

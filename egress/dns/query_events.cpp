@@ -22,6 +22,7 @@ struct HostEventKind {
 
 constexpr std::array kHostEventKinds{
     HostEventKind{"egress.denied", "egress denied", common::LogLevel::warn},
+    HostEventKind{"egress.would_deny", "egress would deny", common::LogLevel::info},
 };
 
 const HostEventKind& kind_of(QueryEvents::HostEvent event) {

@@ -16,13 +16,14 @@ namespace egress::dns {
 // Structured log events about single queries, each kind rate-limited on its own budget:
 //   egress.outbound  info  "egress outbound"  target.host, target.ips (A/AAAA, when any) | error
 //   egress.denied    warn  "egress denied"    target.host
+//   egress.would_deny  info  "egress would deny"  target.host (audit: let through, would be denied)
 // Lines past a budget are counted in `suppressed` ({event} label) and summarised once a second;
 // a skipped line costs no allocation. Runs on the proxy's loop thread only.
 class QueryEvents {
   public:
     // Events named by a host alone; a new kind (say egress.would_deny) is one more entry here and in
     // the table in query_events.cpp, and one call of host_event().
-    enum class HostEvent : uint8_t { denied };
+    enum class HostEvent : uint8_t { denied, would_deny };
 
     // `lines_per_second` per kind; 0 writes no per-query event at all.
     QueryEvents(size_t lines_per_second, common::Family<common::Counter>& suppressed);

@@ -8,12 +8,15 @@
 
 namespace egress::dns {
 
+// allow and would_deny (an audited denial) are forwarded; deny is answered NXDOMAIN.
+enum class NameVerdict : uint8_t { allow, deny, would_deny };
+
 // Decides whether a query name may be resolved. `policy_name` is Query::policy_name.
 // Called on the proxy's loop thread for every query: it must be fast and must not block.
 class QueryPolicy {
   public:
     virtual ~QueryPolicy() = default;
-    virtual bool allows(std::string_view policy_name) const = 0;
+    virtual NameVerdict judge(std::string_view policy_name) const = 0;
 };
 
 // Learns the addresses of every allowed answer before the client sees it (the nftables layer

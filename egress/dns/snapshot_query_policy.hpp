@@ -15,14 +15,17 @@ class SnapshotQueryPolicy : public QueryPolicy {
     explicit SnapshotQueryPolicy(const policy::SnapshotStore& store, policy::DeniedNames* denied = nullptr)
         : reader_(store.reader()), denied_(denied) {}
 
-    bool allows(std::string_view policy_name) const override {
+    NameVerdict judge(std::string_view policy_name) const override {
         const policy::PolicySnapshot& snapshot = reader_.get();
         const policy::Decision decision = snapshot.decide(policy_name);
         snapshot.count(decision);
-        if (decision.verdict != policy::Verdict::allow && denied_ != nullptr) {
+        if (decision.verdict == policy::Verdict::allow) {
+            return NameVerdict::allow;
+        }
+        if (denied_ != nullptr) {
             denied_->record(policy_name, decision.verdict);
         }
-        return decision.lets_through();
+        return decision.verdict == policy::Verdict::deny ? NameVerdict::deny : NameVerdict::would_deny;
     }
 
   private:

@@ -30,8 +30,9 @@ constexpr const char* kProxyAddress = "127.0.0.1";
 // own tests; here the point is what the proxy does with a verdict.)
 class DeniedSuffixPolicy : public QueryPolicy {
   public:
-    bool allows(std::string_view name) const override {
-        return name != "denied.test" && !name.ends_with(".denied.test");
+    NameVerdict judge(std::string_view name) const override {
+        const bool denied = name == "denied.test" || name.ends_with(".denied.test");
+        return denied ? NameVerdict::deny : NameVerdict::allow;
     }
 };
 

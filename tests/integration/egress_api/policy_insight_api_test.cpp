@@ -6,6 +6,7 @@
 #include "egress_sidecar_fixture.hpp"
 #include "harness/dns_types.hpp"
 #include "harness/echo_server.hpp"
+#include "harness/log_events.hpp"
 
 namespace egress_api_test {
 namespace {
@@ -123,6 +124,9 @@ TEST_F(PolicyInsightTest, AuditModeLetsTrafficThroughAndCountsItButNotPastDenyAl
     EXPECT_TRUE(can_connect("198.51.100.30", 443)) << "an address never resolved: the chain's end lets it through";
     EXPECT_EQ(resolve("www.blocked.test").rcode, kRcodeNxDomain) << "deny.always is never audited";
     EXPECT_EQ(get_json("/policy/explain?name=other.test")["decision"], "would-deny");
+    const auto would_deny = harness::events_for(process_->read_log(), "egress.would_deny", "other.test");
+    ASSERT_EQ(would_deny.size(), 1u) << process_->read_log();
+    EXPECT_EQ(would_deny[0]["level"], "info");
 
     const json stats = get_json("/policy/stats");
     EXPECT_EQ(stats["default"]["wouldDeny"], 1);
@@ -135,9 +139,10 @@ TEST_F(PolicyInsightTest, AuditModeLetsTrafficThroughAndCountsItButNotPastDenyAl
     EXPECT_EQ(top_denied, (std::map<std::string, std::string>{{"other.test", "would-deny"},
                                                                {"www.blocked.test", "deny"}}));
     const std::string metrics = call("GET", "/metrics", {}, false, "").body;
-    EXPECT_NE(metrics.find(R"(egress_policy_rule_decisions_total{source="default",rule="",rule_id="default",decision="would_deny"} 1)"),
-              std::string::npos)
-        << metrics;
+    for (const char* line : {R"(egress_policy_rule_decisions_total{source="default",rule="",rule_id="default",decision="would_deny"} 1)",
+                             R"(egress_dns_queries_total{outcome="would_deny"} 1)"}) {
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+    }
 
     // Back to enforce: the same name is denied, the rules unchanged.
     ASSERT_EQ(call("PUT", "/policy/mode", R"({"mode":"enforce"})").status, 200);
