@@ -182,9 +182,10 @@ int run_sidecar(common::BlockedSignals& signals) {
 
     api::PolicyHandlers policy_handlers(engine, std::string(sidecar::to_string(config.mode)), metrics);
     api::VaultHandlers vault_handlers(credential_proxy.vault(), engine, credential_proxy.access());
-    api::PolicyInsightHandlers insight_handlers(engine, denied_names,
-                                                sidecar::learned_lookup_of(enforcement.provenance()), metrics);
-    api::ApiServer api_server(api_settings(config), policy_handlers, insight_handlers, vault_handlers, metrics);
+    api::PolicyInsightHandlers insight_handlers(
+        engine, denied_names, sidecar::learned_lookup_of(enforcement.provenance()), metrics);
+    api::ApiServer api_server(api_settings(config), policy_handlers, insight_handlers, vault_handlers,
+                              metrics);
     warn_if_unauthenticated(config);
     api_server.start();
     spdlog::info("policy server listening on {}:{} (POST /policy)", config.http_host, api_server.port());

@@ -298,9 +298,10 @@ template class Family<FloatCounter>;
 template class Family<Gauge>;
 template class Family<Histogram>;
 
-SampledCounterFamily::SampledCounterFamily(std::string name, std::string help, std::vector<std::string> label_names,
-                                           Sampler sample)
-    : MetricFamilyBase(std::move(name), std::move(help), std::move(label_names)), sample_(std::move(sample)) {}
+SampledCounterFamily::SampledCounterFamily(std::string name, std::string help,
+                                           std::vector<std::string> label_names, Sampler sample)
+    : MetricFamilyBase(std::move(name), std::move(help), std::move(label_names)),
+      sample_(std::move(sample)) {}
 
 void SampledCounterFamily::render(std::string& out) const {
     const std::vector<MetricSample> samples = sample_();

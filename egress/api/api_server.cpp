@@ -11,7 +11,8 @@ constexpr const char* kPolicyMethods = "GET, POST, PUT, PATCH, DELETE";
 constexpr const char* kModePath = "/policy/mode";
 
 bool is_policy_subresource(const std::string& path) {
-    return path == kModePath || path == "/policy/explain" || path == "/policy/stats" || path == "/policy/suggestions";
+    return path == kModePath || path == "/policy/explain" || path == "/policy/stats" ||
+           path == "/policy/suggestions";
 }
 
 bool is_policy_method(const std::string& method) {

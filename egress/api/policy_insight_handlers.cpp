@@ -86,7 +86,8 @@ bool learned_opens(const LearnedEntry& entry, const std::optional<policy::Protoc
         return true;
     }
     const std::string protocol = port ? std::string(policy::to_string(port->protocol)) : "";
-    return port && std::find(entry.ports.begin(), entry.ports.end(), std::pair(protocol, port->port)) != entry.ports.end();
+    return port && std::find(entry.ports.begin(), entry.ports.end(), std::pair(protocol, port->port)) !=
+                       entry.ports.end();
 }
 
 ordered_json counts_json(const policy::HitCounts* counts) {
@@ -95,13 +96,16 @@ ordered_json counts_json(const policy::HitCounts* counts) {
     };
     policy::HitCounts none;
     const policy::HitCounts& source = counts ? *counts : none;
-    return {{"allowed", value(source.allowed)}, {"denied", value(source.denied)}, {"wouldDeny", value(source.would_deny)}};
+    return {{"allowed", value(source.allowed)},
+            {"denied", value(source.denied)},
+            {"wouldDeny", value(source.would_deny)}};
 }
 
 }  // namespace
 
-PolicyInsightHandlers::PolicyInsightHandlers(const policy::PolicyEngine& engine, const policy::DeniedNames& denied,
-                                             LearnedLookup learned, common::MetricsRegistry& metrics)
+PolicyInsightHandlers::PolicyInsightHandlers(const policy::PolicyEngine& engine,
+                                             const policy::DeniedNames& denied, LearnedLookup learned,
+                                             common::MetricsRegistry& metrics)
     : engine_(engine), denied_(denied), learned_(std::move(learned)) {
     metrics.sampled_counter_family(
         "egress_policy_rule_decisions_total",
@@ -184,7 +188,8 @@ ApiResponse PolicyInsightHandlers::explain_name(const std::string& name) const {
     return json_response(200, document);
 }
 
-ApiResponse PolicyInsightHandlers::explain_address(const common::IpAddress& address, std::string_view query) const {
+ApiResponse PolicyInsightHandlers::explain_address(const common::IpAddress& address,
+                                                   std::string_view query) const {
     std::optional<policy::ProtocolPort> port;
     if (const auto port_text = query_parameter(query, "port")) {
         const auto number = parse_number(*port_text);
@@ -201,7 +206,8 @@ ApiResponse PolicyInsightHandlers::explain_address(const common::IpAddress& addr
         port = policy::ProtocolPort{protocol, static_cast<uint16_t>(*number)};
     }
     const auto snapshot = engine_.current();
-    const std::optional<LearnedEntry> learned = learned_.by_address ? learned_.by_address(address) : std::nullopt;
+    const std::optional<LearnedEntry> learned =
+        learned_.by_address ? learned_.by_address(address) : std::nullopt;
     const policy::AddressDecision decided =
         policy::decide_address(*snapshot, address, port, learned && learned_opens(*learned, port));
     ordered_json document;
@@ -268,7 +274,8 @@ ApiResponse PolicyInsightHandlers::suggestions() const {
             continue;  // allowed since
         }
         if (decision.source == policy::RuleSource::always_deny) {
-            skipped.push_back({{"name", entry.name}, {"reason", "denied by deny.always: an allow rule cannot admit it"}});
+            skipped.push_back(
+                {{"name", entry.name}, {"reason", "denied by deny.always: an allow rule cannot admit it"}});
             continue;
         }
         candidates.push_back(entry.name);

@@ -11,7 +11,8 @@ std::optional<std::string> query_parameter(std::string_view query, std::string_v
         const size_t equals = pair.find('=');
         const auto raw_key = common::percent_decode(pair.substr(0, equals), true);
         if (raw_key && *raw_key == key) {
-            return common::percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+            return common::percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1),
+                                          true);
         }
         query = end == std::string_view::npos ? std::string_view{} : query.substr(end + 1);
     }

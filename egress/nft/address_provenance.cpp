@@ -19,8 +19,8 @@ AddressProvenance::Written AddressProvenance::still_granted(const Written& writt
         return written;
     }
     Written kept;
-    std::set_intersection(written.ports.begin(), written.ports.end(), grant->ports.begin(), grant->ports.end(),
-                          std::back_inserter(kept.ports));
+    std::set_intersection(written.ports.begin(), written.ports.end(), grant->ports.begin(),
+                          grant->ports.end(), std::back_inserter(kept.ports));
     return kept;
 }
 
@@ -101,7 +101,8 @@ std::vector<std::string> AddressProvenance::names_of(const common::IpAddress& ad
 }
 
 std::optional<LearnedAddress> AddressProvenance::summarize(const common::IpAddress& address,
-                                                           const LearnedByName& names, Clock::time_point now) {
+                                                           const LearnedByName& names,
+                                                           Clock::time_point now) {
     LearnedAddress summary{address, {}, false, {}, {}};
     Written total;
     for (const auto& [name, learned] : names) {
@@ -119,7 +120,8 @@ std::optional<LearnedAddress> AddressProvenance::summarize(const common::IpAddre
     return summary;
 }
 
-std::vector<LearnedAddress> AddressProvenance::learned_for(std::string_view name, Clock::time_point now) const {
+std::vector<LearnedAddress> AddressProvenance::learned_for(std::string_view name,
+                                                           Clock::time_point now) const {
     std::vector<LearnedAddress> result;
     std::lock_guard lock(mutex_);
     for (const auto& [address, names] : names_by_address_) {

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,8 +71,8 @@ class AddressProvenance {
     using LearnedByName = std::map<std::string, Learned, std::less<>>;
 
     static Written written_for(const PortGrant& grant);
-    static std::optional<LearnedAddress> summarize(const common::IpAddress& address, const LearnedByName& names,
-                                                   Clock::time_point now);
+    static std::optional<LearnedAddress> summarize(const common::IpAddress& address,
+                                                   const LearnedByName& names, Clock::time_point now);
     static Written still_granted(const Written& written, const PortGrant* grant);
     static void merge_into(Written& total, const Written& more);
 

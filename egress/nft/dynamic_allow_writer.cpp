@@ -43,7 +43,8 @@ std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress
     return result;
 }
 
-std::vector<TimedPortedAddress> on_ports(std::span<const TimedAddress> addresses, std::span<const L4Port> ports) {
+std::vector<TimedPortedAddress> on_ports(std::span<const TimedAddress> addresses,
+                                         std::span<const L4Port> ports) {
     std::vector<TimedPortedAddress> result;
     result.reserve(addresses.size() * ports.size());
     for (const auto& item : addresses) {
@@ -100,7 +101,8 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
             if (grant.every_port) {
                 add_timed_elements(entry->batch, names::dyn_allow(family), of_family);
             } else {
-                add_timed_ported_elements(entry->batch, names::dyn_port_allow(family), on_ports(of_family, grant.ports));
+                add_timed_ported_elements(entry->batch, names::dyn_port_allow(family),
+                                          on_ports(of_family, grant.ports));
             }
         }
         provenance_->record(name, entry->addresses, grant,

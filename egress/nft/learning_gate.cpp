@@ -2,7 +2,8 @@
 
 namespace egress::nft {
 
-bool LearningGate::learn_if_allowed(std::string_view name, const std::function<void(const PortGrant&)>& learn) {
+bool LearningGate::learn_if_allowed(std::string_view name,
+                                    const std::function<void(const PortGrant&)>& learn) {
     std::lock_guard lock(mutex_);
     const PortGrant* grant = grant_of_ ? grant_of_(name) : &every_port();
     if (grant == nullptr) {

@@ -64,7 +64,8 @@ void RuleBuilder::compare_equal(std::span<const uint8_t> data) {
     add(std::move(expression));
 }
 
-void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length, uint32_t destination_register) {
+void RuleBuilder::load_payload(uint32_t base, uint32_t offset, uint32_t length,
+                               uint32_t destination_register) {
     auto expression = make_expression("payload");
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_BASE, base);
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_PAYLOAD_OFFSET, offset);
@@ -185,7 +186,8 @@ RuleBuilder& RuleBuilder::match_ct_state_any(uint32_t state_bits) {
     return *this;
 }
 
-void RuleBuilder::lookup(std::string_view set_name, std::optional<uint32_t> set_id, uint32_t source_register) {
+void RuleBuilder::lookup(std::string_view set_name, std::optional<uint32_t> set_id,
+                         uint32_t source_register) {
     auto expression = make_expression("lookup");
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_LOOKUP_SREG, source_register);
     nftnl_expr_set_str(expression.get(), NFTNL_EXPR_LOOKUP_SET, std::string(set_name).c_str());
@@ -199,21 +201,22 @@ RuleBuilder& RuleBuilder::match_destination_in_set(common::IpFamily family, std:
                                                    std::optional<uint32_t> set_id) {
     match_nfproto(family);
     const bool v4 = family == common::IpFamily::v4;
-    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset, v4 ? 4 : 16,
-                 NFT_REG_1);
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
+                 v4 ? 4 : 16, NFT_REG_1);
     lookup(set_name, set_id, NFT_REG_1);
     return *this;
 }
 
 // A concatenation occupies consecutive 32-bit registers, one field after another, each field
 // rounded up to whole registers (the kernel zero-pads the rest).
-RuleBuilder& RuleBuilder::match_destination_and_port_in_set(common::IpFamily family, std::string_view set_name,
+RuleBuilder& RuleBuilder::match_destination_and_port_in_set(common::IpFamily family,
+                                                            std::string_view set_name,
                                                             std::optional<uint32_t> set_id) {
     match_nfproto(family);
     const bool v4 = family == common::IpFamily::v4;
     const uint32_t address_registers = v4 ? 1 : 4;
-    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset, v4 ? 4 : 16,
-                 NFT_REG32_00);
+    load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
+                 v4 ? 4 : 16, NFT_REG32_00);
     load_meta(NFT_META_L4PROTO, NFT_REG32_00 + address_registers);
     load_payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTransportDestinationPortOffset, sizeof(uint16_t),
                  NFT_REG32_00 + address_registers + 1);

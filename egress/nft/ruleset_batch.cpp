@@ -81,8 +81,8 @@ void set_key(nftnl_set& set, const SetShape& shape) {
         nftnl_set_set_u32(&set, NFTNL_SET_KEY_LEN, address_length);
         return;
     }
-    const uint32_t type = (((address_type << kNftTypeBits) | kNftTypeInetProtocol) << kNftTypeBits) |
-                          kNftTypeInetService;
+    const uint32_t type =
+        (((address_type << kNftTypeBits) | kNftTypeInetProtocol) << kNftTypeBits) | kNftTypeInetService;
     nftnl_set_set_u32(&set, NFTNL_SET_KEY_TYPE, type);
     nftnl_set_set_u32(&set, NFTNL_SET_KEY_LEN, address_length + 4 + 4);  // each field in whole registers
     if (!shape.dynamic) {  // the interval (pipapo) backend needs the field layout
@@ -202,7 +202,8 @@ void fill_static_sets(Context& context) {
         put_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name), prefixes);
     }
     for (const auto& [name, entries] : ported_set_contents(context.options, context.policy)) {
-        put_ported_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name), entries);
+        put_ported_interval_elements(context.batch, ElementOperation::add, name, context.ids.find(name),
+                                     entries);
     }
 }
 
@@ -592,8 +593,10 @@ void update_ported_sets(NftBatch& batch, const RulesetOptions& options, const Fi
         const auto& before = held[index].second;
         std::vector<PortedPrefix> gone;
         std::vector<PortedPrefix> added;
-        std::set_difference(before.begin(), before.end(), entries.begin(), entries.end(), std::back_inserter(gone));
-        std::set_difference(entries.begin(), entries.end(), before.begin(), before.end(), std::back_inserter(added));
+        std::set_difference(before.begin(), before.end(), entries.begin(), entries.end(),
+                            std::back_inserter(gone));
+        std::set_difference(entries.begin(), entries.end(), before.begin(), before.end(),
+                            std::back_inserter(added));
         put_ported_interval_elements(batch, ElementOperation::remove, name, std::nullopt, gone);
         put_ported_interval_elements(batch, ElementOperation::add, name, std::nullopt, added);
     }
@@ -605,13 +608,15 @@ void remove_revoked(NftBatch& batch, const Revocation& revoked) {
         std::copy_if(revoked.addresses.begin(), revoked.addresses.end(), std::back_inserter(addresses),
                      [&](const common::IpAddress& address) { return address.family() == family; });
         if (!addresses.empty()) {
-            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family), addresses);
+            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family),
+                                    addresses);
         }
         std::vector<PortedAddress> ported;
         std::copy_if(revoked.ported.begin(), revoked.ported.end(), std::back_inserter(ported),
                      [&](const PortedAddress& entry) { return entry.address.family() == family; });
         if (!ported.empty()) {
-            remove_ported_elements(batch, ElementOperation::remove_if_present, names::dyn_port_allow(family), ported);
+            remove_ported_elements(batch, ElementOperation::remove_if_present, names::dyn_port_allow(family),
+                                   ported);
         }
     }
 }

@@ -142,7 +142,8 @@ std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port) {
     const auto bytes = address.bytes();
     std::vector<uint8_t> key(bytes.begin(), bytes.end());
     key.insert(key.end(), {port.protocol, 0, 0, 0});
-    key.insert(key.end(), {static_cast<uint8_t>(port.port >> 8), static_cast<uint8_t>(port.port & 0xff), 0, 0});
+    key.insert(key.end(),
+               {static_cast<uint8_t>(port.port >> 8), static_cast<uint8_t>(port.port & 0xff), 0, 0});
     return key;
 }
 
@@ -154,7 +155,8 @@ void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, s
         for (const auto& entry : chunk) {
             nftnl_set_elem* element = add_element(*set, ported_key(entry.prefix.address(), entry.port));
             const auto end = ported_key(last_address(entry.prefix), entry.port);
-            nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY_END, end.data(), static_cast<uint32_t>(end.size()));
+            nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY_END, end.data(),
+                               static_cast<uint32_t>(end.size()));
         }
         put_elements(batch, operation, *set, chunk.size(),
                      describe_elements(operation, chunk, set_name, [](const PortedPrefix& entry) {
@@ -169,12 +171,14 @@ void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
         const auto chunk = elements.subspan(start, std::min(kElementsPerMessage, elements.size() - start));
         auto set = make_set_reference(set_name, std::nullopt);
         for (const auto& entry : chunk) {
-            set_timeout(*add_element(*set, ported_key(entry.element.address, entry.element.port)), entry.timeout);
+            set_timeout(*add_element(*set, ported_key(entry.element.address, entry.element.port)),
+                        entry.timeout);
         }
-        put_elements(batch, ElementOperation::add, *set, chunk.size(),
-                     describe_elements(ElementOperation::add, chunk, set_name, [](const TimedPortedAddress& entry) {
-                         return entry.element.address.to_string() + describe_port(entry.element.port);
-                     }));
+        put_elements(
+            batch, ElementOperation::add, *set, chunk.size(),
+            describe_elements(ElementOperation::add, chunk, set_name, [](const TimedPortedAddress& entry) {
+                return entry.element.address.to_string() + describe_port(entry.element.port);
+            }));
     }
 }
 

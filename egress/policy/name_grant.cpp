@@ -29,7 +29,7 @@ NameGrants::NameGrants(std::span<const Rule> rules) {
     struct Group {
         size_t first_index;
         NameGrant grant;
-        bool open = true;     // no deny rule for the target seen yet
+        bool open = true;      // no deny rule for the target seen yet
         bool started = false;  // an allow rule was added
     };
     std::unordered_map<std::string_view, Group> groups;

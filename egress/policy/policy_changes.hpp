@@ -21,7 +21,8 @@ size_t parse_max_rules(std::string_view text);
 void check_rule_limit(const Policy& policy, size_t max_rules);
 
 // PATCH: the patch rules in request order, then the base rules; of rules with the same
-// normalised target and the same ports (protocol and port set) the first is kept. defaultAction stays the base's.
+// normalised target and the same ports (protocol and port set) the first is kept. defaultAction stays the
+// base's.
 Policy merge_rules(const Policy& base, std::span<const Rule> patch);
 
 struct DeletionResult {
@@ -29,9 +30,9 @@ struct DeletionResult {
     size_t removed_count = 0;
 };
 
-// DELETE: removes every rule (whatever its ports) whose normalised target equals one of the targets after the same
-// normalisation (so "Example.COM." removes "example.com"). Blank targets are skipped; a target
-// that could never be a rule is a PolicyError. The policy is unchanged when nothing matched.
+// DELETE: removes every rule (whatever its ports) whose normalised target equals one of the targets after the
+// same normalisation (so "Example.COM." removes "example.com"). Blank targets are skipped; a target that
+// could never be a rule is a PolicyError. The policy is unchanged when nothing matched.
 DeletionResult delete_targets(const Policy& base, std::span<const std::string> targets);
 
 }  // namespace egress::policy

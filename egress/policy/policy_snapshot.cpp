@@ -27,7 +27,8 @@ PolicySnapshot::PolicySnapshot(Policy user_policy, AlwaysRules overlay, std::sha
       effective_policy_(apply_always_overlay(user_policy_, overlay_)),
       domain_index_(effective_policy_.rules),
       name_grants_(effective_policy_.rules),
-      static_ip_sets_(build_static_ip_sets(effective_policy_.rules, user_policy_.mode, overlay_.deny.size())) {
+      static_ip_sets_(
+          build_static_ip_sets(effective_policy_.rules, user_policy_.mode, overlay_.deny.size())) {
     if (!hits) {
         return;
     }
@@ -40,7 +41,8 @@ PolicySnapshot::PolicySnapshot(Policy user_policy, AlwaysRules overlay, std::sha
 
 std::shared_ptr<const PolicySnapshot> PolicySnapshot::make(Policy user_policy, AlwaysRules overlay,
                                                            std::shared_ptr<RuleHits> hits) {
-    return std::make_shared<const PolicySnapshot>(std::move(user_policy), std::move(overlay), std::move(hits));
+    return std::make_shared<const PolicySnapshot>(std::move(user_policy), std::move(overlay),
+                                                  std::move(hits));
 }
 
 std::shared_ptr<HitCounts> PolicySnapshot::hits_of_rule(RuleHits& hits, size_t effective_index) const {
@@ -63,10 +65,12 @@ Decision PolicySnapshot::decision_for(size_t effective_index, Action action) con
         decision.source = RuleSource::policy;
         decision.rule_index = effective_index - denies - allows;
     }
-    const bool audited = action == Action::audit ||
-                         (action == Action::deny && decision.source == RuleSource::policy &&
-                          user_policy_.mode == EnforcementMode::audit);
-    decision.verdict = action == Action::allow ? Verdict::allow : audited ? Verdict::would_deny : Verdict::deny;
+    const bool audited =
+        action == Action::audit || (action == Action::deny && decision.source == RuleSource::policy &&
+                                    user_policy_.mode == EnforcementMode::audit);
+    decision.verdict = action == Action::allow ? Verdict::allow
+                       : audited               ? Verdict::would_deny
+                                               : Verdict::deny;
     return decision;
 }
 
@@ -87,7 +91,8 @@ Decision PolicySnapshot::default_decision() const {
     if (effective_policy_.default_action == Action::allow) {
         by_default.verdict = Verdict::allow;
     } else {
-        by_default.verdict = user_policy_.mode == EnforcementMode::audit ? Verdict::would_deny : Verdict::deny;
+        by_default.verdict =
+            user_policy_.mode == EnforcementMode::audit ? Verdict::would_deny : Verdict::deny;
     }
     return by_default;
 }

@@ -3,8 +3,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "policy/always_overlay.hpp"
 #include "policy/decision.hpp"

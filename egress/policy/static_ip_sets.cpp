@@ -63,12 +63,14 @@ std::vector<PortedPrefix> normalize_ported_set(std::vector<PortedPrefix> set) {
 
 }  // namespace
 
-StaticIpSets build_static_ip_sets(std::span<const Rule> rules, EnforcementMode mode, size_t always_deny_count) {
+StaticIpSets build_static_ip_sets(std::span<const Rule> rules, EnforcementMode mode,
+                                  size_t always_deny_count) {
     StaticIpSets sets;
     for (size_t index = 0; index < rules.size(); ++index) {
         const Rule& rule = rules[index];
-        const bool audited = rule.action == Action::audit ||
-                             (rule.action == Action::deny && mode == EnforcementMode::audit && index >= always_deny_count);
+        const bool audited =
+            rule.action == Action::audit ||
+            (rule.action == Action::deny && mode == EnforcementMode::audit && index >= always_deny_count);
         if (rule.scope.scoped() && (rule.target.network || rule.target.kind == TargetKind::any)) {
             if (!audited) {  // an audited port deny is not enforced; the chain's end counts it
                 add_ported(rule.action == Action::allow ? sets.ported_allow : sets.ported_deny, rule);
@@ -79,12 +81,13 @@ StaticIpSets build_static_ip_sets(std::span<const Rule> rules, EnforcementMode m
             continue;
         }
         const bool v4 = rule.target.network->family() == common::IpFamily::v4;
-        auto& set = audited                       ? (v4 ? sets.audit_v4 : sets.audit_v6)
+        auto& set = audited                        ? (v4 ? sets.audit_v4 : sets.audit_v6)
                     : rule.action == Action::allow ? (v4 ? sets.allow_v4 : sets.allow_v6)
                                                    : (v4 ? sets.deny_v4 : sets.deny_v6);
         set.push_back(*rule.target.network);
     }
-    for (auto* set : {&sets.allow_v4, &sets.allow_v6, &sets.deny_v4, &sets.deny_v6, &sets.audit_v4, &sets.audit_v6}) {
+    for (auto* set :
+         {&sets.allow_v4, &sets.allow_v6, &sets.deny_v4, &sets.deny_v6, &sets.audit_v4, &sets.audit_v6}) {
         *set = normalize_interval_set(std::move(*set));
     }
     sets.ported_allow = normalize_ported_set(std::move(sets.ported_allow));

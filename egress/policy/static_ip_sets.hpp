@@ -37,7 +37,8 @@ struct StaticIpSets {
 };
 
 // rules: an effective policy's, whose first always_deny_count rules are deny.always (never audited).
-StaticIpSets build_static_ip_sets(std::span<const Rule> rules, EnforcementMode mode = EnforcementMode::enforce,
+StaticIpSets build_static_ip_sets(std::span<const Rule> rules,
+                                  EnforcementMode mode = EnforcementMode::enforce,
                                   size_t always_deny_count = 0);
 
 // Masks every prefix, sorts, removes duplicates and prefixes that another one in the set

@@ -17,7 +17,8 @@ bool is_registry_suffix(std::string_view parent) {
     }
     const std::string_view second = parent.substr(0, dot);
     const std::string_view top = parent.substr(dot + 1);
-    static const std::set<std::string_view> kSecondLevel = {"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"};
+    static const std::set<std::string_view> kSecondLevel = {"co",  "com", "net", "org", "ac",
+                                                            "gov", "edu", "ne",  "or"};
     return top.find('.') == std::string_view::npos && top.size() == 2 && kSecondLevel.contains(second);
 }
 
@@ -32,7 +33,8 @@ Rule allow_rule(const std::string& target) {
 
 }  // namespace
 
-std::vector<Suggestion> suggest_allow_rules(const std::vector<std::string>& names, size_t siblings_for_wildcard) {
+std::vector<Suggestion> suggest_allow_rules(const std::vector<std::string>& names,
+                                            size_t siblings_for_wildcard) {
     std::map<std::string, std::set<std::string>> by_parent;
     std::set<std::string> distinct(names.begin(), names.end());
     for (const std::string& name : distinct) {

@@ -18,6 +18,7 @@ struct Suggestion {
 // share its parent domain, which then becomes "*.<parent>" (never directly under a top-level
 // domain or a well-known second-level one such as co.uk). A wildcard does not admit its apex, so a
 // denied apex keeps its own rule. Sorted by target.
-std::vector<Suggestion> suggest_allow_rules(const std::vector<std::string>& names, size_t siblings_for_wildcard = 3);
+std::vector<Suggestion> suggest_allow_rules(const std::vector<std::string>& names,
+                                            size_t siblings_for_wildcard = 3);
 
 }  // namespace egress::policy

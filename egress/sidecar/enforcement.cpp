@@ -113,8 +113,7 @@ size_t static_element_count(const nft::FilterPolicy& policy) {
     const auto& sets = policy.prefixes;
     return sets.allow_v4.size() + sets.allow_v6.size() + sets.deny_v4.size() + sets.deny_v6.size() +
            sets.ported_allow.size() + sets.ported_deny.size() + sets.audit_v4.size() + sets.audit_v6.size() +
-           policy.nameservers.size() +
-           policy.doh.blocklist.size();
+           policy.nameservers.size() + policy.doh.blocklist.size();
 }
 
 }  // namespace
@@ -134,9 +133,10 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
           metrics.gauge("egress_nft_learned_addresses",
                         "Addresses learned from allowed answers and not revoked (an upper bound "
                         "of the dyn_allow sets' size: the kernel expires elements on its own).")),
-      static_elements_(metrics.gauge("egress_nft_rules",
-                                     "Elements of the static nftables sets (allow/deny prefixes, port-scoped prefixes, exempt "
-                                     "nameservers, DoH blocklist) of the policy in force.")),
+      static_elements_(metrics.gauge(
+          "egress_nft_rules",
+          "Elements of the static nftables sets (allow/deny prefixes, port-scoped prefixes, exempt "
+          "nameservers, DoH blocklist) of the policy in force.")),
       updates_(updates_family(metrics)),
       static_updates_(updates_.with_labels({"static"})),
       dynamic_updates_(updates_.with_labels({"dynamic"})),
@@ -212,9 +212,10 @@ void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& sna
     count_static_update(policy);
     learned_addresses_.set(static_cast<double>(provenance_->size()));
     if (!revoked.empty()) {
-        spdlog::info("nftables: revoked {} learned element(s) the new policy no longer opens for any of their "
-                     "names ({} on every port, {} on one port)",
-                     revoked.size(), revoked.addresses.size(), revoked.ported.size());
+        spdlog::info(
+            "nftables: revoked {} learned element(s) the new policy no longer opens for any of their "
+            "names ({} on every port, {} on one port)",
+            revoked.size(), revoked.addresses.size(), revoked.ported.size());
     }
 }
 

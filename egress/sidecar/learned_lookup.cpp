@@ -5,7 +5,8 @@
 namespace egress::sidecar {
 namespace {
 
-api::LearnedEntry entry_of(const nft::LearnedAddress& learned, nft::AddressProvenance::Clock::time_point now) {
+api::LearnedEntry entry_of(const nft::LearnedAddress& learned,
+                           nft::AddressProvenance::Clock::time_point now) {
     api::LearnedEntry entry{learned.address,
                             std::chrono::duration_cast<std::chrono::seconds>(learned.expires - now),
                             learned.every_port,

@@ -183,7 +183,8 @@ class SampledCounterFamily final : public MetricFamilyBase {
   public:
     using Sampler = std::function<std::vector<MetricSample>()>;
 
-    SampledCounterFamily(std::string name, std::string help, std::vector<std::string> label_names, Sampler sample);
+    SampledCounterFamily(std::string name, std::string help, std::vector<std::string> label_names,
+                         Sampler sample);
 
     void render(std::string& out) const override;
     FamilySnapshot snapshot() const override;

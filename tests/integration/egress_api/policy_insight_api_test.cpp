@@ -86,7 +86,8 @@ TEST_F(PolicyInsightTest, ExplainNamesTheDecidingRuleForNamesAndAddresses) {
     EXPECT_EQ(get_json("/policy/explain?ip=::ffff:192.0.2.9")["ip"], "192.0.2.9");
     EXPECT_EQ(get_json("/policy/explain?ip=192.0.2.9")["layer"], "default");
 
-    ASSERT_EQ(call("POST", "/policy", R"({"defaultAction":"deny","egress":[{"action":"allow","target":"www.allowed.test"}]})")
+    ASSERT_EQ(call("POST", "/policy",
+                   R"({"defaultAction":"deny","egress":[{"action":"allow","target":"www.allowed.test"}]})")
                   .status,
               200);
     ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
@@ -103,7 +104,8 @@ TEST_F(PolicyInsightTest, ExplainNamesTheDecidingRuleForNamesAndAddresses) {
 TEST_F(PolicyInsightTest, BadExplainQueriesAre400) {
     start({"OPENSANDBOX_EGRESS_MODE=dns+nft"});
     EXPECT_EQ(call("GET", "/policy/explain").status, 400);
-    EXPECT_EQ(call("GET", "/policy/explain?ip=300.1.1.1").body, "invalid ip \"300.1.1.1\": not an IPv4 or IPv6 address\n");
+    EXPECT_EQ(call("GET", "/policy/explain?ip=300.1.1.1").body,
+              "invalid ip \"300.1.1.1\": not an IPv4 or IPv6 address\n");
     EXPECT_EQ(call("GET", "/policy/explain?ip=1.2.3.4&port=0").status, 400);
     EXPECT_EQ(call("GET", "/policy/explain?ip=1.2.3.4&port=80&proto=sctp").status, 400);
     EXPECT_EQ(call("GET", "/policy/stats?top=x").status, 400);
@@ -114,14 +116,17 @@ TEST_F(PolicyInsightTest, BadExplainQueriesAre400) {
 
 TEST_F(PolicyInsightTest, AuditModeLetsTrafficThroughAndCountsItButNotPastDenyAlways) {
     start_with_overlay("www.blocked.test\n", "");
-    ASSERT_EQ(call("POST", "/policy",
-                   R"({"defaultAction":"deny","mode":"audit","egress":[{"action":"allow","target":"www.allowed.test"}]})")
-                  .status,
-              200);
+    ASSERT_EQ(
+        call(
+            "POST", "/policy",
+            R"({"defaultAction":"deny","mode":"audit","egress":[{"action":"allow","target":"www.allowed.test"}]})")
+            .status,
+        200);
     EXPECT_EQ(json::parse(current_policy())["mode"], "audit");
     EXPECT_EQ(resolve("other.test").addresses(), std::vector<std::string>{"198.51.100.20"});
     EXPECT_TRUE(can_connect("198.51.100.20", 80)) << "would-deny: let through";
-    EXPECT_TRUE(can_connect("198.51.100.30", 443)) << "an address never resolved: the chain's end lets it through";
+    EXPECT_TRUE(can_connect("198.51.100.30", 443))
+        << "an address never resolved: the chain's end lets it through";
     EXPECT_EQ(resolve("www.blocked.test").rcode, kRcodeNxDomain) << "deny.always is never audited";
     EXPECT_EQ(get_json("/policy/explain?name=other.test")["decision"], "would-deny");
     const auto would_deny = harness::events_for(process_->read_log(), "egress.would_deny", "other.test");
@@ -137,10 +142,12 @@ TEST_F(PolicyInsightTest, AuditModeLetsTrafficThroughAndCountsItButNotPastDenyAl
         top_denied[entry["name"]] = entry["decision"];
     }
     EXPECT_EQ(top_denied, (std::map<std::string, std::string>{{"other.test", "would-deny"},
-                                                               {"www.blocked.test", "deny"}}));
+                                                              {"www.blocked.test", "deny"}}));
     const std::string metrics = call("GET", "/metrics", {}, false, "").body;
-    for (const char* line : {R"(egress_policy_rule_decisions_total{source="default",rule="",rule_id="default",decision="would_deny"} 1)",
-                             R"(egress_dns_queries_total{outcome="would_deny"} 1)"}) {
+    for (
+        const char* line :
+        {R"(egress_policy_rule_decisions_total{source="default",rule="",rule_id="default",decision="would_deny"} 1)",
+         R"(egress_dns_queries_total{outcome="would_deny"} 1)"}) {
         EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
     }
 
@@ -180,9 +187,11 @@ TEST_F(PolicyInsightTest, SuggestionsAppliedDenyNothingThatWasDenied) {
         ASSERT_EQ(resolve(name).rcode, kRcodeNxDomain) << name;
     }
     const json suggestions = get_json("/policy/suggestions");
-    EXPECT_EQ(suggestions["patch"],
-              json::parse(R"([{"action":"allow","target":"*.svc.example.test"},{"action":"allow","target":"other.test"},)"
-                          R"({"action":"allow","target":"www.allowed.test"},{"action":"allow","target":"x.other.test"}])"));
+    EXPECT_EQ(
+        suggestions["patch"],
+        json::parse(
+            R"([{"action":"allow","target":"*.svc.example.test"},{"action":"allow","target":"other.test"},)"
+            R"({"action":"allow","target":"www.allowed.test"},{"action":"allow","target":"x.other.test"}])"));
     ASSERT_EQ(call("PATCH", "/policy", suggestions["patch"].dump()).status, 200);
     for (const auto& name : denied) {
         EXPECT_EQ(get_json("/policy/explain?name=" + name)["decision"], "allow") << name;

@@ -48,21 +48,25 @@ TEST_F(PortRulesApiTest, ANameAndAnAddressAreOpenedOnTheirPortsOnly) {
     EXPECT_TRUE(can_connect("198.51.100.20", 22));
     EXPECT_FALSE(can_connect("198.51.100.20", 80));
     // current_policy() sorts the keys.
-    EXPECT_EQ(current_policy(),
-              R"({"defaultAction":"deny","egress":[{"action":"allow","ports":[443],"protocol":"tcp","target":"www.allowed.test"},)"
-              R"({"action":"allow","ports":[22],"protocol":"tcp","target":"198.51.100.20"}]})");
+    EXPECT_EQ(
+        current_policy(),
+        R"({"defaultAction":"deny","egress":[{"action":"allow","ports":[443],"protocol":"tcp","target":"www.allowed.test"},)"
+        R"({"action":"allow","ports":[22],"protocol":"tcp","target":"198.51.100.20"}]})");
 }
 
 TEST_F(PortRulesApiTest, PatchAddsPortsUnderTheirOwnKeyAndAnUnscopedRuleOpensEveryPort) {
-    ASSERT_EQ(call("POST", "/policy",
-                   R"({"defaultAction":"deny","egress":[{"action":"allow","target":"www.allowed.test","ports":[443]}]})")
-                  .status,
-              200);
+    ASSERT_EQ(
+        call(
+            "POST", "/policy",
+            R"({"defaultAction":"deny","egress":[{"action":"allow","target":"www.allowed.test","ports":[443]}]})")
+            .status,
+        200);
     ASSERT_EQ(resolve("www.allowed.test").addresses().size(), 1u);
     ASSERT_FALSE(can_connect("198.51.100.10", 80));
 
-    ASSERT_EQ(call("PATCH", "/policy", R"([{"action":"allow","target":"www.allowed.test","ports":[80]}])").status,
-              200);
+    ASSERT_EQ(
+        call("PATCH", "/policy", R"([{"action":"allow","target":"www.allowed.test","ports":[80]}])").status,
+        200);
     EXPECT_EQ(nlohmann::json::parse(current_policy())["egress"].size(), 2u) << "same target, other ports";
     ASSERT_EQ(resolve("www.allowed.test").addresses().size(), 1u);
     EXPECT_TRUE(can_connect("198.51.100.10", 80));
@@ -86,10 +90,12 @@ TEST_F(PortRulesApiTest, NarrowingANamesPortsClosesTheOthersAtOnce) {
               200);
     ASSERT_EQ(resolve("www.allowed.test").addresses().size(), 1u);
     ASSERT_TRUE(can_connect("198.51.100.10", 80));
-    ASSERT_EQ(call("POST", "/policy",
-                   R"({"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test","ports":[443]}]})")
-                  .status,
-              200);
+    ASSERT_EQ(
+        call(
+            "POST", "/policy",
+            R"({"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test","ports":[443]}]})")
+            .status,
+        200);
     EXPECT_FALSE(can_connect("198.51.100.10", 80)) << "the address was opened on every port before";
     ASSERT_EQ(resolve("www.allowed.test").addresses().size(), 1u);
     EXPECT_TRUE(can_connect("198.51.100.10", 443));
@@ -130,13 +136,16 @@ TEST_F(PortRulesApiTest, BadPortsAreRefusedWithUpstreamsMessagesAndChangeNothing
     EXPECT_EQ(error_of("POST", rule(R"("target":"1.2.3.4","ports":["443"])")),
               "400 invalid policy: egress[0].ports[0] must be an integer, got string\n");
     EXPECT_EQ(error_of("POST", rule(R"("target":"1.2.3.4","ports":[443],"protocol":"sctp")")),
-              "400 invalid policy: egress target \"1.2.3.4\": unsupported protocol \"sctp\" (use \"tcp\" or \"udp\")\n");
+              "400 invalid policy: egress target \"1.2.3.4\": unsupported protocol \"sctp\" (use \"tcp\" or "
+              "\"udp\")\n");
     EXPECT_EQ(error_of("POST", rule(R"("target":"1.2.3.4","protocol":"udp")")),
-              "400 invalid policy: egress target \"1.2.3.4\": a protocol needs ports: list the ports it applies to\n");
+              "400 invalid policy: egress target \"1.2.3.4\": a protocol needs ports: list the ports it "
+              "applies to\n");
     EXPECT_EQ(error_of("POST", rule(R"("ports":[])")), "400 invalid policy: egress target cannot be empty\n");
-    EXPECT_EQ(error_of("POST", R"({"egress":[{"action":"deny","target":"x.test","ports":[80]}]})"),
-              "400 invalid policy: egress target \"x.test\": ports on a name need action \"allow\" (a name is "
-              "answered or refused on every port)\n");
+    EXPECT_EQ(
+        error_of("POST", R"({"egress":[{"action":"deny","target":"x.test","ports":[80]}]})"),
+        "400 invalid policy: egress target \"x.test\": ports on a name need action \"allow\" (a name is "
+        "answered or refused on every port)\n");
     EXPECT_EQ(error_of("PATCH", R"([{"action":"allow","target":"1.2.3.4","ports":[-1]}])"),
               "400 invalid patch rules: egress target \"1.2.3.4\": port -1 out of range 1-65535\n");
     EXPECT_EQ(current_policy(), before);

@@ -125,10 +125,9 @@ TEST_F(DynamicSetTest, PolicyChangeKeepsLearnedAddressesAndRevokesAllDeniedOnes)
                                          {resolved("198.18.1.2", 300), resolved("198.18.1.3", 300)}));
     FilterPolicy changed;
     changed.prefixes.allow_v4 = {prefix("198.51.100.10/32")};
-    const auto revoked =
-        enforcer_->apply(changed, [](std::string_view name) {
-            return name.ends_with("denied.test") ? nullptr : &every_port();
-        });
+    const auto revoked = enforcer_->apply(changed, [](std::string_view name) {
+        return name.ends_with("denied.test") ? nullptr : &every_port();
+    });
     EXPECT_EQ(revoked.addresses, std::vector{common::IpAddress::parse_or_throw("198.18.1.2")});
     EXPECT_TRUE(reachable("198.18.1.1"));
     EXPECT_FALSE(reachable("198.18.1.2"));

@@ -61,7 +61,8 @@ std::string element_text(const nlohmann::json& element) {
         return std::to_string(element.get<int64_t>());
     }
     if (element.contains("prefix")) {
-        return element["prefix"]["addr"].get<std::string>() + "/" + std::to_string(element["prefix"]["len"].get<int>());
+        return element["prefix"]["addr"].get<std::string>() + "/" +
+               std::to_string(element["prefix"]["len"].get<int>());
     }
     if (element.contains("elem")) {
         return element_text(element["elem"]["val"]);

@@ -112,7 +112,8 @@ TEST_F(PortRulesTest, ANameGrantedOnePortOpensItsLearnedAddressOnThatPortOnly) {
     const PortGrant https{false, {{IPPROTO_TCP, kOpenPort}, {IPPROTO_TCP, kOpenV6Port}}};
     auto gate = std::make_shared<LearningGate>([&](std::string_view) { return &https; });
     auto writer = make_writer(gate);
-    ASSERT_TRUE(writer->resolve_and_wait("api.test", {resolved("198.18.11.1", 300), resolved("2001:db8:99::11", 300)}));
+    ASSERT_TRUE(writer->resolve_and_wait("api.test",
+                                         {resolved("198.18.11.1", 300), resolved("2001:db8:99::11", 300)}));
     EXPECT_TRUE(reachable("198.18.11.1", kOpenPort));
     EXPECT_FALSE(reachable("198.18.11.1", kPort));
     EXPECT_TRUE(reachable("2001:db8:99::11", kOpenV6Port));
@@ -139,8 +140,8 @@ TEST_F(PortRulesTest, PolicyChangesKeepGrantedPortsAndRevokeTheRest) {
     // Narrowed to one port: the other one closes at once.
     const PortGrant one_port{false, {{IPPROTO_TCP, kOpenPort}}};
     const auto revoked = enforcer_->apply(FilterPolicy{}, [&](std::string_view) { return &one_port; });
-    EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{common::IpAddress::parse_or_throw("198.18.12.1"),
-                                                           {IPPROTO_TCP, kPort}}}));
+    EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{
+                                  {common::IpAddress::parse_or_throw("198.18.12.1"), {IPPROTO_TCP, kPort}}}));
     EXPECT_FALSE(reachable("198.18.12.1", kPort));
     EXPECT_TRUE(reachable("198.18.12.1", kOpenPort));
 

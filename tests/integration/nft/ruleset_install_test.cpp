@@ -53,8 +53,9 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
     for (const auto& set : ruleset_items(ruleset, "set")) {
         sets[set["name"]] = set;
     }
-    for (const char* name : {"allow_v4", "allow_v6", "deny_v4", "deny_v6", "dyn_allow_v4", "dyn_allow_v6",
-                             "nameserver_v4", "nameserver_v6", "doh_block_v4", "doh_block_v6", "audit_v4", "audit_v6"}) {
+    for (const char* name :
+         {"allow_v4", "allow_v6", "deny_v4", "deny_v6", "dyn_allow_v4", "dyn_allow_v6", "nameserver_v4",
+          "nameserver_v6", "doh_block_v4", "doh_block_v6", "audit_v4", "audit_v6"}) {
         EXPECT_TRUE(sets.contains(name)) << name;
     }
     EXPECT_EQ(sets["allow_v4"]["type"], "ipv4_addr");

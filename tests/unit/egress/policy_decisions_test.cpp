@@ -19,7 +19,8 @@ std::shared_ptr<const PolicySnapshot> snapshot_of(std::string_view json, AlwaysR
 }
 
 AlwaysRules overlay_of(std::string_view deny, std::string_view allow) {
-    return {parse_always_file(deny, Action::deny, "deny.always"), parse_always_file(allow, Action::allow, "allow.always")};
+    return {parse_always_file(deny, Action::deny, "deny.always"),
+            parse_always_file(allow, Action::allow, "allow.always")};
 }
 
 common::IpAddress ip(const char* text) {
@@ -27,8 +28,9 @@ common::IpAddress ip(const char* text) {
 }
 
 TEST(PolicyDecisions, NameTheSourceAndTheIndexWithinIt) {
-    const auto snapshot = snapshot_of(R"({"egress":[{"action":"allow","target":"*.a.test"},{"action":"deny","target":"b.test"}]})",
-                                      overlay_of("x.test\n", "y.test\nz.test\n"));
+    const auto snapshot = snapshot_of(
+        R"({"egress":[{"action":"allow","target":"*.a.test"},{"action":"deny","target":"b.test"}]})",
+        overlay_of("x.test\n", "y.test\nz.test\n"));
     EXPECT_EQ(snapshot->decide("q.a.test"), (Decision{Verdict::allow, RuleSource::policy, 0}));
     EXPECT_EQ(snapshot->decide("b.test"), (Decision{Verdict::deny, RuleSource::policy, 1}));
     EXPECT_EQ(snapshot->decide("x.test"), (Decision{Verdict::deny, RuleSource::always_deny, 0}));
@@ -57,12 +59,14 @@ TEST(PolicyDecisions, AuditModeTurnsThePolicysDenialsIntoWouldDenyButNotDenyAlwa
 }
 
 TEST(PolicyDecisions, AnAuditRuleIsAWouldDenyInEitherMode) {
-    const auto snapshot = snapshot_of(R"({"egress":[{"action":"audit","target":"*.a.test"},{"action":"audit","target":"10.1.0.0/16"}]})");
+    const auto snapshot = snapshot_of(
+        R"({"egress":[{"action":"audit","target":"*.a.test"},{"action":"audit","target":"10.1.0.0/16"}]})");
     EXPECT_EQ(snapshot->decide("q.a.test"), (Decision{Verdict::would_deny, RuleSource::policy, 0}));
     EXPECT_EQ(snapshot->static_ip_sets().audit_v4.size(), 1u);
     EXPECT_TRUE(snapshot->static_ip_sets().deny_v4.empty());
-    EXPECT_EQ(serialize_policy(snapshot->user_policy()),
-              R"({"egress":[{"action":"audit","target":"*.a.test"},{"action":"audit","target":"10.1.0.0/16"}],"defaultAction":"deny"})");
+    EXPECT_EQ(
+        serialize_policy(snapshot->user_policy()),
+        R"({"egress":[{"action":"audit","target":"*.a.test"},{"action":"audit","target":"10.1.0.0/16"}],"defaultAction":"deny"})");
 }
 
 TEST(PolicyDecisions, CountersFollowARuleAcrossChangesThatKeepIt) {
@@ -70,8 +74,8 @@ TEST(PolicyDecisions, CountersFollowARuleAcrossChangesThatKeepIt) {
     const auto before = snapshot_of(R"({"egress":[{"action":"allow","target":"a.test"}]})", {}, hits);
     before->count(before->decide("a.test"));
     before->count(before->decide("a.test"));
-    const auto after = snapshot_of(R"({"egress":[{"action":"deny","target":"b.test"},{"action":"allow","target":"a.test"}]})",
-                                   {}, hits);
+    const auto after = snapshot_of(
+        R"({"egress":[{"action":"deny","target":"b.test"},{"action":"allow","target":"a.test"}]})", {}, hits);
     const Decision moved = after->decide("a.test");
     EXPECT_EQ(moved.rule_index, 1u);
     EXPECT_EQ(after->hit_counts(moved)->allowed.load(), 2u);
@@ -84,7 +88,8 @@ TEST(PolicyDecisions, RuleIdsDifferByActionPortsAndSource) {
     const Rule allow = make_rule("allow", "a.test");
     EXPECT_NE(rule_id(allow, RuleSource::policy), rule_id(make_rule("deny", "a.test"), RuleSource::policy));
     EXPECT_NE(rule_id(allow, RuleSource::policy), rule_id(allow, RuleSource::always_allow));
-    EXPECT_NE(rule_id(allow, RuleSource::policy), rule_id(make_rule("allow", "a.test", {{443}, {}}), RuleSource::policy));
+    EXPECT_NE(rule_id(allow, RuleSource::policy),
+              rule_id(make_rule("allow", "a.test", {{443}, {}}), RuleSource::policy));
     EXPECT_EQ(rule_id(allow, RuleSource::policy).size(), 16u);
 }
 
@@ -97,12 +102,14 @@ TEST(AddressDecisions, FollowTheChainsOrder) {
     const ProtocolPort https{Protocol::tcp, 443};
     EXPECT_EQ(decide_address(*snapshot, ip("10.1.2.3"), ssh, false).decision.rule_index, 1u);
     EXPECT_EQ(decide_address(*snapshot, ip("10.1.2.3"), https, false).decision.verdict, Verdict::allow);
-    EXPECT_EQ(decide_address(*snapshot, ip("10.2.0.1"), https, true).decision.rule_index, 2u) << "deny beats learned";
+    EXPECT_EQ(decide_address(*snapshot, ip("10.2.0.1"), https, true).decision.rule_index, 2u)
+        << "deny beats learned";
     EXPECT_EQ(decide_address(*snapshot, ip("192.0.2.1"), https, false).decision.rule_index, 3u);
     EXPECT_EQ(decide_address(*snapshot, ip("192.0.2.1"), ssh, false).layer, AddressLayer::none);
     EXPECT_EQ(decide_address(*snapshot, ip("192.0.2.1"), std::nullopt, false).layer, AddressLayer::none);
     EXPECT_EQ(decide_address(*snapshot, ip("198.51.100.1"), ssh, true).layer, AddressLayer::learned);
-    EXPECT_EQ(decide_address(*snapshot, ip("10.0.0.1"), ProtocolPort{Protocol::udp, 53}, false).layer, AddressLayer::fixed);
+    EXPECT_EQ(decide_address(*snapshot, ip("10.0.0.1"), ProtocolPort{Protocol::udp, 53}, false).layer,
+              AddressLayer::fixed);
 }
 
 TEST(DeniedNames, KeepsTheStrongestNamesWithinItsCapacity) {
@@ -140,15 +147,16 @@ TEST(DeniedNames, OldDenialsDecay) {
 }
 
 TEST(Suggestions, CollapseSiblingsOnlyWhereThereAreEnough) {
-    const auto suggestions = suggest_allow_rules({"a.svc.example.com", "b.svc.example.com", "c.svc.example.com",
-                                                  "svc.example.com", "one.example.org", "two.example.org",
-                                                  "a.co.uk", "b.co.uk", "c.co.uk", "a.com", "b.com", "c.com"});
+    const auto suggestions = suggest_allow_rules(
+        {"a.svc.example.com", "b.svc.example.com", "c.svc.example.com", "svc.example.com", "one.example.org",
+         "two.example.org", "a.co.uk", "b.co.uk", "c.co.uk", "a.com", "b.com", "c.com"});
     std::vector<std::string> targets;
     for (const auto& suggestion : suggestions) {
         targets.push_back(suggestion.rule.target.text);
     }
-    EXPECT_EQ(targets, (std::vector<std::string>{"*.svc.example.com", "a.co.uk", "a.com", "b.co.uk", "b.com", "c.co.uk",
-                                                 "c.com", "one.example.org", "svc.example.com", "two.example.org"}));
+    EXPECT_EQ(targets, (std::vector<std::string>{"*.svc.example.com", "a.co.uk", "a.com", "b.co.uk", "b.com",
+                                                 "c.co.uk", "c.com", "one.example.org", "svc.example.com",
+                                                 "two.example.org"}));
     EXPECT_EQ(suggestions[0].names,
               (std::vector<std::string>{"a.svc.example.com", "b.svc.example.com", "c.svc.example.com"}));
 }
@@ -156,7 +164,8 @@ TEST(Suggestions, CollapseSiblingsOnlyWhereThereAreEnough) {
 TEST(Suggestions, AdmitEveryNameGiven) {
     std::vector<std::string> denied;
     for (int i = 0; i < 40; ++i) {
-        denied.push_back("n" + std::to_string(i) + "." + (i % 3 ? "a" : "b") + std::to_string(i % 7) + ".example.net");
+        denied.push_back("n" + std::to_string(i) + "." + (i % 3 ? "a" : "b") + std::to_string(i % 7) +
+                         ".example.net");
     }
     Policy policy;
     for (const auto& suggestion : suggest_allow_rules(denied)) {

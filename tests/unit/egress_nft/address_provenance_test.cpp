@@ -1,8 +1,7 @@
 #include "nft/address_provenance.hpp"
 
-#include <netinet/in.h>
-
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 namespace egress::nft {
 namespace {
@@ -42,8 +41,7 @@ TEST(AddressProvenance, ExpiredNamesDoNotKeepAnAddress) {
     provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now - 1s);
     provenance.record("b.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
     const auto revoked = provenance.revocation_for(
-        [](std::string_view name) { return name == "a.allowed.test" ? &kEveryPort : nullptr; },
-        now);
+        [](std::string_view name) { return name == "a.allowed.test" ? &kEveryPort : nullptr; }, now);
     EXPECT_EQ(revoked.addresses, std::vector{kShared});
 }
 

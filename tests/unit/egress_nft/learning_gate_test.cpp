@@ -1,8 +1,7 @@
 #include "nft/learning_gate.hpp"
 
-#include <netinet/in.h>
-
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 #include <stdexcept>
 
