@@ -92,6 +92,22 @@ std::string describe_elements(ElementOperation operation, std::span<const Item> 
     return text + preposition + std::string(set_name);
 }
 
+// One message per kElementsPerMessage items, each item put into the set by `add_item`.
+template <typename Item, typename AddItem, typename Describe>
+void put_in_chunks(NftBatch& batch, ElementOperation operation, std::string_view set_name,
+                   std::optional<uint32_t> set_id, std::span<const Item> items, AddItem&& add_item,
+                   Describe&& describe) {
+    for (size_t start = 0; start < items.size(); start += kElementsPerMessage) {
+        const auto chunk = items.subspan(start, std::min(kElementsPerMessage, items.size() - start));
+        auto set = make_set_reference(set_name, set_id);
+        for (const auto& item : chunk) {
+            add_item(*set, item);
+        }
+        put_elements(batch, operation, *set, chunk.size(),
+                     describe_elements(operation, chunk, set_name, describe));
+    }
+}
+
 }  // namespace
 
 void put_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
@@ -134,10 +150,6 @@ void remove_address_elements(NftBatch& batch, ElementOperation operation, std::s
                                    [](const common::IpAddress& address) { return address.to_string(); }));
 }
 
-}  // namespace egress::nft
-
-namespace egress::nft {
-
 std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port) {
     const auto bytes = address.bytes();
     std::vector<uint8_t> key(bytes.begin(), bytes.end());
@@ -149,52 +161,40 @@ std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port) {
 
 void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                                   std::optional<uint32_t> set_id, std::span<const PortedPrefix> prefixes) {
-    for (size_t start = 0; start < prefixes.size(); start += kElementsPerMessage) {
-        const auto chunk = prefixes.subspan(start, std::min(kElementsPerMessage, prefixes.size() - start));
-        auto set = make_set_reference(set_name, set_id);
-        for (const auto& entry : chunk) {
-            nftnl_set_elem* element = add_element(*set, ported_key(entry.prefix.address(), entry.port));
+    put_in_chunks(
+        batch, operation, set_name, set_id, prefixes,
+        [](nftnl_set& set, const PortedPrefix& entry) {
+            nftnl_set_elem* element = add_element(set, ported_key(entry.prefix.address(), entry.port));
             const auto end = ported_key(last_address(entry.prefix), entry.port);
             nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY_END, end.data(),
                                static_cast<uint32_t>(end.size()));
-        }
-        put_elements(batch, operation, *set, chunk.size(),
-                     describe_elements(operation, chunk, set_name, [](const PortedPrefix& entry) {
-                         return entry.prefix.to_compact_string() + describe_port(entry.port);
-                     }));
-    }
+        },
+        [](const PortedPrefix& entry) {
+            return entry.prefix.to_compact_string() + describe_port(entry.port);
+        });
 }
 
 void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
                                std::span<const TimedPortedAddress> elements) {
-    for (size_t start = 0; start < elements.size(); start += kElementsPerMessage) {
-        const auto chunk = elements.subspan(start, std::min(kElementsPerMessage, elements.size() - start));
-        auto set = make_set_reference(set_name, std::nullopt);
-        for (const auto& entry : chunk) {
-            set_timeout(*add_element(*set, ported_key(entry.element.address, entry.element.port)),
+    put_in_chunks(
+        batch, ElementOperation::add, set_name, std::nullopt, elements,
+        [](nftnl_set& set, const TimedPortedAddress& entry) {
+            set_timeout(*add_element(set, ported_key(entry.element.address, entry.element.port)),
                         entry.timeout);
-        }
-        put_elements(
-            batch, ElementOperation::add, *set, chunk.size(),
-            describe_elements(ElementOperation::add, chunk, set_name, [](const TimedPortedAddress& entry) {
-                return entry.element.address.to_string() + describe_port(entry.element.port);
-            }));
-    }
+        },
+        [](const TimedPortedAddress& entry) {
+            return entry.element.address.to_string() + describe_port(entry.element.port);
+        });
 }
 
 void remove_ported_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                             std::span<const PortedAddress> elements) {
-    for (size_t start = 0; start < elements.size(); start += kElementsPerMessage) {
-        const auto chunk = elements.subspan(start, std::min(kElementsPerMessage, elements.size() - start));
-        auto set = make_set_reference(set_name, std::nullopt);
-        for (const auto& entry : chunk) {
-            add_element(*set, ported_key(entry.address, entry.port));
-        }
-        put_elements(batch, operation, *set, chunk.size(),
-                     describe_elements(operation, chunk, set_name, [](const PortedAddress& entry) {
-                         return entry.address.to_string() + describe_port(entry.port);
-                     }));
-    }
+    put_in_chunks(
+        batch, operation, set_name, std::nullopt, elements,
+        [](nftnl_set& set, const PortedAddress& entry) {
+            add_element(set, ported_key(entry.address, entry.port));
+        },
+        [](const PortedAddress& entry) { return entry.address.to_string() + describe_port(entry.port); });
 }
 
 }  // namespace egress::nft

@@ -131,8 +131,9 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
           common::exponential_buckets(0.00001, 2, 18))),
       learned_addresses_(
           metrics.gauge("egress_nft_learned_addresses",
-                        "Addresses learned from allowed answers and not revoked (an upper bound "
-                        "of the dyn_allow sets' size: the kernel expires elements on its own).")),
+                        "Addresses learned from allowed answers and not revoked, on every port "
+                        "(dyn_allow) or on some (dyn_port_allow, one element per port): an upper bound "
+                        "of the addresses those sets hold, since the kernel expires elements on its own.")),
       static_elements_(metrics.gauge(
           "egress_nft_rules",
           "Elements of the static nftables sets (allow/deny prefixes, port-scoped prefixes, exempt "
