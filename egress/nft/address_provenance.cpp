@@ -48,44 +48,51 @@ void AddressProvenance::record(std::string_view name, std::span<const common::Ip
     }
 }
 
-Revocation AddressProvenance::revocation_for(const NameGrantLookup& grant_of, Clock::time_point now) const {
-    Revocation revocation;
+AddressProvenance::Plan AddressProvenance::plan_revocation(const NameGrantLookup& grant_of,
+                                                           Clock::time_point now) const {
+    Plan plan;
     std::lock_guard lock(mutex_);
     for (const auto& [address, names] : names_by_address_) {
         Written before;
         Written after;
+        LearnedByName kept;
+        bool changed = false;
         for (const auto& [name, learned] : names) {
-            if (learned.expires > now) {
-                merge_into(before, learned.written);
-                merge_into(after, still_granted(learned.written, grant_of(name)));
+            if (learned.expires <= now) {
+                changed = true;
+                continue;
+            }
+            Written still = still_granted(learned.written, grant_of(name));
+            merge_into(before, learned.written);
+            merge_into(after, still);
+            changed = changed || still != learned.written;
+            if (still.every_port || !still.ports.empty()) {
+                kept.emplace(name, Learned{learned.expires, std::move(still)});
             }
         }
         if (before.every_port && !after.every_port) {
-            revocation.addresses.push_back(address);
+            plan.revocation.addresses.push_back(address);
         }
         for (const L4Port port : before.ports) {
             if (!std::binary_search(after.ports.begin(), after.ports.end(), port)) {
-                revocation.ported.push_back({address, port});
+                plan.revocation.ported.push_back({address, port});
             }
+        }
+        if (changed) {
+            plan.changed.emplace_back(address, std::move(kept));
         }
     }
-    return revocation;
+    return plan;
 }
 
-void AddressProvenance::narrow(const NameGrantLookup& grant_of, Clock::time_point now) {
+void AddressProvenance::commit(Plan plan) {
     std::lock_guard lock(mutex_);
-    for (auto address = names_by_address_.begin(); address != names_by_address_.end();) {
-        auto& names = address->second;
-        for (auto name = names.begin(); name != names.end();) {
-            Written kept = still_granted(name->second.written, grant_of(name->first));
-            if (name->second.expires <= now || (!kept.every_port && kept.ports.empty())) {
-                name = names.erase(name);
-                continue;
-            }
-            name->second.written = std::move(kept);
-            ++name;
+    for (auto& [address, names] : plan.changed) {
+        if (names.empty()) {
+            names_by_address_.erase(address);
+        } else {
+            names_by_address_[address] = std::move(names);
         }
-        address = names.empty() ? names_by_address_.erase(address) : std::next(address);
     }
 }
 

@@ -44,12 +44,37 @@ class AddressProvenance {
 
     void record(std::string_view name, std::span<const common::IpAddress> addresses, const PortGrant& grant,
                 Clock::time_point expires);
-    // The elements of unexpired names that `grant_of` no longer opens for any of the address's
-    // unexpired names. Changes nothing: commit it, then call narrow() with the same lookup.
-    Revocation revocation_for(const NameGrantLookup& grant_of, Clock::time_point now) const;
-    // Records what the policy `grant_of` leaves of each name's elements; drops expired names,
-    // denied names and addresses left without names.
-    void narrow(const NameGrantLookup& grant_of, Clock::time_point now);
+
+  private:
+    // The elements written for one address and one name.
+    struct Written {
+        bool every_port = false;    // the address in dyn_allow
+        std::vector<L4Port> ports;  // the address on these ports in dyn_port_allow (sorted)
+        bool operator==(const Written&) const = default;
+    };
+    struct Learned {
+        Clock::time_point expires;
+        Written written;
+    };
+    using LearnedByName = std::map<std::string, Learned, std::less<>>;
+
+  public:
+    // What a policy change removes, and what the provenance holds once it is in force.
+    struct Plan {
+        Revocation revocation;
+
+      private:
+        friend class AddressProvenance;
+        // Addresses whose names or elements change: their new state (empty: forgotten).
+        std::vector<std::pair<common::IpAddress, LearnedByName>> changed;
+    };
+
+    // The elements that `grant_of` no longer opens for any of their address's unexpired names, and
+    // what each name keeps (expired and denied names dropped). Changes nothing: write the
+    // revocation to the kernel, then commit() the plan, with no record() in between (the learning
+    // gate orders them).
+    Plan plan_revocation(const NameGrantLookup& grant_of, Clock::time_point now) const;
+    void commit(Plan plan);
     std::vector<std::string> names_of(const common::IpAddress& address) const;
     // The unexpired addresses learned for `name` (lowercase, no trailing dot), each with this
     // name's expiry and all its names.
@@ -59,17 +84,6 @@ class AddressProvenance {
     size_t size() const;
 
   private:
-    // The elements written for one address and one name.
-    struct Written {
-        bool every_port = false;    // the address in dyn_allow
-        std::vector<L4Port> ports;  // the address on these ports in dyn_port_allow (sorted)
-    };
-    struct Learned {
-        Clock::time_point expires;
-        Written written;
-    };
-    using LearnedByName = std::map<std::string, Learned, std::less<>>;
-
     static Written written_for(const PortGrant& grant);
     static std::optional<LearnedAddress> summarize(const common::IpAddress& address,
                                                    const LearnedByName& names, Clock::time_point now);

@@ -31,13 +31,13 @@ void NftEnforcer::install(const FilterPolicy& policy) {
 
 Revocation NftEnforcer::apply(const FilterPolicy& policy, const NameGrantLookup& grant_of) {
     std::lock_guard lock(mutex_);
-    const auto now = AddressProvenance::Clock::now();
-    Revocation revoked = provenance_->revocation_for(grant_of, now);
+    AddressProvenance::Plan plan = provenance_->plan_revocation(grant_of, AddressProvenance::Clock::now());
     NftBatch batch(sequence_.reserve_block());
-    append_policy_update(batch, options_, policy, revoked, in_force_ ? &*in_force_ : nullptr);
+    append_policy_update(batch, options_, policy, plan.revocation, in_force_ ? &*in_force_ : nullptr);
     commit(socket_, batch, "updating nftables policy in table inet opensandbox");
     in_force_ = policy;
-    provenance_->narrow(grant_of, now);
+    Revocation revoked = plan.revocation;
+    provenance_->commit(std::move(plan));
     return revoked;
 }
 

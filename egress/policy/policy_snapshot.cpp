@@ -37,6 +37,7 @@ PolicySnapshot::PolicySnapshot(Policy user_policy, AlwaysRules overlay, std::sha
         hits_.push_back(hits_of_rule(*hits, index));
     }
     hits_.push_back(hits->counts_for("default"));
+    hits->prune();
 }
 
 std::shared_ptr<const PolicySnapshot> PolicySnapshot::make(Policy user_policy, AlwaysRules overlay,

@@ -36,10 +36,14 @@ std::shared_ptr<HitCounts> RuleHits::counts_for(const std::string& id) {
     if (auto existing = slot.lock()) {
         return existing;
     }
-    std::erase_if(counts_, [](const auto& entry) { return entry.second.expired(); });
     auto created = std::make_shared<HitCounts>();
-    counts_[id] = created;
+    slot = created;
     return created;
+}
+
+void RuleHits::prune() {
+    std::lock_guard lock(mutex_);
+    std::erase_if(counts_, [](const auto& entry) { return entry.second.expired(); });
 }
 
 std::vector<RuleHits::Entry> RuleHits::entries() const {

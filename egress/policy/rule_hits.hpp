@@ -32,6 +32,8 @@ std::string rule_id(const Rule& rule, RuleSource source);
 class RuleHits {
   public:
     std::shared_ptr<HitCounts> counts_for(const std::string& id);
+    // Forgets the ids no snapshot holds any more (once per snapshot: a scan of every id).
+    void prune();
 
     struct Entry {
         std::string id;

@@ -30,7 +30,7 @@ TEST(AddressProvenance, RevokesOnlyAddressesWhoseEveryNameIsDenied) {
     const auto now = Clock::now();
     provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now + 60s);
     provenance.record("b.denied.test", std::vector{kShared, kOnlyDenied}, kEveryPort, now + 60s);
-    const auto revoked = provenance.revocation_for(denies_denied_test, now);
+    const auto revoked = provenance.plan_revocation(denies_denied_test, now).revocation;
     EXPECT_EQ(revoked.addresses, std::vector{kOnlyDenied});
     EXPECT_TRUE(revoked.ported.empty());
 }
@@ -40,9 +40,9 @@ TEST(AddressProvenance, ExpiredNamesDoNotKeepAnAddress) {
     const auto now = Clock::now();
     provenance.record("a.allowed.test", std::vector{kShared}, kEveryPort, now - 1s);
     provenance.record("b.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
-    const auto revoked = provenance.revocation_for(
+    const auto revoked = provenance.plan_revocation(
         [](std::string_view name) { return name == "a.allowed.test" ? &kEveryPort : nullptr; }, now);
-    EXPECT_EQ(revoked.addresses, std::vector{kShared});
+    EXPECT_EQ(revoked.revocation.addresses, std::vector{kShared});
 }
 
 TEST(AddressProvenance, FullyExpiredAddressesArePrunedNotRevoked) {
@@ -50,20 +50,22 @@ TEST(AddressProvenance, FullyExpiredAddressesArePrunedNotRevoked) {
     const auto now = Clock::now();
     provenance.record("b.denied.test", std::vector{kOnlyDenied}, kEveryPort, now - 1s);
     const auto deny_all = [](std::string_view) -> const PortGrant* { return nullptr; };
-    EXPECT_TRUE(provenance.revocation_for(deny_all, now).empty());
-    provenance.narrow(deny_all, now);
+    auto plan = provenance.plan_revocation(deny_all, now);
+    EXPECT_TRUE(plan.revocation.empty());
+    provenance.commit(std::move(plan));
     EXPECT_EQ(provenance.size(), 0u);
 }
 
-TEST(AddressProvenance, NarrowForgetsDeniedNamesOnlyAfterTheRevocationIsCommitted) {
+TEST(AddressProvenance, DeniedNamesAreForgottenOnlyWhenThePlanIsCommitted) {
     AddressProvenance provenance;
     const auto now = Clock::now();
     provenance.record("x.denied.test", std::vector{kShared}, kEveryPort, now + 60s);
-    EXPECT_EQ(provenance.revocation_for(denies_denied_test, now).addresses, std::vector{kShared});
+    auto plan = provenance.plan_revocation(denies_denied_test, now);
+    EXPECT_EQ(plan.revocation.addresses, std::vector{kShared});
     EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"x.denied.test"});
-    provenance.narrow(denies_denied_test, now);
+    provenance.commit(std::move(plan));
     EXPECT_TRUE(provenance.names_of(kShared).empty());
-    EXPECT_TRUE(provenance.revocation_for(denies_denied_test, now).empty());
+    EXPECT_TRUE(provenance.plan_revocation(denies_denied_test, now).revocation.empty());
 }
 
 TEST(AddressProvenance, AGrantNarrowedToAPortRevokesTheEveryPortElement) {
@@ -72,7 +74,7 @@ TEST(AddressProvenance, AGrantNarrowedToAPortRevokesTheEveryPortElement) {
     provenance.record("api.test", std::vector{kShared}, kEveryPort, now + 60s);
     const PortGrant https{on_ports({kHttps})};
     const auto https_only = [&](std::string_view) { return &https; };
-    const auto revoked = provenance.revocation_for(https_only, now);
+    const auto revoked = provenance.plan_revocation(https_only, now).revocation;
     EXPECT_EQ(revoked.addresses, std::vector{kShared});
     EXPECT_TRUE(revoked.ported.empty());  // the next answer writes the port element
 }
@@ -86,10 +88,10 @@ TEST(AddressProvenance, RevokesAPortNoNameIsGrantedAnyMore) {
     const PortGrant nothing{on_ports({})};
     const auto narrowed = [&](std::string_view name) { return name == "api.test" ? &https : &nothing; };
     // web.test keeps port 80 (granted nothing now, but api.test's 443 stays): only 80 goes.
-    auto revoked = provenance.revocation_for(narrowed, now);
-    EXPECT_TRUE(revoked.addresses.empty());
-    EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttp}}));
-    provenance.narrow(narrowed, now);
+    auto plan = provenance.plan_revocation(narrowed, now);
+    EXPECT_TRUE(plan.revocation.addresses.empty());
+    EXPECT_EQ(plan.revocation.ported, (std::vector<PortedAddress>{{kShared, kHttp}}));
+    provenance.commit(std::move(plan));
     EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"api.test"});
 }
 
@@ -99,7 +101,7 @@ TEST(AddressProvenance, APortElementOfADeniedNameGoesEvenWhenAnotherNameOpensEve
     provenance.record("api.test", std::vector{kShared}, on_ports({kHttps}), now + 60s);
     provenance.record("all.test", std::vector{kShared}, kEveryPort, now + 60s);
     const auto api_denied = [](std::string_view name) { return name == "api.test" ? nullptr : &kEveryPort; };
-    const auto revoked = provenance.revocation_for(api_denied, now);
+    const auto revoked = provenance.plan_revocation(api_denied, now).revocation;
     EXPECT_TRUE(revoked.addresses.empty());
     EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttps}}));
 }
