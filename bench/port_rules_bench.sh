@@ -9,6 +9,11 @@
 #          to ports 443 and 8443, so it writes two (address . tcp . 443 and . 8443) to
 #          dyn_port_allow_v4. Both sets are flushed before every run and every second during it,
 #          so every answer is a new element (as in bench/dns_nft_bench.sh).
+#          With QUERIED=unscoped the new sidecar's queried names are instead under allow rules
+#          without ports (one element per answer to dyn_allow_v4, as the baseline writes), while
+#          its policy keeps the same port rules elsewhere: this separates the cost of port rules
+#          being present from that of writing two elements per answer. The connects to learned
+#          addresses then match in dyn_allow_v4 in both sidecars.
 #   nft    new TCP connections per second (bench/connect_rate_bench) from the sandbox namespace to
 #          a peer that refuses them (RST: no listener), so each connection is one SYN through the
 #          whole filter chain: to learned addresses (the baseline matches them in dyn_allow, the
@@ -22,7 +27,7 @@
 #
 # The two policies have the same 10 000 rules (exact names, wildcards, CIDRs, addresses; allow
 # and deny): in the new one 40 % of the allow names and of the CIDR and address rules carry
-# "ports" (the queried names all do), and four rules are port-only denies (tcp 25, tcp 465+587,
+# "ports" (the queried names all do; with QUERIED=unscoped none of them does), and four rules are port-only denies (tcp 25, tcp 465+587,
 # udp 161+162, tcp 23) where the baseline has ordinary rules (it cannot parse ports).
 #
 # Everything runs in network namespaces this script creates (osportb-*) and removes on exit, even
@@ -45,7 +50,9 @@
 #   CONNECT_SECONDS (1, per slice), CONNECT_SLICES (4 per destination kind and round),
 #   CONCURRENCY (16 connections in flight), DESTINATIONS (16 addresses per kind), LEARNED (4000
 #   names resolved before the connects), APPLY_REPEATS (5 POSTs and 5 PATCHes per round),
-#   BUDGET_SECONDS (600; a run takes about 4 minutes), KEEP_LOGS=1 (keep the work directory).
+#   BUDGET_SECONDS (600; a run takes about 4 minutes), KEEP_LOGS=1 (keep the work directory),
+#   QUERIED (scoped: the queried names are under the port-scoped allow rules, the default;
+#   unscoped: under the allow rules without ports, see "dns" above).
 # Needs: dnsperf, dig, ip, nft, python3, dnsmasq, curl.
 # It is a benchmark, not a test: it exits 0 even when a goal is missed.
 set -euo pipefail
@@ -67,6 +74,7 @@ DESTINATIONS=${DESTINATIONS:-16}
 LEARNED=${LEARNED:-4000}
 APPLY_REPEATS=${APPLY_REPEATS:-5}
 BUDGET_SECONDS=${BUDGET_SECONDS:-600}
+QUERIED=${QUERIED:-scoped}
 
 up=osportb-up
 namespaces=(osportb-up osportb-base osportb-new)
@@ -113,6 +121,7 @@ check_tools() {
   ((NAMES >= 1000 && NAMES <= 65000)) || die "NAMES must be 1000..65000 (one address of 198.18.0.0/16 each)"
   ((RULES >= 1000)) || die "RULES must be at least 1000"
   ((LEARNED >= DESTINATIONS && LEARNED <= 30000)) || die "LEARNED must be DESTINATIONS..30000"
+  [[ $QUERIED = scoped || $QUERIED = unscoped ]] || die "QUERIED must be scoped or unscoped"
   for label in "${labels[@]}"; do
     [[ -x ${build[$label]}/egress/egress ]] || die "${build[$label]}/egress/egress not built (see the usage comment)"
   done
@@ -148,12 +157,14 @@ make_namespaces() {
 }
 
 # Writes the two policies, the upstream's hosts file, the dnsperf query list (names under
-# port-scoped allow rules, each with its own address 198.18.x.y), the names resolved before the
+# port-scoped allow rules, or with QUERIED=unscoped under allow rules without ports, each with its
+# own address 198.18.x.y), the names resolved before the
 # connects, the connects' destinations and a summary of the policies.
 make_inputs() {
-  python3 - "$work" "$RULES" "$NAMES" "$LEARNED" "$DESTINATIONS" <<'EOF'
+  python3 - "$work" "$QUERIED" "$RULES" "$NAMES" "$LEARNED" "$DESTINATIONS" <<'EOF'
 import json, sys
-work, rules, names, learned, destinations = sys.argv[1], *map(int, sys.argv[2:])
+work, queried_kind, (rules, names, learned, destinations) = sys.argv[1], sys.argv[2], map(int, sys.argv[3:])
+scoped = queried_kind == "scoped"
 
 def ported(i):  # 40 % of the rules of each kind
     return (i // 8) % 5 < 2
@@ -193,20 +204,19 @@ for i in range(rules):
         continue
     if ports and ported(i):
         new.append(dict(rule, **ports))
-        if kind in (0, 1):
-            exact.append(rule["target"])
-        elif kind in (2, 3):
-            zones.append(rule["target"][2:])
-        elif kind == 6:
+        if kind == 6:
             cidrs.append(rule["target"])
     else:
         new.append(rule)
+    # The queried names: under the port-scoped allow rules, or (unscoped) under the others.
+    if kind in (0, 1, 2, 3) and ported(i) == scoped:
+        (exact if kind in (0, 1) else zones).append(rule["target"] if kind in (0, 1) else rule["target"][2:])
 for label, egress in (("base", base), ("new", new)):
     with open("%s/policy-%s.json" % (work, label), "w") as f:
         json.dump({"defaultAction": "deny", "egress": egress}, f, separators=(",", ":"))
 
-# Queried names: the exact names under port-scoped rules, then n<k>.<zone> round robin over the
-# port-scoped wildcard zones, NAMES in all; name m (from 1) answers 198.18.(m / 256).(m % 256).
+# Queried names: the exact names under the chosen rules, then n<k>.<zone> round robin over the
+# chosen wildcard zones, NAMES in all; name m (from 1) answers 198.18.(m / 256).(m % 256).
 queried = exact[:names]
 k = 0
 while len(queried) < names:
@@ -237,11 +247,12 @@ is_network = lambda r: "target" in r and r["target"][0].isdigit()
 with open(work + "/summary", "w") as f:
     f.write("%d rules each; in the new policy, with ports: %d of %d name rules (%d exact, %d wildcards; deny names\n"
             "cannot have ports), %d of %d CIDR and address rules, %d port-only denies. %d queried names (%d exact,\n"
-            "%d under port-scoped wildcards), each answered with its own address.\n" % (
+            "%d under wildcards), all under %s allow rules, each answered with its own address.\n" % (
                 rules, sum(1 for r in new if is_name(r) and "ports" in r), sum(1 for r in new if is_name(r)),
-                len(exact), len(zones), sum(1 for r in new if is_network(r) and "ports" in r),
+                sum(1 for r in new if is_name(r) and "ports" in r and r["target"][0] != "*"),
+                sum(1 for r in new if is_name(r) and "ports" in r and r["target"][0] == "*"), sum(1 for r in new if is_network(r) and "ports" in r),
                 sum(1 for r in new if is_network(r)), len(port_only), names, min(len(exact), names),
-                max(0, names - len(exact))))
+                max(0, names - len(exact)), "port-scoped" if scoped else "(in both policies) port-less"))
 EOF
   cp "$work/policy-base.json" "$work/policy-base.post"
   cp "$work/policy-new.json" "$work/policy-new.post"
@@ -308,10 +319,11 @@ metrics() {
 # The sum of a histogram in the metrics text on stdin (0 when absent).
 histogram_sum() { awk -v name="$1_sum" '$1 == name { print $2; found = 1 } END { if (!found) print 0 }'; }
 
-# The learned sets each sidecar writes for the queried names.
+# The learned sets each sidecar writes for the queried names (the new sidecar writes nothing to
+# the other one for them: all are under port-scoped rules, or with QUERIED=unscoped none is).
 declare -A learned_set=([base]=dyn_allow_v4 [new]=dyn_port_allow_v4)
+[[ $QUERIED = scoped ]] || learned_set[new]=dyn_allow_v4
 
-# (The new sidecar writes nothing to dyn_allow_v4 for these names: all are under port-scoped rules.)
 flush_learned() {
   ip netns exec "${ns_of[$1]}" nft flush set inet opensandbox "${learned_set[$1]}"
 }
@@ -467,9 +479,9 @@ main() {
 }
 
 report() {
-  python3 - "$work" "$RATE" "$(getconf CLK_TCK)" <<'EOF'
+  python3 - "$work" "$RATE" "$(getconf CLK_TCK)" "$QUERIED" <<'EOF'
 import glob, os, re, statistics, sys
-work, rate, clk_tck = sys.argv[1], sys.argv[2], int(sys.argv[3])
+work, rate, clk_tck, queried_kind = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 nan = float("nan")
 labels = ("base", "new")
 
@@ -603,8 +615,11 @@ print()
 print("load average (1, 5, 15 min) before: %s, after: %s" % (open(work + "/load-before").read().strip(),
       open(work + "/load-after").read().strip()))
 print(open(work + "/summary").read().strip())
-print("base: the build before port rules (answers to dyn_allow_v4, 1 element each); new: the build with them")
-print("(answers to dyn_port_allow_v4, 2 elements each: address . tcp . 443 and . 8443).")
+print("QUERIED=%s. base: the build before port rules (answers to dyn_allow_v4, 1 element each); new: the build" % queried_kind)
+if queried_kind == "scoped":
+    print("with them (answers to dyn_port_allow_v4, 2 elements each: address . tcp . 443 and . 8443).")
+else:
+    print("with them (answers to dyn_allow_v4 too, 1 element each: the queried names' rules have no ports).")
 
 print()
 print("DNS path, per round. CPU µs/query: the sidecar's CPU time (user+sys) per answered query, 'of it sys' its")
