@@ -134,11 +134,15 @@ const NameGrant& PolicySnapshot::every_port_grant() {
 
 const NameGrant* PolicySnapshot::grant(std::string_view qname) const {
     const std::optional<DomainMatch> found = domain_index_.match(qname);
-    if (found && found->action == Action::allow) {
+    const Decision decision = found ? decision_for(found->rule_index, found->action) : default_decision();
+    if (!decision.lets_through()) {
+        return nullptr;
+    }
+    if (decision.verdict == Verdict::allow && found) {
         const NameGrant& grant = name_grants_.of_rule(found->rule_index);
         return grant.every_port ? &every_port_grant() : &grant;
     }
-    return decide(qname).lets_through() ? &every_port_grant() : nullptr;
+    return &every_port_grant();
 }
 
 }  // namespace egress::policy
