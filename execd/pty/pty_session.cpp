@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <optional>
 
 #include "process/exit_outcome.hpp"
 
@@ -19,6 +20,10 @@ struct PtySession::Run {
     PtyChild child;
     std::string pending_input;
     bool exited = false;
+    // Loop thread only. The shell can be reaped before the thread that started it has published
+    // its descriptors; its exit then waits for start_watching().
+    bool watched = false;
+    std::optional<int> exit_before_watched;
 
     int input_fd() const { return mode == PtyMode::pty ? child.terminal.get() : child.stdin_pipe.get(); }
     common::UniqueFd& output(bool is_stderr) {
@@ -107,6 +112,10 @@ bool PtySession::attach(uint64_t ticket, std::shared_ptr<PtyClient> client, uint
         client->replay(slice.start, slice.bytes);
     }
     client->connected(run_ ? run_->mode : PtyMode::pty);
+    if (run_ && run_->exited) {
+        client->exited(exit_code_);  // the shell this attach started is already gone
+        return true;
+    }
     client_ = std::move(client);
     return true;
 }
@@ -195,6 +204,11 @@ bool PtySession::idle_for(std::chrono::milliseconds idle, Clock::time_point now)
 }
 
 void PtySession::start_watching(const std::shared_ptr<Run>& run) {
+    run->watched = true;
+    if (run->exit_before_watched) {
+        on_exit(run, *run->exit_before_watched);
+        return;
+    }
     if (run->exited && !run->child.terminal && !run->child.stdout_pipe) {
         return;  // closed before the loop got here
     }
@@ -332,6 +346,10 @@ void PtySession::input_gone(std::size_t bytes) {
 }
 
 void PtySession::on_exit(const std::shared_ptr<Run>& run, int wait_status) {
+    if (!run->watched) {
+        run->exit_before_watched = wait_status;
+        return;
+    }
     read_output(run, false, true);
     if (run->mode == PtyMode::pipe) {
         read_output(run, true, true);

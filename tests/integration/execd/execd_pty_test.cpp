@@ -312,6 +312,33 @@ TEST(ExecdPtyTest, CwdIsExpandedAndCreated) {
     EXPECT_NE(unset.body.find("cannot resolve working directory"), std::string::npos) << unset.body;
 }
 
+// The shell can be gone before execd has finished starting it: its output and its exit still reach
+// the client that started it. Many short sessions make that race likely.
+TEST(ExecdPtyTest, AShellThatExitsAtOnceStillDeliversOutputAndExit) {
+    ExecdProcess execd;
+    for (int round = 0; round < 30; ++round) {
+        const std::string marker = "quick-" + std::to_string(round);
+        const std::string id = create_session(execd.port(), {{"command", "echo " + marker}});
+        WebSocketTestClient client(execd.port(), "/pty/" + id + "/ws");
+        std::string output;
+        json exit;
+        while (const auto message = client.read()) {
+            if (!message->binary) {
+                const json frame = json::parse(message->payload);
+                if (frame.at("type") == "exit") {
+                    exit = frame;
+                }
+            } else if (message->payload.size() > 9 && message->payload[0] == 0x03) {
+                output += message->payload.substr(9);
+            } else if (!message->payload.empty()) {
+                output += message->payload.substr(1);
+            }
+        }
+        EXPECT_NE(output.find(marker), std::string::npos) << "round " << round << ": " << output;
+        EXPECT_EQ(exit, (json{{"type", "exit"}, {"exit_code", 0}})) << "round " << round;
+    }
+}
+
 // Without bash on PATH the terminal runs sh, which refuses bash's --norc and --noprofile.
 TEST(ExecdPtyTest, WithoutBashTheShellIsSh) {
     ScratchDir bin;
