@@ -18,6 +18,7 @@
 #include "policy/policy_engine.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/policy_file.hpp"
+#include "sidecar/address_audit.hpp"
 #include "sidecar/config.hpp"
 #include "sidecar/credential_proxy.hpp"
 #include "sidecar/dns_service.hpp"
@@ -152,6 +153,12 @@ int run_sidecar(common::BlockedSignals& signals) {
     api::log_policy_loaded(engine.current()->user_policy());
     sidecar::CredentialProxy credential_proxy(config);
     credential_proxy.guard(engine);
+    sidecar::DnsService dns(config, engine.snapshots(), metrics);
+    policy::DenialTally denied_destinations;
+    sidecar::AddressAudit address_audit(denied_destinations, config.event_lines_per_second,
+                                        dns.log_events_suppressed());
+    enforcement.record_audits_with(
+        [&](const nft::AuditedConnection& connection) { address_audit.record(connection); });
     // Enforcement first: from here on no DNS leaves the sandbox except through the proxy.
     const auto redirect = enforcement.install(engine.current());
     health.enforcement_installed();
@@ -163,8 +170,7 @@ int run_sidecar(common::BlockedSignals& signals) {
     credential_proxy.start(enforcement, metrics);
 
     auto webhook = make_deny_webhook(config, metrics);
-    policy::DeniedNames denied_names;
-    sidecar::DnsService dns(config, engine.snapshots(), metrics);
+    policy::DenialTally denied_names;
     dns.set_denied_names(&denied_names);
     dns.set_resolved_hook_factory(
         [&](common::EventLoop& loop) { return enforcement.make_resolved_hook(loop); });
@@ -182,8 +188,9 @@ int run_sidecar(common::BlockedSignals& signals) {
 
     api::PolicyHandlers policy_handlers(engine, std::string(sidecar::to_string(config.mode)), metrics);
     api::VaultHandlers vault_handlers(credential_proxy.vault(), engine, credential_proxy.access());
-    api::PolicyInsightHandlers insight_handlers(
-        engine, denied_names, sidecar::learned_lookup_of(enforcement.provenance()), metrics);
+    api::PolicyInsightHandlers insight_handlers(engine, {denied_names, denied_destinations},
+                                                sidecar::learned_lookup_of(enforcement.provenance()),
+                                                metrics);
     api::ApiServer api_server(api_settings(config), policy_handlers, insight_handlers, vault_handlers,
                               metrics);
     warn_if_unauthenticated(config);

@@ -5,6 +5,7 @@
 
 #include "api/query_string.hpp"
 #include "policy/address_decision.hpp"
+#include "policy/audited_destination.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/policy_json.hpp"
 #include "policy/suggestions.hpp"
@@ -90,6 +91,27 @@ bool learned_opens(const LearnedEntry& entry, const std::optional<policy::Protoc
                        entry.ports.end();
 }
 
+// A tally entry's figures, after what it is about.
+ordered_json tally_entry_json(ordered_json about, const policy::DenialTally::Entry& entry,
+                              policy::DenialTally::Clock::time_point now) {
+    about["decision"] = policy::to_string(entry.verdict);
+    about["count"] = entry.count;
+    about["score"] = entry.score;
+    about["lastSeenSecondsAgo"] =
+        std::chrono::duration_cast<std::chrono::seconds>(now - entry.last_seen).count();
+    return about;
+}
+
+ordered_json destination_json(const policy::AuditedDestination& destination) {
+    ordered_json about;
+    about["ip"] = destination.address.to_string();
+    if (destination.port) {
+        about["protocol"] = policy::to_string(destination.port->protocol);
+        about["port"] = destination.port->port;
+    }
+    return about;
+}
+
 ordered_json counts_json(const policy::HitCounts* counts) {
     const auto value = [&](const std::atomic<uint64_t>& counter) {
         return counts ? counter.load(std::memory_order_relaxed) : 0;
@@ -103,9 +125,8 @@ ordered_json counts_json(const policy::HitCounts* counts) {
 
 }  // namespace
 
-PolicyInsightHandlers::PolicyInsightHandlers(const policy::PolicyEngine& engine,
-                                             const policy::DeniedNames& denied, LearnedLookup learned,
-                                             common::MetricsRegistry& metrics)
+PolicyInsightHandlers::PolicyInsightHandlers(const policy::PolicyEngine& engine, DenialTallies denied,
+                                             LearnedLookup learned, common::MetricsRegistry& metrics)
     : engine_(engine), denied_(denied), learned_(std::move(learned)) {
     metrics.sampled_counter_family(
         "egress_policy_rule_decisions_total",
@@ -245,47 +266,78 @@ ApiResponse PolicyInsightHandlers::stats(std::string_view query) const {
     }
     ordered_json by_default = rule_json(*snapshot, snapshot->default_decision());
     by_default.update(counts_json(snapshot->hit_counts(snapshot->default_decision())));
-    const auto now = policy::DeniedNames::Clock::now();
+    const auto now = policy::DenialTally::Clock::now();
     ordered_json names = ordered_json::array();
-    for (const auto& entry : denied_.top(top, now)) {
-        names.push_back({{"name", entry.name},
-                         {"decision", policy::to_string(entry.verdict)},
-                         {"count", entry.count},
-                         {"score", entry.score},
-                         {"lastSeenSecondsAgo",
-                          std::chrono::duration_cast<std::chrono::seconds>(now - entry.last_seen).count()}});
+    for (const auto& entry : denied_.names.top(top, now)) {
+        names.push_back(tally_entry_json({{"name", entry.key}}, entry, now));
+    }
+    ordered_json destinations = ordered_json::array();
+    for (const auto& entry : denied_.destinations.top(top, now)) {
+        if (const auto destination = policy::parse_tally_key(entry.key)) {
+            destinations.push_back(tally_entry_json(destination_json(*destination), entry, now));
+        }
     }
     ordered_json document;
     document["mode"] = policy::to_string(snapshot->user_policy().mode);
     document["rules"] = std::move(rules);
     document["default"] = std::move(by_default);
     document["topDenied"] = std::move(names);
-    document["trackedNames"] = denied_.size();
+    document["trackedNames"] = denied_.names.size();
+    document["topWouldDenyDestinations"] = std::move(destinations);
+    document["trackedDestinations"] = denied_.destinations.size();
     return json_response(200, document);
+}
+
+bool PolicyInsightHandlers::learned_opens_address(const common::IpAddress& address,
+                                                  std::optional<policy::ProtocolPort> port) const {
+    const std::optional<LearnedEntry> learned =
+        learned_.by_address ? learned_.by_address(address) : std::nullopt;
+    return learned && learned_opens(*learned, port);
 }
 
 ApiResponse PolicyInsightHandlers::suggestions() const {
     const auto snapshot = engine_.current();
-    std::vector<std::string> candidates;
     ordered_json skipped = ordered_json::array();
-    for (const auto& entry : denied_.top(SIZE_MAX)) {
-        const policy::Decision decision = snapshot->decide(entry.name);
+    const auto still_denied = [&](const policy::Decision& decision, ordered_json about) {
         if (decision.verdict == policy::Verdict::allow) {
-            continue;  // allowed since
+            return false;  // allowed since
         }
         if (decision.source == policy::RuleSource::always_deny) {
-            skipped.push_back(
-                {{"name", entry.name}, {"reason", "denied by deny.always: an allow rule cannot admit it"}});
+            about["reason"] = "denied by deny.always: an allow rule cannot admit it";
+            skipped.push_back(std::move(about));
+            return false;
+        }
+        return true;
+    };
+    std::vector<std::string> names;
+    for (const auto& entry : denied_.names.top(SIZE_MAX)) {
+        if (still_denied(snapshot->decide(entry.key), {{"name", entry.key}})) {
+            names.push_back(entry.key);
+        }
+    }
+    std::vector<policy::AuditedDestination> destinations;
+    for (const auto& entry : denied_.destinations.top(SIZE_MAX)) {
+        const auto destination = policy::parse_tally_key(entry.key);
+        if (!destination) {
             continue;
         }
-        candidates.push_back(entry.name);
+        const auto decided =
+            policy::decide_address(*snapshot, destination->address, destination->port,
+                                   learned_opens_address(destination->address, destination->port));
+        if (still_denied(decided.decision, destination_json(*destination))) {
+            destinations.push_back(*destination);
+        }
     }
     ordered_json patch = ordered_json::array();
     ordered_json evidence = ordered_json::array();
-    for (const auto& suggestion : policy::suggest_allow_rules(candidates)) {
-        patch.push_back(policy::rule_to_json(suggestion.rule));
-        evidence.push_back({{"target", suggestion.rule.target.text}, {"names", suggestion.names}});
-    }
+    const auto suggest = [&](const std::vector<policy::Suggestion>& suggestions, const char* admitted) {
+        for (const auto& suggestion : suggestions) {
+            patch.push_back(policy::rule_to_json(suggestion.rule));
+            evidence.push_back({{"target", suggestion.rule.target.text}, {admitted, suggestion.admits}});
+        }
+    };
+    suggest(policy::suggest_allow_rules(names), "names");
+    suggest(policy::suggest_address_rules(destinations), "destinations");
     ordered_json document;
     document["patch"] = std::move(patch);
     document["evidence"] = std::move(evidence);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "dns/query_policy.hpp"
-#include "policy/denied_names.hpp"
+#include "policy/denial_tally.hpp"
 #include "policy/snapshot_store.hpp"
 
 namespace egress::dns {
@@ -12,7 +12,7 @@ namespace egress::dns {
 // locking).
 class SnapshotQueryPolicy : public QueryPolicy {
   public:
-    explicit SnapshotQueryPolicy(const policy::SnapshotStore& store, policy::DeniedNames* denied = nullptr)
+    explicit SnapshotQueryPolicy(const policy::SnapshotStore& store, policy::DenialTally* denied = nullptr)
         : reader_(store.reader()), denied_(denied) {}
 
     NameVerdict judge(std::string_view policy_name) const override {
@@ -30,7 +30,7 @@ class SnapshotQueryPolicy : public QueryPolicy {
 
   private:
     mutable policy::SnapshotStore::Reader reader_;
-    policy::DeniedNames* denied_;
+    policy::DenialTally* denied_;
 };
 
 }  // namespace egress::dns

@@ -77,4 +77,9 @@ void NftEnforcer::drop_own_cgroup() {
     options_.own_cgroup.reset();
 }
 
+void NftEnforcer::log_audits_to(uint16_t group) {
+    std::lock_guard lock(mutex_);
+    options_.audit_log_group = group;
+}
+
 }  // namespace egress::nft

@@ -41,6 +41,8 @@ class NftEnforcer {
     bool kernel_matches_socket_cgroup();
     // Later installs leave out the chains that recognise egress's own traffic by its cgroup.
     void drop_own_cgroup();
+    // From the next install on, the would-deny rules log to `group` (see RulesetOptions).
+    void log_audits_to(uint16_t group);
 
     const RulesetOptions& options() const { return options_; }
 

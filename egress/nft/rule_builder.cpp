@@ -238,6 +238,15 @@ RuleBuilder& RuleBuilder::counter() {
     return *this;
 }
 
+RuleBuilder& RuleBuilder::log_to_group(uint16_t group, std::string_view prefix, uint32_t snaplen) {
+    auto expression = make_expression("log");
+    nftnl_expr_set_u16(expression.get(), NFTNL_EXPR_LOG_GROUP, group);
+    nftnl_expr_set_str(expression.get(), NFTNL_EXPR_LOG_PREFIX, std::string(prefix).c_str());
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_LOG_SNAPLEN, snaplen);
+    add(std::move(expression));
+    return *this;
+}
+
 RuleBuilder& RuleBuilder::verdict(int verdict_code) {
     auto expression = make_expression("immediate");
     nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);

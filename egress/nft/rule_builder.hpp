@@ -49,6 +49,8 @@ class RuleBuilder {
     // ip daddr <address> / ip6 daddr <address> (includes the nfproto guard).
     RuleBuilder& match_destination(const common::IpAddress& address);
     RuleBuilder& counter();
+    // `log prefix "<prefix>" group <group> snaplen <snaplen>`: the packet's first bytes to NFLOG.
+    RuleBuilder& log_to_group(uint16_t group, std::string_view prefix, uint32_t snaplen);
     // accept (NF_ACCEPT) or drop (NF_DROP).
     RuleBuilder& verdict(int verdict_code);
     // redirect to :port (nat chains only).

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "nft/audited_packet.hpp"
 #include "nft/batch_messages.hpp"
 #include "nft/interval_elements.hpp"
 #include "nft/rule_builder.hpp"
@@ -293,7 +294,7 @@ void add_ported_set_rule(Context& context, IpFamily family, std::string_view set
 }
 
 void add_set_rule(Context& context, IpFamily family, std::string_view set, int verdict,
-                  std::optional<uint16_t> tcp_port = std::nullopt, bool counted = false) {
+                  std::optional<uint16_t> tcp_port = std::nullopt) {
     auto builder = rule_in(names::kFilterChain);
     builder.match_destination_in_set(family, set, context.ids.find(set));
     std::string text = std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr @" + std::string(set);
@@ -301,13 +302,31 @@ void add_set_rule(Context& context, IpFamily family, std::string_view set, int v
         builder.match_l4proto(IPPROTO_TCP).match_destination_port(*tcp_port);
         text += " tcp dport " + std::to_string(*tcp_port);
     }
-    if (counted) {
-        builder.counter();
-        text += " counter";
-    }
     builder.verdict(verdict);
     append_rule(context, names::kFilterChain, std::move(builder),
                 text + (verdict == NF_ACCEPT ? " accept" : " drop"));
+}
+
+// Would-deny: let through and counted; when egress reads the audit log group, each connection's
+// first packet is logged there too (the established rule above passes the rest).
+// Returns the statements' text.
+std::string audit_and_accept(Context& context, RuleBuilder& builder, std::string_view prefix) {
+    std::string text;
+    if (const auto group = context.options.audit_log_group) {
+        builder.log_to_group(*group, prefix, kAuditedPacketBytes);
+        text = "log prefix \"" + std::string(prefix) + "\" group " + std::to_string(*group) + " snaplen " +
+               std::to_string(kAuditedPacketBytes) + " ";
+    }
+    builder.counter().verdict(NF_ACCEPT);
+    return text + "counter accept";
+}
+
+void add_audit_set_rule(Context& context, IpFamily family, std::string_view set) {
+    auto builder = rule_in(names::kFilterChain);
+    builder.match_destination_in_set(family, set, context.ids.find(set));
+    const std::string text = std::string(family == IpFamily::v4 ? "ip" : "ip6") + " daddr @" +
+                             std::string(set) + " " + audit_and_accept(context, builder, kAuditRulePrefix);
+    append_rule(context, names::kFilterChain, std::move(builder), text);
 }
 
 // Redirected DNS: the filter hook still reports the original output device (not lo), so accept
@@ -415,15 +434,17 @@ void add_policy_rules(Context& context) {
     add_set_rule(context, IpFamily::v6, names::kAllowV6, NF_ACCEPT);
     add_ported_set_rule(context, IpFamily::v4, names::kPortAllowV4, NF_ACCEPT);
     add_ported_set_rule(context, IpFamily::v6, names::kPortAllowV6, NF_ACCEPT);
-    // Would-deny: let through, counted (the rules' counters are the address layer's audit record).
-    add_set_rule(context, IpFamily::v4, names::kAuditV4, NF_ACCEPT, std::nullopt, true);
-    add_set_rule(context, IpFamily::v6, names::kAuditV6, NF_ACCEPT, std::nullopt, true);
+    add_audit_set_rule(context, IpFamily::v4, names::kAuditV4);
+    add_audit_set_rule(context, IpFamily::v6, names::kAuditV6);
     if (context.policy.default_action == DefaultAction::deny) {
-        const int verdict = context.policy.audit ? NF_ACCEPT : NF_DROP;
         auto last = rule_in(names::kFilterChain);
-        last.counter().verdict(verdict);
-        append_rule(context, names::kFilterChain, std::move(last),
-                    verdict == NF_ACCEPT ? "counter accept" : "counter drop");
+        std::string text = "counter drop";
+        if (context.policy.audit) {
+            text = audit_and_accept(context, last, kAuditDefaultPrefix);
+        } else {
+            last.counter().verdict(NF_DROP);
+        }
+        append_rule(context, names::kFilterChain, std::move(last), text);
     }
 }
 

@@ -89,6 +89,9 @@ struct RulesetOptions {
     bool nat_redirect = true;
     // Only with nat_redirect.
     std::optional<InterceptRedirect> intercept;
+    // The NFLOG group the would-deny rules log each connection's first packet to; unset: counted
+    // only. Set only once a reader has bound the group (so the kernel's NFLOG support is there).
+    std::optional<uint16_t> audit_log_group;
 };
 
 }  // namespace egress::nft

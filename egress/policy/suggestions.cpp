@@ -27,9 +27,16 @@ std::string_view parent_of(std::string_view name) {
     return dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
 }
 
-Rule allow_rule(const std::string& target) {
-    return make_rule("allow", target);
+Rule allow_rule(const std::string& target, const RawPortScope& scope = {}) {
+    return make_rule("allow", target, scope);
 }
+
+struct AddressEvidence {
+    bool whole_address = false;  // a destination without a port, or too many ports
+    std::map<Protocol, std::set<uint16_t>> ports;
+    std::map<Protocol, std::set<std::string>> keys_by_protocol;
+    std::set<std::string> keys;
+};
 
 }  // namespace
 
@@ -56,6 +63,38 @@ std::vector<Suggestion> suggest_allow_rules(const std::vector<std::string>& name
             suggestions.push_back({allow_rule(target), {admitted.begin(), admitted.end()}});
         } catch (const std::exception&) {
             // A name that cannot be a rule target (e.g. a label over 63 characters) is never suggested.
+        }
+    }
+    return suggestions;
+}
+
+std::vector<Suggestion> suggest_address_rules(const std::vector<AuditedDestination>& destinations) {
+    std::map<common::IpAddress, AddressEvidence> by_address;
+    for (const AuditedDestination& destination : destinations) {
+        AddressEvidence& evidence = by_address[destination.address];
+        const std::string key = tally_key(destination);
+        evidence.keys.insert(key);
+        if (!destination.port) {
+            evidence.whole_address = true;
+            continue;
+        }
+        const Protocol protocol = destination.port->protocol;
+        evidence.keys_by_protocol[protocol].insert(key);
+        auto& ports = evidence.ports[protocol];
+        ports.insert(destination.port->port);
+        evidence.whole_address = evidence.whole_address || ports.size() > max_ports_per_rule;
+    }
+    std::vector<Suggestion> suggestions;
+    for (const auto& [address, evidence] : by_address) {
+        const std::string target = address.to_string();
+        if (evidence.whole_address) {
+            suggestions.push_back({allow_rule(target), {evidence.keys.begin(), evidence.keys.end()}});
+            continue;
+        }
+        for (const auto& [protocol, ports] : evidence.ports) {
+            const auto& keys = evidence.keys_by_protocol.at(protocol);
+            const RawPortScope scope{{ports.begin(), ports.end()}, to_string(protocol)};
+            suggestions.push_back({allow_rule(target, scope), {keys.begin(), keys.end()}});
         }
     }
     return suggestions;

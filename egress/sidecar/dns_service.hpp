@@ -12,7 +12,7 @@
 #include "dns/proxy_server.hpp"
 #include "dns/query_policy.hpp"
 #include "dns/upstream_forwarder.hpp"
-#include "policy/denied_names.hpp"
+#include "policy/denial_tally.hpp"
 #include "policy/snapshot_store.hpp"
 #include "sidecar/config.hpp"
 
@@ -33,12 +33,14 @@ class DnsService {
     void set_resolved_hook_factory(HookFactory factory) { hook_factory_ = std::move(factory); }
     void set_denied_listener(dns::DeniedNameListener listener) { denied_listener_ = std::move(listener); }
     // Where denied and would-deny names are noted for stats and suggestions (set before start).
-    void set_denied_names(policy::DeniedNames* denied) { denied_names_ = denied; }
+    void set_denied_names(policy::DenialTally* denied) { denied_names_ = denied; }
     // Binds the listeners and starts serving; throws what binding threw.
     void start();
     void stop();
     // True when the proxy's loop runs a task posted now within `limit` (any thread).
     bool answers_within(std::chrono::milliseconds limit);
+    // egress_log_events_suppressed_total, for the events other parts of the sidecar log.
+    common::Family<common::Counter>& log_events_suppressed() { return metrics_.log_events_suppressed; }
 
   private:
     void serve(std::promise<void>& started);
@@ -50,7 +52,7 @@ class DnsService {
     dns::ProxyMetrics metrics_;
     HookFactory hook_factory_;
     dns::DeniedNameListener denied_listener_;
-    policy::DeniedNames* denied_names_ = nullptr;
+    policy::DenialTally* denied_names_ = nullptr;
     common::EventLoop loop_;
     std::thread thread_;
 };

@@ -6,12 +6,17 @@
 
 #include "nft/dynamic_allow_writer.hpp"
 #include "nft/iptables_commands.hpp"
+#include "nft/nft_error.hpp"
 #include "nft/policy_adapter.hpp"
 #include "nft/redirect_selection.hpp"
 #include "sidecar/own_cgroup.hpp"
 
 namespace egress::sidecar {
 namespace {
+
+// The NFLOG group of the would-deny records, in the sandbox's network namespace (groups are per
+// namespace; nothing else there binds one).
+constexpr uint16_t kAuditLogGroup = 20307;
 
 // When egress's own traffic can only be told apart by a forgeable mark: a refusal to start if the
 // operator required a cgroup of egress's own (OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP), else a warning.
@@ -143,7 +148,23 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       dynamic_updates_(updates_.with_labels({"dynamic"})),
       provenance_(std::make_shared<nft::AddressProvenance>()),
       learning_gate_(std::make_shared<nft::LearningGate>()),
-      enforcer_(ruleset_options(config), provenance_) {}
+      enforcer_(ruleset_options(config), provenance_),
+      audit_records_lost_(metrics.counter(
+          "egress_audit_records_lost_total",
+          "Times the kernel dropped would-deny connection records because egress read them too slowly.")) {}
+
+void Enforcement::record_audits_with(nft::AuditLogReader::Listener listener) {
+    if (config_.mode != EnforcementMode::dns_nft) {
+        return;
+    }
+    try {
+        audit_log_ = std::make_unique<nft::AuditLogReader>(kAuditLogGroup, std::move(listener),
+                                                           [this] { audit_records_lost_.inc(); });
+        enforcer_.log_audits_to(kAuditLogGroup);
+    } catch (const nft::NftError& error) {
+        spdlog::warn("would-deny connections are counted but not recorded (no NFLOG): {}", error.what());
+    }
+}
 
 nft::FilterPolicy Enforcement::filter_policy(const policy::PolicySnapshot& snapshot) const {
     return nft::filter_policy_from(snapshot, config_.nameserver_exempt,

@@ -7,6 +7,7 @@
 #include "common/metrics.hpp"
 #include "dns/query_policy.hpp"
 #include "nft/address_provenance.hpp"
+#include "nft/audit_log_reader.hpp"
 #include "nft/command_runner.hpp"
 #include "nft/iptables_redirect.hpp"
 #include "nft/learning_gate.hpp"
@@ -25,6 +26,10 @@ class Enforcement {
   public:
     Enforcement(const EgressConfig& config, common::MetricsRegistry& metrics);
 
+    // dns+nft: the connections the address layer lets through as would-deny go to `listener` (on
+    // the reader's thread). Call before install(); without the kernel's NFLOG support they are
+    // only counted, and a warning says so.
+    void record_audits_with(nft::AuditLogReader::Listener listener);
     // One transaction (plus the iptables rules when they do the redirect); throws nft::NftError or
     // nft::IptablesError with a message an operator can act on. Returns what redirects DNS.
     nft::RedirectBackend install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot);
@@ -64,6 +69,8 @@ class Enforcement {
     nft::NftEnforcer enforcer_;
     nft::ProcessRunner runner_;
     std::optional<nft::IptablesRedirect> iptables_;
+    common::Counter& audit_records_lost_;
+    std::unique_ptr<nft::AuditLogReader> audit_log_;
 };
 
 }  // namespace egress::sidecar

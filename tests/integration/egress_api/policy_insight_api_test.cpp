@@ -2,6 +2,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "egress_sidecar_fixture.hpp"
 #include "harness/dns_types.hpp"
@@ -176,6 +177,62 @@ TEST_F(PolicyInsightTest, AnAuditRuleLetsItsTargetThroughAsWouldDeny) {
     EXPECT_EQ(stats["rules"][0]["wouldDeny"], 1);
     EXPECT_EQ(stats["rules"][0]["action"], "audit");
     EXPECT_EQ(get_json("/policy/explain?ip=198.51.100.30&port=80")["decision"], "would-deny");
+}
+
+// The address layer's would-deny connections reach the stats, the log and the suggestions through
+// the chain's NFLOG records; records arrive on their own thread, so the test waits for them.
+TEST_F(PolicyInsightTest, AuditModeRecordsTheDestinationsItLetsThrough) {
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft"});
+    ASSERT_EQ(
+        call(
+            "POST", "/policy",
+            R"({"defaultAction":"deny","mode":"audit","egress":[{"action":"audit","target":"198.51.100.30"}]})")
+            .status,
+        200);
+    EXPECT_NE(
+        nft({"list", "chain", "inet", "opensandbox", "egress"}).find("log prefix \"audit-default\" group"),
+        std::string::npos);
+    EXPECT_TRUE(can_connect("198.51.100.20", 80)) << "never resolved: let through by the chain's end";
+    EXPECT_TRUE(can_connect("198.51.100.30", 443)) << "an audit rule's target";
+    json destinations;
+    for (int attempt = 0; attempt < 50 && destinations.size() < 2; ++attempt) {
+        std::this_thread::sleep_for(100ms);
+        destinations = get_json("/policy/stats")["topWouldDenyDestinations"];
+    }
+    std::map<std::string, json> by_ip;
+    for (const auto& entry : destinations) {
+        by_ip[entry["ip"]] = entry;
+    }
+    ASSERT_EQ(by_ip.size(), 2u) << destinations;
+    EXPECT_EQ(by_ip["198.51.100.20"]["protocol"], "tcp");
+    EXPECT_EQ(by_ip["198.51.100.20"]["port"], 80);
+    EXPECT_EQ(by_ip["198.51.100.20"]["count"], 1) << "one record per connection, not per packet";
+    EXPECT_EQ(by_ip["198.51.100.20"]["decision"], "would-deny");
+    EXPECT_EQ(by_ip["198.51.100.30"]["port"], 443);
+    std::map<std::string, std::string> logged;  // ip -> which rule let it through
+    for (const auto& event : harness::events_in(process_->read_log(), "egress.would_deny")) {
+        if (event.contains("target.ip")) {
+            logged[event["target.ip"]] = event["rule"];
+            EXPECT_EQ(event["target.protocol"], "tcp") << event;
+        }
+    }
+    EXPECT_EQ(logged,
+              (std::map<std::string, std::string>{{"198.51.100.20", "default"}, {"198.51.100.30", "audit"}}))
+        << process_->read_log();
+
+    // Enforced, both are dropped; the suggestions, applied, let exactly what was seen through.
+    ASSERT_EQ(call("PUT", "/policy/mode", R"({"mode":"enforce"})").status, 200);
+    EXPECT_FALSE(can_connect("198.51.100.20", 80));
+    const json suggestions = get_json("/policy/suggestions");
+    EXPECT_EQ(suggestions["patch"],
+              json::parse(R"([{"action":"allow","target":"198.51.100.20","ports":[80],"protocol":"tcp"},)"
+                          R"({"action":"allow","target":"198.51.100.30","ports":[443],"protocol":"tcp"}])"))
+        << suggestions;
+    ASSERT_EQ(call("PATCH", "/policy", suggestions["patch"].dump()).status, 200);
+    EXPECT_TRUE(can_connect("198.51.100.20", 80));
+    EXPECT_TRUE(can_connect("198.51.100.30", 443));
+    EXPECT_FALSE(can_connect("198.51.100.20", 443)) << "only the port that was seen";
+    EXPECT_EQ(get_json("/policy/suggestions")["patch"], json::array());
 }
 
 TEST_F(PolicyInsightTest, SuggestionsAppliedDenyNothingThatWasDenied) {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "policy/address_decision.hpp"
-#include "policy/denied_names.hpp"
+#include "policy/denial_tally.hpp"
 #include "policy/policy_json.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "policy/suggestions.hpp"
@@ -112,9 +112,9 @@ TEST(AddressDecisions, FollowTheChainsOrder) {
               AddressLayer::fixed);
 }
 
-TEST(DeniedNames, KeepsTheStrongestNamesWithinItsCapacity) {
-    DeniedNames names(3, 3600s);
-    const auto now = DeniedNames::Clock::now();
+TEST(DenialTally, KeepsTheStrongestNamesWithinItsCapacity) {
+    DenialTally names(3, 3600s);
+    const auto now = DenialTally::Clock::now();
     // Space-saving keeps every name seen more often than (all records) / capacity: 30 > 82 / 3.
     for (int i = 0; i < 30; ++i) {
         names.record("steady.test", Verdict::deny, now);
@@ -126,23 +126,23 @@ TEST(DeniedNames, KeepsTheStrongestNamesWithinItsCapacity) {
     }
     const auto top = names.top(10, now);
     ASSERT_EQ(top.size(), 3u);
-    EXPECT_EQ(top[0].name, "steady.test");
+    EXPECT_EQ(top[0].key, "steady.test");
     EXPECT_EQ(top[0].count, 30u);
     EXPECT_EQ(names.size(), 3u);
     names.record("allowed.test", Verdict::allow, now);
     EXPECT_EQ(names.size(), 3u) << "allowed names are not denials";
 }
 
-TEST(DeniedNames, OldDenialsDecay) {
-    DeniedNames names(10, 60s);
-    const auto then = DeniedNames::Clock::now();
+TEST(DenialTally, OldDenialsDecay) {
+    DenialTally names(10, 60s);
+    const auto then = DenialTally::Clock::now();
     for (int i = 0; i < 8; ++i) {
         names.record("yesterday.test", Verdict::deny, then);
     }
     names.record("today.test", Verdict::deny, then + 10min);
     names.record("today.test", Verdict::deny, then + 10min);
     const auto top = names.top(10, then + 10min);
-    EXPECT_EQ(top[0].name, "today.test");
+    EXPECT_EQ(top[0].key, "today.test");
     EXPECT_NEAR(top[1].score, 8.0 / 1024, 1e-6);  // ten half-lives
 }
 
@@ -157,7 +157,7 @@ TEST(Suggestions, CollapseSiblingsOnlyWhereThereAreEnough) {
     EXPECT_EQ(targets, (std::vector<std::string>{"*.svc.example.com", "a.co.uk", "a.com", "b.co.uk", "b.com",
                                                  "c.co.uk", "c.com", "one.example.org", "svc.example.com",
                                                  "two.example.org"}));
-    EXPECT_EQ(suggestions[0].names,
+    EXPECT_EQ(suggestions[0].admits,
               (std::vector<std::string>{"a.svc.example.com", "b.svc.example.com", "c.svc.example.com"}));
 }
 
@@ -175,6 +175,56 @@ TEST(Suggestions, AdmitEveryNameGiven) {
     for (const auto& name : denied) {
         EXPECT_EQ(snapshot->evaluate(name), Action::allow) << name;
     }
+}
+
+AuditedDestination destination(std::string_view address, std::optional<ProtocolPort> port = std::nullopt) {
+    return {common::IpAddress::parse_or_throw(address), port};
+}
+
+TEST(AuditedDestinations, TallyKeysRoundTripAndOddTextIsRefused) {
+    for (const auto& original :
+         {destination("198.51.100.7", ProtocolPort{Protocol::tcp, 443}),
+          destination("2001:db8::1", ProtocolPort{Protocol::udp, 53}), destination("203.0.113.9")}) {
+        EXPECT_EQ(parse_tally_key(tally_key(original)), original) << tally_key(original);
+    }
+    EXPECT_EQ(tally_key(destination("198.51.100.7", ProtocolPort{Protocol::tcp, 443})),
+              "198.51.100.7 tcp/443");
+    for (const char* bad : {"", "example.test", "198.51.100.7 tcp", "198.51.100.7 sctp/1",
+                            "198.51.100.7 tcp/0", "198.51.100.7 tcp/65536", "198.51.100.7 tcp/44x"}) {
+        EXPECT_EQ(parse_tally_key(bad), std::nullopt) << bad;
+    }
+}
+
+TEST(Suggestions, AddressRulesListThePortsSeenOrTheWholeAddress) {
+    const auto suggestions = suggest_address_rules({
+        destination("198.51.100.7", ProtocolPort{Protocol::tcp, 443}),
+        destination("198.51.100.7", ProtocolPort{Protocol::tcp, 80}),
+        destination("198.51.100.7", ProtocolPort{Protocol::udp, 53}),
+        destination("203.0.113.9", ProtocolPort{Protocol::tcp, 22}),
+        destination("203.0.113.9"),  // another protocol: the whole address
+    });
+    ASSERT_EQ(suggestions.size(), 3u);
+    EXPECT_EQ(rule_to_json(suggestions[0].rule),
+              nlohmann::ordered_json::parse(
+                  R"({"action":"allow","target":"198.51.100.7","ports":[80,443],"protocol":"tcp"})"));
+    EXPECT_EQ(suggestions[0].admits,
+              (std::vector<std::string>{"198.51.100.7 tcp/443", "198.51.100.7 tcp/80"}));
+    EXPECT_EQ(rule_to_json(suggestions[1].rule),
+              nlohmann::ordered_json::parse(
+                  R"({"action":"allow","target":"198.51.100.7","ports":[53],"protocol":"udp"})"));
+    EXPECT_EQ(rule_to_json(suggestions[2].rule),
+              nlohmann::ordered_json::parse(R"({"action":"allow","target":"203.0.113.9"})"));
+    EXPECT_EQ(suggestions[2].admits, (std::vector<std::string>{"203.0.113.9", "203.0.113.9 tcp/22"}));
+}
+
+TEST(Suggestions, MorePortsThanARuleMayListAdmitTheWholeAddress) {
+    std::vector<AuditedDestination> seen;
+    for (uint16_t port = 1; port <= max_ports_per_rule + 1; ++port) {
+        seen.push_back(destination("198.51.100.7", ProtocolPort{Protocol::tcp, port}));
+    }
+    const auto suggestions = suggest_address_rules(seen);
+    ASSERT_EQ(suggestions.size(), 1u);
+    EXPECT_FALSE(suggestions[0].rule.scope.scoped());
 }
 
 }  // namespace

@@ -13,26 +13,28 @@
 
 namespace egress::policy {
 
-// The names the DNS layer denied or would have denied, for stats and suggestions. Bounded: at most
-// `capacity` names; when full, a new name takes the place of the one with the lowest score
-// (space-saving: it inherits that score, so a steady name is never pushed out by one-off names).
+// What was denied or would have been, for stats and suggestions: names the DNS layer judged, or
+// destinations the address layer let through as would-deny (one tally each). Bounded: at most
+// `capacity` keys; when full, a new key takes the place of the one with the lowest score
+// (space-saving: it inherits that score, so a steady key is never pushed out by one-off keys).
 // Scores decay with a half-life, so yesterday's burst gives way to today's denials. Thread-safe.
-class DeniedNames {
+class DenialTally {
   public:
     using Clock = std::chrono::steady_clock;
 
     struct Entry {
-        std::string name;
+        std::string key;
         Verdict verdict = Verdict::deny;  // deny or would_deny (the latest)
         double score = 0;                 // decayed count
-        uint64_t count = 0;               // queries since the name was first kept
+        uint64_t count = 0;               // denials since the key was first kept
         Clock::time_point last_seen;
     };
 
-    explicit DeniedNames(size_t capacity = 1024, std::chrono::seconds half_life = std::chrono::hours(6));
+    explicit DenialTally(size_t capacity = 1024, std::chrono::seconds half_life = std::chrono::hours(6));
 
-    // name: lowercase without the trailing dot (Query::policy_name). Only deny and would_deny.
-    void record(std::string_view name, Verdict verdict, Clock::time_point now = Clock::now());
+    // key: a name lowercase without the trailing dot (Query::policy_name), or a destination's
+    // tally key. Only deny and would_deny.
+    void record(std::string_view key, Verdict verdict, Clock::time_point now = Clock::now());
     // Highest scores first; at most `limit`.
     std::vector<Entry> top(size_t limit, Clock::time_point now = Clock::now()) const;
     size_t size() const;
