@@ -31,6 +31,11 @@ ProxyMetrics::ProxyMetrics(common::MetricsRegistry& registry, common::Family<com
                                           latency_buckets())),
       log_events_suppressed(registry.counter_family(
           "egress_log_events_suppressed_total",
-          "Per-query event log lines left out by the rate limit, by event", {"event"})) {}
+          "Per-query event log lines left out by the rate limit, by event", {"event"})),
+      wildcard_guard(registry.counter_family(
+          "egress_dns_wildcard_guard_total",
+          "Queries under an allowed wildcard over a limit of the policy's wildcardGuard, by limit "
+          "(answered NXDOMAIN, or forwarded in audit mode)",
+          {"limit"})) {}
 
 }  // namespace egress::dns

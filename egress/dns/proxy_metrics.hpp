@@ -21,6 +21,9 @@ struct ProxyMetrics {
     common::Histogram& handling_seconds;
     // Per-query event log lines left out by the rate limit, by event name.
     common::Family<common::Counter>& log_events_suppressed;
+    // Queries a wildcard admitted that were over a limit of its guard, by limit (denied, or let
+    // through in audit mode).
+    common::Family<common::Counter>& wildcard_guard;
 
   private:
     ProxyMetrics(common::MetricsRegistry& registry, common::Family<common::Counter>& outcomes);

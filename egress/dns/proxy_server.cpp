@@ -203,14 +203,18 @@ void DnsProxy::handle_message(std::span<const uint8_t> wire, const ReplyTarget& 
         case QueryVerdict::decide:
             break;
     }
-    const NameVerdict verdict = policy_.judge(query.policy_name());
-    if (verdict == NameVerdict::deny) {
-        answer_denied(query, target, received);
+    const NameJudgement judgement = policy_.judge(query.policy_name(), query.qtype);
+    const std::string_view over_limit = policy::to_string(judgement.over_limit);
+    if (!over_limit.empty()) {
+        metrics_.wildcard_guard.with_labels({std::string(over_limit)}).inc();
+    }
+    if (judgement.verdict == NameVerdict::deny) {
+        answer_denied(query, target, received, over_limit);
         return;
     }
-    if (verdict == NameVerdict::would_deny) {
+    if (judgement.verdict == NameVerdict::would_deny) {
         metrics_.would_deny.inc();
-        events_.host_event(QueryEvents::HostEvent::would_deny, query.policy_name());
+        events_.host_event(QueryEvents::HostEvent::would_deny, query.policy_name(), over_limit);
     }
     if (in_flight_ >= options_.max_in_flight) {
         metrics_.overloaded.inc();
@@ -220,11 +224,12 @@ void DnsProxy::handle_message(std::span<const uint8_t> wire, const ReplyTarget& 
     forward(wire, query, target, received);
 }
 
-void DnsProxy::answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received) {
+void DnsProxy::answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received,
+                             std::string_view over_limit) {
     metrics_.denied.inc();
     reply(target, build_reply(query, ResponseCode::name_error, true).bytes());
     metrics_.handling_seconds.observe(seconds_since(received));
-    log_denied(query);
+    events_.host_event(QueryEvents::HostEvent::denied, query.policy_name(), over_limit);
     if (denied_listener_ && !query.policy_name().empty()) {
         denied_listener_(query.policy_name());
     }
@@ -316,10 +321,6 @@ void DnsProxy::abandon(const ReplyTarget& target) {
     if (connection != connections_.end()) {
         connection->second->answer_abandoned();
     }
-}
-
-void DnsProxy::log_denied(const Query& query) {
-    events_.host_event(QueryEvents::HostEvent::denied, query.policy_name());
 }
 
 }  // namespace egress::dns

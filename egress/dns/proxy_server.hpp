@@ -75,14 +75,15 @@ class DnsProxy {
     void handle_datagrams(int socket, size_t count);
     void accept_connections(int socket);
     void handle_message(std::span<const uint8_t> wire, const ReplyTarget& target);
-    void answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received);
+    // `over_limit`: the wildcard guard's limit that denied it ("" when a rule did).
+    void answer_denied(const Query& query, const ReplyTarget& target, Clock::time_point received,
+                       std::string_view over_limit = {});
     void forward(std::span<const uint8_t> wire, const Query& query, const ReplyTarget& target,
                  Clock::time_point received);
     void on_upstream_result(const PendingAnswer& pending, ForwardResult result);
     void deliver(const PendingAnswer& pending, std::span<const uint8_t> answer);
     void reply(const ReplyTarget& target, std::span<const uint8_t> message);
     void abandon(const ReplyTarget& target);
-    void log_denied(const Query& query);
 
     common::EventLoop& loop_;
     ProxyOptions options_;

@@ -88,12 +88,15 @@ void QueryEvents::outbound_failed(std::string_view host, std::string_view error)
                        {{common::kLogEventKey, kOutboundEvent}, {"target.host", host}, {"error", error}});
 }
 
-void QueryEvents::host_event(HostEvent event, std::string_view host) {
+void QueryEvents::host_event(HostEvent event, std::string_view host, std::string_view guard_limit) {
     const HostEventKind& kind = kind_of(event);
     if (!enabled(kind.level) || !host_event_budgets_[static_cast<size_t>(event)].take()) {
         return;
     }
-    common::log_fields(kind.level, kind.message, {{common::kLogEventKey, kind.name}, {"target.host", host}});
+    const std::array<common::LogField, 3> fields{common::LogField(common::kLogEventKey, kind.name),
+                                                 common::LogField("target.host", host),
+                                                 common::LogField("guard", guard_limit)};
+    common::log_fields(kind.level, kind.message, std::span(fields.data(), guard_limit.empty() ? 2 : 3));
 }
 
 }  // namespace egress::dns

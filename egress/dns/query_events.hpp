@@ -15,8 +15,9 @@ namespace egress::dns {
 
 // Structured log events about single queries, each kind rate-limited on its own budget:
 //   egress.outbound  info  "egress outbound"  target.host, target.ips (A/AAAA, when any) | error
-//   egress.denied    warn  "egress denied"    target.host
-//   egress.would_deny  info  "egress would deny"  target.host (audit: let through, would be denied)
+//   egress.denied    warn  "egress denied"    target.host [, guard]
+//   egress.would_deny  info  "egress would deny"  target.host [, guard] (audit: let through, would
+//                    be denied); guard: the wildcard guard's limit, when it decided
 // Lines past a budget are counted in `suppressed` ({event} label) and summarised once a second;
 // a skipped line costs no allocation. Runs on the proxy's loop thread only.
 class QueryEvents {
@@ -35,7 +36,7 @@ class QueryEvents {
     void outbound(std::string_view host, std::span<const uint8_t> answer);
     // An allowed query could not be forwarded: every upstream failed with `error`.
     void outbound_failed(std::string_view host, std::string_view error);
-    void host_event(HostEvent event, std::string_view host);
+    void host_event(HostEvent event, std::string_view host, std::string_view guard_limit = {});
 
   private:
     bool enabled(common::LogLevel level) const;

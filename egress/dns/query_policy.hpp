@@ -5,18 +5,25 @@
 #include <vector>
 
 #include "dns/answer.hpp"
+#include "policy/wildcard_guard.hpp"
 
 namespace egress::dns {
 
 // allow and would_deny (an audited denial) are forwarded; deny is answered NXDOMAIN.
 enum class NameVerdict : uint8_t { allow, deny, would_deny };
 
-// Decides whether a query name may be resolved. `policy_name` is Query::policy_name.
+struct NameJudgement {
+    NameVerdict verdict = NameVerdict::allow;
+    // Set when the wildcard guard turned an allowed name into a denial (or a would-deny).
+    policy::GuardLimit over_limit = policy::GuardLimit::none;
+};
+
+// Decides whether a query may be resolved. `policy_name` is Query::policy_name.
 // Called on the proxy's loop thread for every query: it must be fast and must not block.
 class QueryPolicy {
   public:
     virtual ~QueryPolicy() = default;
-    virtual NameVerdict judge(std::string_view policy_name) const = 0;
+    virtual NameJudgement judge(std::string_view policy_name, uint16_t query_type) const = 0;
 };
 
 // Learns the addresses of every allowed answer before the client sees it (the nftables layer

@@ -31,7 +31,7 @@ std::vector<Rule> parse_always_file(std::string_view content, Action action, std
 }
 
 Policy apply_always_overlay(const Policy& user_policy, const AlwaysRules& overlay) {
-    Policy effective{user_policy.default_action, {}, true, user_policy.mode};
+    Policy effective{user_policy.default_action, {}, true, user_policy.mode, user_policy.wildcard_guard};
     effective.rules.reserve(overlay.deny.size() + overlay.allow.size() + user_policy.rules.size());
     effective.rules.insert(effective.rules.end(), overlay.deny.begin(), overlay.deny.end());
     effective.rules.insert(effective.rules.end(), overlay.allow.begin(), overlay.allow.end());

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "policy/rule.hpp"
+#include "policy/wildcard_guard.hpp"
 
 namespace egress::policy {
 
@@ -19,6 +20,7 @@ struct Policy {
     // difference, so it is kept.
     bool has_rule_list = false;
     EnforcementMode mode = EnforcementMode::enforce;
+    WildcardGuardLimits wildcard_guard;
 
     bool operator==(const Policy&) const = default;
 };

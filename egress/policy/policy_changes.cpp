@@ -27,7 +27,7 @@ void check_rule_limit(const Policy& policy, size_t max_rules) {
 }
 
 Policy merge_rules(const Policy& base, std::span<const Rule> patch) {
-    Policy merged{base.default_action, {}, true, base.mode};
+    Policy merged{base.default_action, {}, true, base.mode, base.wildcard_guard};
     merged.rules.reserve(patch.size() + base.rules.size());
     std::unordered_set<std::string> seen_keys;
     auto keep_first = [&](const Rule& rule) {

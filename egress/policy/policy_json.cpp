@@ -3,6 +3,7 @@
 #include "policy/json_document.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/text.hpp"
+#include "policy/wildcard_guard.hpp"
 
 namespace egress::policy {
 namespace {
@@ -153,6 +154,9 @@ Policy parse_policy(std::string_view text) {
     Policy policy;
     policy.default_action = parse_default_action(string_member(document, "defaultaction", "defaultAction"));
     policy.mode = parse_mode(string_member(document, "mode", "mode"));
+    if (const auto guard = document.find("wildcardguard"); guard != document.end()) {
+        policy.wildcard_guard = parse_wildcard_guard(*guard);
+    }
     const auto egress = document.find("egress");
     if (egress == document.end() || egress->is_null()) {
         return policy;
@@ -197,6 +201,9 @@ nlohmann::ordered_json policy_to_json(const Policy& policy) {
     document["defaultAction"] = to_string(policy.default_action);
     if (policy.mode == EnforcementMode::audit) {
         document["mode"] = "audit";
+    }
+    if (policy.wildcard_guard != WildcardGuardLimits{}) {
+        document["wildcardGuard"] = wildcard_guard_to_json(policy.wildcard_guard);
     }
     return document;
 }

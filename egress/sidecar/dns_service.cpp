@@ -75,7 +75,7 @@ bool DnsService::answers_within(std::chrono::milliseconds limit) {
 }
 
 void DnsService::serve(std::promise<void>& started) {
-    dns::SnapshotQueryPolicy policy(policies_, denied_names_);
+    dns::SnapshotQueryPolicy policy(policies_, new_name_budget_, denied_names_);
     std::unique_ptr<dns::ResolvedAddressHook> hook;
     std::unique_ptr<dns::UpstreamForwarder> forwarder;
     std::unique_ptr<dns::DnsProxy> proxy;

@@ -8,6 +8,7 @@
 
 #include "common/event_loop.hpp"
 #include "common/metrics.hpp"
+#include "dns/new_name_budget.hpp"
 #include "dns/proxy_metrics.hpp"
 #include "dns/proxy_server.hpp"
 #include "dns/query_policy.hpp"
@@ -53,6 +54,7 @@ class DnsService {
     HookFactory hook_factory_;
     dns::DeniedNameListener denied_listener_;
     policy::DenialTally* denied_names_ = nullptr;
+    dns::NewNameBudget new_name_budget_;  // shared by the loop threads
     common::EventLoop loop_;
     std::thread thread_;
 };

@@ -30,9 +30,9 @@ constexpr const char* kProxyAddress = "127.0.0.1";
 // own tests; here the point is what the proxy does with a verdict.)
 class DeniedSuffixPolicy : public QueryPolicy {
   public:
-    NameVerdict judge(std::string_view name) const override {
+    NameJudgement judge(std::string_view name, uint16_t /*query_type*/) const override {
         const bool denied = name == "denied.test" || name.ends_with(".denied.test");
-        return denied ? NameVerdict::deny : NameVerdict::allow;
+        return {denied ? NameVerdict::deny : NameVerdict::allow};
     }
 };
 
