@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
+#include <linux/netlink.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -117,8 +118,11 @@ void AuditLogReader::run() {
         if (watched[1].revents != 0) {
             return;
         }
-        const ssize_t received = ::recv(watched[0].fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
-        if (received > 0) {
+        sockaddr_nl sender{};
+        socklen_t sender_length = sizeof sender;
+        const ssize_t received = ::recvfrom(watched[0].fd, buffer.data(), buffer.size(), MSG_DONTWAIT,
+                                            reinterpret_cast<sockaddr*>(&sender), &sender_length);
+        if (received > 0 && sender.nl_pid == 0) {  // from the kernel, not a process posing as it
             dispatch({buffer.data(), static_cast<size_t>(received)});
         } else if (received < 0 && errno == ENOBUFS) {
             on_lost_();  // the kernel dropped records while this thread was behind
