@@ -6,7 +6,7 @@ namespace egress::dns {
 
 NewNameBudget::Wildcard& NewNameBudget::wildcard_state(std::string_view wildcard, uint32_t burst,
                                                        Clock::time_point now) {
-    auto found = wildcards_.find(std::string(wildcard));
+    auto found = wildcards_.find(wildcard);
     if (found != wildcards_.end()) {
         return found->second;
     }
@@ -23,8 +23,7 @@ bool NewNameBudget::admit(std::string_view wildcard, std::string_view name, uint
                           uint32_t burst, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     Wildcard& state = wildcard_state(wildcard, burst, now);
-    const std::string key(name);
-    if (state.seen.contains(key)) {
+    if (state.seen.contains(name)) {
         return true;
     }
     const std::chrono::duration<double> elapsed = now - state.refilled;
@@ -38,8 +37,8 @@ bool NewNameBudget::admit(std::string_view wildcard, std::string_view name, uint
         state.seen.erase(state.seen_order.front());
         state.seen_order.pop_front();
     }
-    state.seen.insert(key);
-    state.seen_order.push_back(key);
+    state.seen_order.emplace_back(name);
+    state.seen.insert(state.seen_order.back());
     return true;
 }
 

@@ -27,17 +27,25 @@ class NewNameBudget {
                Clock::time_point now = Clock::now());
 
   private:
+    // Looked up by string_view: no allocation for a name already seen.
+    struct TextHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
+    template <typename Value>
+    using ByText = std::unordered_map<std::string, Value, TextHash, std::equal_to<>>;
+
     struct Wildcard {
         double tokens = 0;
         Clock::time_point refilled;
-        std::unordered_set<std::string> seen;
+        std::unordered_set<std::string, TextHash, std::equal_to<>> seen;
         std::deque<std::string> seen_order;  // oldest first
     };
 
     Wildcard& wildcard_state(std::string_view wildcard, uint32_t burst, Clock::time_point now);
 
     std::mutex mutex_;
-    std::unordered_map<std::string, Wildcard> wildcards_;
+    ByText<Wildcard> wildcards_;
 };
 
 }  // namespace egress::dns

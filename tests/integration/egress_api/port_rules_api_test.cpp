@@ -37,13 +37,13 @@ class PortRulesApiTest : public EgressSidecarTest {
     std::vector<std::unique_ptr<harness::EchoServer>> servers_;
 };
 
+constexpr const char* kNameAndAddressOnPorts =
+    R"({"defaultAction":"deny","egress":[)"
+    R"({"action":"allow","target":"www.allowed.test","ports":[443]},)"
+    R"({"action":"allow","target":"198.51.100.20","ports":[22]}]})";
+
 TEST_F(PortRulesApiTest, ANameAndAnAddressAreOpenedOnTheirPortsOnly) {
-    ASSERT_EQ(call("POST", "/policy",
-                   R"({"defaultAction":"deny","egress":[)"
-                   R"({"action":"allow","target":"www.allowed.test","ports":[443]},)"
-                   R"({"action":"allow","target":"198.51.100.20","ports":[22]}]})")
-                  .status,
-              200);
+    ASSERT_EQ(call("POST", "/policy", kNameAndAddressOnPorts).status, 200);
     ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
     EXPECT_TRUE(can_connect("198.51.100.10", 443));
     EXPECT_FALSE(can_connect("198.51.100.10", 80));
@@ -148,12 +148,7 @@ std::string workload_connect(const std::string& sandbox, const std::string& addr
 }
 
 TEST_F(PortRulesApiTest, AnUnprivilegedWorkloadOrOneWithNetRawAndAForgedMarkGetsOnlyTheRulesPorts) {
-    ASSERT_EQ(call("POST", "/policy",
-                   R"({"defaultAction":"deny","egress":[)"
-                   R"({"action":"allow","target":"www.allowed.test","ports":[443]},)"
-                   R"({"action":"allow","target":"198.51.100.20","ports":[22]}]})")
-                  .status,
-              200);
+    ASSERT_EQ(call("POST", "/policy", kNameAndAddressOnPorts).status, 200);
     ASSERT_EQ(resolve("www.allowed.test").addresses().size(), 1u);
     const std::string sandbox = topology_->sandbox();
     // Not mark 0x1, egress's own: here egress shares the root cgroup, so (as documented) only the
