@@ -150,6 +150,24 @@ std::optional<LearnedAddress> AddressProvenance::learned(const common::IpAddress
     return found == names_by_address_.end() ? std::nullopt : summarize(address, found->second, now);
 }
 
+std::vector<std::pair<std::string, common::IpAddress>> AddressProvenance::due_for_renewal(
+    std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const {
+    std::vector<std::pair<std::string, common::IpAddress>> due;
+    std::lock_guard lock(mutex_);
+    for (const auto& address : used) {
+        const auto found = names_by_address_.find(address);
+        if (found == names_by_address_.end()) {
+            continue;
+        }
+        for (const auto& [name, learned] : found->second) {
+            if (learned.expires > now && learned.expires < renew_before) {
+                due.emplace_back(name, address);
+            }
+        }
+    }
+    return due;
+}
+
 size_t AddressProvenance::size() const {
     std::lock_guard lock(mutex_);
     return names_by_address_.size();

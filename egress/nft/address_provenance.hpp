@@ -81,6 +81,9 @@ class AddressProvenance {
     std::vector<LearnedAddress> learned_for(std::string_view name, Clock::time_point now) const;
     // The address with its unexpired names, if it has any.
     std::optional<LearnedAddress> learned(const common::IpAddress& address, Clock::time_point now) const;
+    // Of `used`, each address and unexpired name whose expiry comes before `renew_before`.
+    std::vector<std::pair<std::string, common::IpAddress>> due_for_renewal(
+        std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const;
     size_t size() const;
 
   private:

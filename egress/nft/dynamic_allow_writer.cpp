@@ -99,10 +99,10 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
                 continue;
             }
             if (grant.every_port) {
-                add_timed_elements(entry->batch, names::dyn_allow(family), of_family);
+                add_timed_elements(entry->batch, names::dyn_allow(family), of_family, options_.renewal);
             } else {
                 add_timed_ported_elements(entry->batch, names::dyn_port_allow(family),
-                                          on_ports(of_family, grant.ports));
+                                          on_ports(of_family, grant.ports), options_.renewal);
             }
         }
         provenance_->record(name, entry->addresses, grant,

@@ -25,13 +25,14 @@ namespace egress::nft {
 // answer (A and AAAA together) on a non-blocking netlink socket watched by the same EventLoop;
 // the answer is released only when the kernel has acknowledged the batch. A kernel error or a
 // missing acknowledgement is logged and the answer released anyway: the connection then fails
-// closed at the filter chain. Re-adding an address refreshes its timeout (kernel >= 6.11).
+// closed at the filter chain. Re-adding an address restarts its timeout (see TimeoutRenewal).
 // Construct and use on the loop's thread; the socket lives in that thread's network namespace.
 class DynamicAllowWriter final : public dns::ResolvedAddressHook {
   public:
     struct Options {
         ElementTimeoutPolicy timeouts;
         std::chrono::milliseconds ack_timeout{2000};
+        TimeoutRenewal renewal = TimeoutRenewal::in_place;
     };
 
     // Answers are learned through `gate` (none: every answer is learned).

@@ -15,4 +15,9 @@ struct ElementTimeoutPolicy {
     std::chrono::seconds timeout_for(uint32_t ttl_seconds) const;
 };
 
+// How a write restarts the countdown of an element already in a set: kernels from 6.11 on update
+// it in place; older ones keep the old expiry unless the element is deleted and added again (in one
+// transaction, so no packet finds it missing). See probe_timeout_renewal.
+enum class TimeoutRenewal { in_place, delete_and_add };
+
 }  // namespace egress::nft

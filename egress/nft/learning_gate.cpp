@@ -13,6 +13,15 @@ bool LearningGate::learn_if_allowed(std::string_view name,
     return true;
 }
 
+void LearningGate::learn_under_policy(const std::function<void(const NameGrantLookup&)>& learn) {
+    std::lock_guard lock(mutex_);
+    if (grant_of_) {
+        learn(grant_of_);
+    } else {
+        learn([](std::string_view) { return &every_port(); });
+    }
+}
+
 void LearningGate::enforce(NameGrantLookup grant_of, const std::function<void()>& revoke) {
     std::lock_guard lock(mutex_);
     revoke();

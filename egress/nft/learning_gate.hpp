@@ -23,6 +23,8 @@ class LearningGate {
     // Runs `learn` with the name's grant only if the newest enforced policy allows `name`; returns
     // whether it ran.
     bool learn_if_allowed(std::string_view name, const std::function<void(const PortGrant&)>& learn);
+    // Runs `learn` with the newest enforced policy's grants, for writes that cover many names.
+    void learn_under_policy(const std::function<void(const NameGrantLookup&)>& learn);
 
     // Runs `revoke` (write the new policy, remove what it revokes); once it returns without
     // throwing, answers are checked against `grant_of`.

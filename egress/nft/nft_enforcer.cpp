@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "nft/nft_error.hpp"
 #include "nft/ruleset_batch.hpp"
+#include "nft/timeout_renewal_probe.hpp"
 #include "nft/transaction.hpp"
 
 namespace egress::nft {
@@ -39,6 +40,11 @@ Revocation NftEnforcer::apply(const FilterPolicy& policy, const NameGrantLookup&
     Revocation revoked = plan.revocation;
     provenance_->commit(std::move(plan));
     return revoked;
+}
+
+size_t NftEnforcer::cut_connections(const Revocation& revoked) {
+    std::lock_guard lock(mutex_);
+    return connection_cutter_.cut(revoked);
 }
 
 void NftEnforcer::remove() {
@@ -80,6 +86,11 @@ void NftEnforcer::drop_own_cgroup() {
 void NftEnforcer::log_audits_to(uint16_t group) {
     std::lock_guard lock(mutex_);
     options_.audit_log_group = group;
+}
+
+TimeoutRenewal NftEnforcer::probe_timeout_renewal() {
+    std::lock_guard lock(mutex_);
+    return nft::probe_timeout_renewal(socket_, sequence_);
 }
 
 }  // namespace egress::nft

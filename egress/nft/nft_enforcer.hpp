@@ -7,6 +7,8 @@
 
 #include "common/ip_address.hpp"
 #include "nft/address_provenance.hpp"
+#include "nft/connection_cutter.hpp"
+#include "nft/element_timeout.hpp"
 #include "nft/netlink_socket.hpp"
 #include "nft/ruleset_config.hpp"
 #include "nft/sequence_counter.hpp"
@@ -31,6 +33,10 @@ class NftEnforcer {
     // the same transaction, and returned. Throws NftError; on failure nothing changed.
     Revocation apply(const FilterPolicy& policy, const NameGrantLookup& grant_of);
 
+    // Cuts the established connections to what `revoked` lists (see ConnectionCutter); returns how
+    // many. Throws NftError when the connection table cannot be read or changed.
+    size_t cut_connections(const Revocation& revoked);
+
     // delete table inet opensandbox; a missing table is not an error.
     void remove();
 
@@ -43,6 +49,8 @@ class NftEnforcer {
     void drop_own_cgroup();
     // From the next install on, the would-deny rules log to `group` (see RulesetOptions).
     void log_audits_to(uint16_t group);
+    // How this kernel renews the timeout of an element added again; needs the dns+nft ruleset.
+    TimeoutRenewal probe_timeout_renewal();
 
     const RulesetOptions& options() const { return options_; }
 
@@ -53,6 +61,7 @@ class NftEnforcer {
     std::mutex mutex_;
     NetlinkSocket socket_;
     SequenceCounter sequence_;
+    ConnectionCutter connection_cutter_;
 };
 
 }  // namespace egress::nft

@@ -172,11 +172,19 @@ RuleBuilder& RuleBuilder::match_output_interface(std::string_view name) {
 }
 
 RuleBuilder& RuleBuilder::match_ct_state_any(uint32_t state_bits) {
+    return match_ct_bits_any(NFT_CT_STATE, state_bits);
+}
+
+RuleBuilder& RuleBuilder::match_ct_mark_any(uint32_t bits) {
+    return match_ct_bits_any(NFT_CT_MARK, bits);
+}
+
+RuleBuilder& RuleBuilder::match_ct_bits_any(uint32_t key, uint32_t bits) {
     auto load = make_expression("ct");
-    nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+    nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_KEY, key);
     nftnl_expr_set_u32(load.get(), NFTNL_EXPR_CT_DREG, NFT_REG_1);
     add(std::move(load));
-    mask_register(bytes_of(state_bits));
+    mask_register(bytes_of(bits));
     const uint32_t zero = 0;
     auto compare = make_expression("cmp");
     nftnl_expr_set_u32(compare.get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
@@ -230,6 +238,19 @@ RuleBuilder& RuleBuilder::match_destination(const common::IpAddress& address) {
     load_payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DestinationOffset : kIpv6DestinationOffset,
                  v4 ? 4 : 16, NFT_REG_1);
     compare_equal(address.bytes());
+    return *this;
+}
+
+RuleBuilder& RuleBuilder::update_set(std::string_view set_name, std::optional<uint32_t> set_id,
+                                     uint32_t source_register) {
+    auto expression = make_expression("dynset");
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+    nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_DYNSET_SREG_KEY, source_register);
+    nftnl_expr_set_str(expression.get(), NFTNL_EXPR_DYNSET_SET_NAME, std::string(set_name).c_str());
+    if (set_id) {
+        nftnl_expr_set_u32(expression.get(), NFTNL_EXPR_DYNSET_SET_ID, *set_id);
+    }
+    add(std::move(expression));
     return *this;
 }
 

@@ -38,6 +38,8 @@ class RuleBuilder {
     RuleBuilder& match_output_interface(std::string_view name);
     // ct state & bits != 0 (NF_CT_STATE_BIT(...) values).
     RuleBuilder& match_ct_state_any(uint32_t state_bits);
+    // ct mark & bits != 0.
+    RuleBuilder& match_ct_mark_any(uint32_t bits);
     // ip daddr @set / ip6 daddr @set (includes the nfproto guard). set_id: the set is created in
     // the same transaction.
     RuleBuilder& match_destination_in_set(common::IpFamily family, std::string_view set_name,
@@ -48,6 +50,10 @@ class RuleBuilder {
                                                    std::optional<uint32_t> set_id);
     // ip daddr <address> / ip6 daddr <address> (includes the nfproto guard).
     RuleBuilder& match_destination(const common::IpAddress& address);
+    // update @set { <register> }: adds the key in `source_register` to a set with timeouts, or
+    // restarts its timeout (set flags timeout and dynamic).
+    RuleBuilder& update_set(std::string_view set_name, std::optional<uint32_t> set_id,
+                            uint32_t source_register);
     RuleBuilder& counter();
     // `log prefix "<prefix>" group <group> snaplen <snaplen>`: the packet's first bytes to NFLOG.
     RuleBuilder& log_to_group(uint16_t group, std::string_view prefix, uint32_t snaplen);
@@ -63,6 +69,7 @@ class RuleBuilder {
   private:
     void add(ExprPtr expression);
     void load_meta(uint32_t key, uint32_t destination_register);
+    RuleBuilder& match_ct_bits_any(uint32_t key, uint32_t bits);
     void compare_equal(std::span<const uint8_t> data);
     void load_payload(uint32_t base, uint32_t offset, uint32_t length, uint32_t destination_register);
     void lookup(std::string_view set_name, std::optional<uint32_t> set_id, uint32_t source_register);

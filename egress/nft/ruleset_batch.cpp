@@ -71,6 +71,7 @@ struct SetShape {
     IpFamily family;
     bool ported = false;
     bool dynamic = false;
+    bool marked_by_packets = false;  // packets add and refresh elements (dyn_seen)
 };
 
 void set_key(nftnl_set& set, const SetShape& shape) {
@@ -93,6 +94,9 @@ void set_key(nftnl_set& set, const SetShape& shape) {
 }
 
 uint32_t set_flags(const SetShape& shape) {
+    if (shape.marked_by_packets) {
+        return NFT_SET_TIMEOUT | NFT_SET_EVAL;
+    }
     if (shape.dynamic) {
         return NFT_SET_TIMEOUT;
     }
@@ -111,8 +115,8 @@ void declare_set(Context& context, std::string_view name, const SetShape& shape)
     nftnl_set_set_u32(set.get(), NFTNL_SET_ID, context.ids.assign(name));
     nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, set_flags(shape));
     if (shape.dynamic) {
-        const auto timeout =
-            std::chrono::duration_cast<std::chrono::milliseconds>(context.options.dynamic_set_timeout);
+        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            shape.marked_by_packets ? context.options.seen_window : context.options.dynamic_set_timeout);
         nftnl_set_set_u64(set.get(), NFTNL_SET_TIMEOUT, static_cast<uint64_t>(timeout.count()));
         nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, kDynamicSetSize);
     }
@@ -194,6 +198,7 @@ void declare_sets(Context& context) {
         for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
             declare_set(context, names::dyn_allow(family), {family, false, true});
             declare_set(context, names::dyn_port_allow(family), {family, true, true});
+            declare_set(context, names::dyn_seen(family), {family, false, true, true});
         }
     }
 }
@@ -410,7 +415,34 @@ void add_doh_rules(Context& context) {
     add_set_rule(context, IpFamily::v6, names::kDohBlockV6, NF_DROP, kHttpsPort);
 }
 
+// Every packet to a learned element, established or not, marks its address in dyn_seen, so egress
+// can keep the elements in use alive (the mark itself opens nothing).
+void add_use_marking_rules(Context& context) {
+    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+        const std::string ip = family == IpFamily::v4 ? "ip" : "ip6";
+        const auto seen = names::dyn_seen(family);
+        const std::string update = " update @" + std::string(seen) + " { " + ip + " daddr }";
+        auto any_port = rule_in(names::kFilterChain);
+        any_port
+            .match_destination_in_set(family, names::dyn_allow(family),
+                                      context.ids.find(names::dyn_allow(family)))
+            .update_set(seen, context.ids.find(seen), NFT_REG_1);
+        append_rule(context, names::kFilterChain, std::move(any_port),
+                    ip + " daddr @" + std::string(names::dyn_allow(family)) + update);
+        auto on_port = rule_in(names::kFilterChain);
+        const auto ported = names::dyn_port_allow(family);
+        on_port.match_destination_and_port_in_set(family, ported, context.ids.find(ported))
+            .update_set(seen, context.ids.find(seen), NFT_REG_1);
+        append_rule(context, names::kFilterChain, std::move(on_port),
+                    ip + " daddr . meta l4proto . th dport @" + std::string(ported) + update);
+    }
+}
+
 void add_policy_rules(Context& context) {
+    add_use_marking_rules(context);
+    auto revoked = rule_in(names::kFilterChain);
+    revoked.match_ct_mark_any(names::kRevokedConnectionMark).verdict(NF_DROP);
+    append_rule(context, names::kFilterChain, std::move(revoked), "ct mark & 0x40000000 != 0 drop");
     auto established = rule_in(names::kFilterChain);
     established.match_ct_state_any(NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED))
         .verdict(NF_ACCEPT);

@@ -85,6 +85,9 @@ struct RulesetOptions {
     bool block_dot = true;
     // Default element timeout of the dyn_allow sets (each element carries its own).
     std::chrono::seconds dynamic_set_timeout{360};
+    // How long a packet's mark of a learned address lasts in dyn_seen (each packet restarts it):
+    // longer than the interval at which egress reads the marks to renew what is in use.
+    std::chrono::seconds seen_window{30};
     // Install the nat redirect chain (false when iptables does the redirect instead).
     bool nat_redirect = true;
     // Only with nat_redirect.

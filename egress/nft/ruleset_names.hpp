@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "common/ip_address.hpp"
@@ -27,6 +28,9 @@ inline constexpr std::string_view kPortDenyV4 = "port_deny_v4";
 inline constexpr std::string_view kPortDenyV6 = "port_deny_v6";
 inline constexpr std::string_view kDynPortAllowV4 = "dyn_port_allow_v4";
 inline constexpr std::string_view kDynPortAllowV6 = "dyn_port_allow_v6";
+// Learned addresses traffic went to lately (the datapath marks them; egress renews their elements).
+inline constexpr std::string_view kDynSeenV4 = "dyn_seen_v4";
+inline constexpr std::string_view kDynSeenV6 = "dyn_seen_v6";
 inline constexpr std::string_view kAuditV4 = "audit_v4";
 inline constexpr std::string_view kAuditV6 = "audit_v6";
 inline constexpr std::string_view kDohBlockV4 = "doh_block_v4";
@@ -34,12 +38,20 @@ inline constexpr std::string_view kDohBlockV6 = "doh_block_v6";
 inline constexpr std::string_view kNameserverV4 = "nameserver_v4";
 inline constexpr std::string_view kNameserverV6 = "nameserver_v6";
 
+// The conntrack mark bit of a connection whose destination a policy change revoked: the filter
+// chain drops its packets before it accepts established ones.
+inline constexpr uint32_t kRevokedConnectionMark = 0x40000000;
+
 inline std::string_view dyn_allow(common::IpFamily family) {
     return family == common::IpFamily::v4 ? kDynAllowV4 : kDynAllowV6;
 }
 
 inline std::string_view dyn_port_allow(common::IpFamily family) {
     return family == common::IpFamily::v4 ? kDynPortAllowV4 : kDynPortAllowV6;
+}
+
+inline std::string_view dyn_seen(common::IpFamily family) {
+    return family == common::IpFamily::v4 ? kDynSeenV4 : kDynSeenV6;
 }
 
 }  // namespace egress::nft::names

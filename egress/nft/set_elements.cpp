@@ -129,14 +129,25 @@ void put_interval_elements(NftBatch& batch, ElementOperation operation, std::str
     }
 }
 
-void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses) {
-    auto set = make_set_reference(set_name, std::nullopt);
-    for (const auto& entry : addresses) {
-        set_timeout(*add_element(*set, entry.address.bytes()), entry.timeout);
+void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses,
+                        TimeoutRenewal renewal) {
+    const auto put = [&](ElementOperation operation) {
+        auto set = make_set_reference(set_name, std::nullopt);
+        for (const auto& entry : addresses) {
+            nftnl_set_elem* element = add_element(*set, entry.address.bytes());
+            if (operation == ElementOperation::add) {
+                set_timeout(*element, entry.timeout);
+            }
+        }
+        put_elements(batch, operation, *set, addresses.size(),
+                     describe_elements(operation, addresses, set_name,
+                                       [](const TimedAddress& entry) { return entry.address.to_string(); }));
+    };
+    put(ElementOperation::add);
+    if (renewal == TimeoutRenewal::delete_and_add) {
+        put(ElementOperation::remove);  // present: just added
+        put(ElementOperation::add);
     }
-    put_elements(batch, ElementOperation::add, *set, addresses.size(),
-                 describe_elements(ElementOperation::add, addresses, set_name,
-                                   [](const TimedAddress& entry) { return entry.address.to_string(); }));
 }
 
 void remove_address_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
@@ -175,16 +186,26 @@ void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, s
 }
 
 void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
-                               std::span<const TimedPortedAddress> elements) {
-    put_in_chunks(
-        batch, ElementOperation::add, set_name, std::nullopt, elements,
-        [](nftnl_set& set, const TimedPortedAddress& entry) {
-            set_timeout(*add_element(set, ported_key(entry.element.address, entry.element.port)),
-                        entry.timeout);
-        },
-        [](const TimedPortedAddress& entry) {
-            return entry.element.address.to_string() + describe_port(entry.element.port);
-        });
+                               std::span<const TimedPortedAddress> elements, TimeoutRenewal renewal) {
+    const auto put = [&](ElementOperation operation) {
+        put_in_chunks(
+            batch, operation, set_name, std::nullopt, elements,
+            [operation](nftnl_set& set, const TimedPortedAddress& entry) {
+                nftnl_set_elem* element =
+                    add_element(set, ported_key(entry.element.address, entry.element.port));
+                if (operation == ElementOperation::add) {
+                    set_timeout(*element, entry.timeout);
+                }
+            },
+            [](const TimedPortedAddress& entry) {
+                return entry.element.address.to_string() + describe_port(entry.element.port);
+            });
+    };
+    put(ElementOperation::add);
+    if (renewal == TimeoutRenewal::delete_and_add) {
+        put(ElementOperation::remove);  // present: just added
+        put(ElementOperation::add);
+    }
 }
 
 void remove_ported_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,

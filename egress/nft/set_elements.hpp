@@ -9,6 +9,7 @@
 #include "common/ip_address.hpp"
 #include "common/ip_prefix.hpp"
 #include "nft/batch_messages.hpp"
+#include "nft/element_timeout.hpp"
 #include "nft/nft_batch.hpp"
 #include "nft/port_grant.hpp"
 
@@ -31,8 +32,10 @@ struct TimedPortedAddress {
 void put_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                            std::optional<uint32_t> set_id, std::span<const common::IpPrefix> prefixes);
 
-// Adds addresses to a timeout set, each with its timeout (one message per call).
-void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses);
+// Adds addresses to a timeout set, each with its timeout (one message per call, three with
+// delete_and_add), restarting the countdown of those already there.
+void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<const TimedAddress> addresses,
+                        TimeoutRenewal renewal = TimeoutRenewal::in_place);
 
 // Deletes addresses from a plain set; with remove_if_present, absent ones are not an error.
 void remove_address_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
@@ -47,9 +50,11 @@ std::vector<uint8_t> ported_key(const common::IpAddress& address, L4Port port);
 void put_ported_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                                   std::optional<uint32_t> set_id, std::span<const PortedPrefix> prefixes);
 
-// Adds learned addresses on ports to a timeout set of concatenations, each with its timeout.
+// Adds learned addresses on ports to a timeout set of concatenations, each with its timeout,
+// restarting the countdown of those already there.
 void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
-                               std::span<const TimedPortedAddress> elements);
+                               std::span<const TimedPortedAddress> elements,
+                               TimeoutRenewal renewal = TimeoutRenewal::in_place);
 
 // Deletes addresses on ports from a set of concatenations.
 void remove_ported_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,

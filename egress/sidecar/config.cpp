@@ -115,6 +115,8 @@ void load_nft_settings(EgressConfig& config) {
         std::chrono::seconds(common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC", 60, 1, 86400));
     config.ttl_max = std::chrono::seconds(
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC", 360, 1, 86400));
+    config.use_tail = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC", 900, 0, 7 * 86400));
     if (config.ttl_min > config.ttl_max) {
         throw std::invalid_argument("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC (" +
                                     std::to_string(config.ttl_min.count()) +

@@ -64,6 +64,9 @@ struct EgressConfig {
     std::chrono::seconds ttl_grace{60};  // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
     std::chrono::seconds ttl_min{60};    // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC
     std::chrono::seconds ttl_max{360};   // OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC
+    // A learned address in use stays at least this long after its last packet; 0: elements expire
+    // with their answer's TTL, used or not (upstream's behaviour).
+    std::chrono::seconds use_tail{900};  // OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC
 
     // Policy API (OPENSANDBOX_EGRESS_HTTP_ADDR, Go syntax: ":18080", "127.0.0.1:18080", "[::1]:18080").
     std::string http_host;  // empty: every interface

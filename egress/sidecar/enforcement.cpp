@@ -52,6 +52,13 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
     return std::nullopt;
 }
 
+// How often the datapath's marks of used addresses are read: often enough that an element in use
+// is renewed well before its tail runs out, rarely enough to cost nothing when idle.
+std::chrono::milliseconds use_renewal_interval(std::chrono::seconds tail) {
+    using namespace std::chrono_literals;
+    return std::clamp<std::chrono::milliseconds>(tail / 6, 1s, 10s);
+}
+
 nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     nft::RulesetOptions options;
     options.own_cgroup = own_cgroup(config);
@@ -68,6 +75,8 @@ nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     }
     options.bypass_mark = config.socket_mark;
     options.dynamic_set_timeout = config.ttl_max;
+    options.seen_window =
+        std::chrono::duration_cast<std::chrono::seconds>(3 * use_renewal_interval(config.use_tail));
     return options;
 }
 
@@ -151,7 +160,22 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       enforcer_(ruleset_options(config), provenance_),
       audit_records_lost_(metrics.counter(
           "egress_audit_records_lost_total",
-          "Times the kernel dropped would-deny connection records because egress read them too slowly.")) {}
+          "Times the kernel dropped would-deny connection records because egress read them too slowly.")),
+      use_renewals_(metrics.counter("egress_nft_use_renewals_total",
+                                    "Learned elements written again with a new timeout because traffic "
+                                    "used their address (OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC).")),
+      use_renewal_cpu_seconds_(metrics.float_counter("egress_nft_use_renewal_cpu_seconds_total",
+                                                     "CPU time spent reading the marks of used addresses and "
+                                                     "renewing their elements.")),
+      use_renewal_failures_(metrics.counter("egress_nft_use_renewal_failures_total",
+                                            "Renewal passes the kernel refused (elements then expire "
+                                            "with their answer's TTL).")),
+      connections_cut_(metrics.counter("egress_nft_connections_cut_total",
+                                       "Established connections cut because a policy change revoked their "
+                                       "learned destination.")),
+      addresses_in_use_(metrics.gauge("egress_nft_addresses_in_use",
+                                      "Learned addresses traffic went to within the last marking window "
+                                      "(dyn_seen_v4/v6), at the last renewal pass.")) {}
 
 void Enforcement::record_audits_with(nft::AuditLogReader::Listener listener) {
     if (config_.mode != EnforcementMode::dns_nft) {
@@ -191,7 +215,39 @@ nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::Po
     const auto backend = nft::install_with_redirect(
         config_.redirect_backend, steps, [](const std::string& message) { spdlog::warn("{}", message); });
     count_static_update(policy);
+    if (config_.mode == EnforcementMode::dns_nft) {
+        renew_elements_in_use();
+    }
     return backend;
+}
+
+void Enforcement::renew_elements_in_use() {
+    try {
+        timeout_renewal_ = enforcer_.probe_timeout_renewal();
+    } catch (const nft::NftError& error) {
+        timeout_renewal_ = nft::TimeoutRenewal::delete_and_add;
+        spdlog::warn("could not tell how this kernel renews element timeouts ({}); deleting and adding again",
+                     error.what());
+    }
+    spdlog::info(
+        "nftables: learned elements are renewed {}",
+        timeout_renewal_ == nft::TimeoutRenewal::in_place ? "in place" : "by deleting and adding them");
+    if (config_.use_tail.count() == 0) {
+        return;
+    }
+    use_renewer_ = std::make_unique<nft::UseRenewer>(
+        provenance_, learning_gate_,
+        nft::UseRenewalOptions{config_.use_tail, use_renewal_interval(config_.use_tail), timeout_renewal_});
+    use_renewer_->start(
+        [this](const nft::UseRenewalPass& pass) {
+            use_renewals_.inc(pass.renewed);
+            use_renewal_cpu_seconds_.add(std::chrono::duration<double>(pass.cpu).count());
+            addresses_in_use_.set(static_cast<double>(pass.marked));
+        },
+        [this](const std::string& failure) {
+            use_renewal_failures_.inc();
+            spdlog::warn("nftables: renewing learned addresses in use failed: {}", failure);
+        });
 }
 
 // `socket cgroupv2` needs Linux 5.13: on an older kernel egress recognises its own traffic by the
@@ -238,6 +294,21 @@ void Enforcement::apply(const std::shared_ptr<const policy::PolicySnapshot>& sna
             "nftables: revoked {} learned element(s) the new policy no longer opens for any of their "
             "names ({} on every port, {} on one port)",
             revoked.size(), revoked.addresses.size(), revoked.ported.size());
+        cut_connections_to(revoked);
+    }
+}
+
+// The policy is in force already: a failure here leaves established connections running until
+// they end, and says so.
+void Enforcement::cut_connections_to(const nft::Revocation& revoked) {
+    try {
+        const size_t cut = enforcer_.cut_connections(revoked);
+        connections_cut_.inc(cut);
+        if (cut > 0) {
+            spdlog::info("nftables: cut {} established connection(s) to revoked addresses", cut);
+        }
+    } catch (const nft::NftError& error) {
+        spdlog::warn("nftables: established connections to revoked addresses keep running: {}", error.what());
     }
 }
 
@@ -264,6 +335,7 @@ std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common
     }
     nft::DynamicAllowWriter::Options options;
     options.timeouts = nft::ElementTimeoutPolicy{config_.ttl_grace, config_.ttl_min, config_.ttl_max};
+    options.renewal = timeout_renewal_;
     return std::make_unique<TimedResolvedHook>(
         std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options, learning_gate_),
         dynamic_write_seconds_, learned_addresses_, dynamic_updates_, provenance_);

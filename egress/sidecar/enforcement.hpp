@@ -13,6 +13,7 @@
 #include "nft/learning_gate.hpp"
 #include "nft/nft_enforcer.hpp"
 #include "nft/redirect_backend.hpp"
+#include "nft/use_renewer.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "sidecar/config.hpp"
 
@@ -54,6 +55,8 @@ class Enforcement {
     void keep_own_cgroup_only_if_the_kernel_can_match_it();
     void install_iptables_redirect();
     void count_static_update(const nft::FilterPolicy& policy);
+    void renew_elements_in_use();
+    void cut_connections_to(const nft::Revocation& revoked);
 
     const EgressConfig& config_;
     common::Histogram& apply_seconds_;
@@ -71,6 +74,13 @@ class Enforcement {
     std::optional<nft::IptablesRedirect> iptables_;
     common::Counter& audit_records_lost_;
     std::unique_ptr<nft::AuditLogReader> audit_log_;
+    nft::TimeoutRenewal timeout_renewal_ = nft::TimeoutRenewal::in_place;
+    common::Counter& use_renewals_;
+    common::FloatCounter& use_renewal_cpu_seconds_;
+    common::Counter& use_renewal_failures_;
+    common::Counter& connections_cut_;
+    common::Gauge& addresses_in_use_;
+    std::unique_ptr<nft::UseRenewer> use_renewer_;
 };
 
 }  // namespace egress::sidecar

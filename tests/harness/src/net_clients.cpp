@@ -87,6 +87,26 @@ EchoResult tcp_echo(const std::string& netns, const std::string& address, uint16
     return result;
 }
 
+HeldTcpConnection::HeldTcpConnection(const std::string& netns, const std::string& address, uint16_t port,
+                                     std::chrono::milliseconds timeout) {
+    Connected connected = connect_from(netns, address, port, SOCK_STREAM, io::deadline_after(timeout));
+    error_ = connected.error;
+    fd_ = std::move(connected.fd);
+}
+
+int HeldTcpConnection::echo(const std::string& payload, std::chrono::milliseconds timeout) {
+    if (error_ != 0) {
+        return error_;
+    }
+    const auto deadline = io::deadline_after(timeout);
+    std::string reply;
+    int error = io::send_all(fd_.get(), payload.data(), payload.size(), deadline);
+    if (error == 0) {
+        error = io::receive_exact(fd_.get(), reply, payload.size(), deadline);
+    }
+    return error != 0 ? error : (reply == payload ? 0 : EPROTO);
+}
+
 EchoResult udp_echo(const std::string& netns, const std::string& address, uint16_t port,
                     const std::string& payload, std::chrono::milliseconds timeout) {
     const auto deadline = io::deadline_after(timeout);

@@ -73,6 +73,14 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
     }
     EXPECT_EQ(sets["port_allow_v4"]["flags"], nlohmann::json::array({"interval"}));
     EXPECT_EQ(sets["dyn_port_allow_v6"]["flags"], nlohmann::json::array({"timeout"}));
+    for (const char* name : {"dyn_seen_v4", "dyn_seen_v6"}) {
+        EXPECT_EQ(sets[name]["timeout"], 30) << name;
+        // nft's JSON leaves "dynamic" out of the flags; its text does not.
+        const std::string listing = harness::run_checked(
+            {"ip", "netns", "exec", sandbox(), "nft", "list", "set", "inet", "opensandbox", name});
+        EXPECT_NE(listing.find("flags dynamic,timeout"), std::string::npos) << listing;
+    }
+    EXPECT_EQ(sets["dyn_seen_v6"]["type"], "ipv6_addr");
 
     EXPECT_EQ(set_elements(sandbox(), "allow_v4"),
               (std::vector<std::string>{"198.51.100.0/24", "203.0.113.128/25"}));
@@ -93,6 +101,11 @@ TEST_F(NftTest, InstalledRulesetMatchesTheDesign) {
         "ip6 daddr @nameserver_v6 tcp dport 53 accept",
         "udp dport 53 drop",
         "tcp dport 53 drop",
+        "ip daddr @dyn_allow_v4 update @dyn_seen_v4 { ip daddr }",
+        "ip daddr . meta l4proto . th dport @dyn_port_allow_v4 update @dyn_seen_v4 { ip daddr }",
+        "ip6 daddr @dyn_allow_v6 update @dyn_seen_v6 { ip6 daddr }",
+        "ip6 daddr . meta l4proto . th dport @dyn_port_allow_v6 update @dyn_seen_v6 { ip6 daddr }",
+        "ct mark & 0x40000000 != 0x00000000 drop",
         "ct state established,related accept",
         "icmpv6 type nd-router-solicit accept",
         "icmpv6 type nd-neighbor-solicit accept",

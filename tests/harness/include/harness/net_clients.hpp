@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "harness/unique_fd.hpp"
+
 namespace harness {
 
 // Clients that act from inside a namespace. `error` is 0 or an errno (ETIMEDOUT on timeout).
@@ -40,6 +42,22 @@ HttpResult http_get(const std::string& netns, const std::string& address, uint16
 // Sends `payload` and reads back as many bytes.
 EchoResult tcp_echo(const std::string& netns, const std::string& address, uint16_t port,
                     const std::string& payload, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+// A TCP connection kept open between exchanges (a pooled or idle keep-alive connection).
+class HeldTcpConnection {
+  public:
+    HeldTcpConnection(const std::string& netns, const std::string& address, uint16_t port,
+                      std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+    bool connected() const { return error_ == 0; }
+    int error() const { return error_; }
+    // Sends `payload` and reads back as many bytes (the peer echoes); 0 or an errno.
+    int echo(const std::string& payload, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+  private:
+    UniqueFd fd_;
+    int error_ = 0;
+};
 
 // Sends one datagram and waits for one back.
 EchoResult udp_echo(const std::string& netns, const std::string& address, uint16_t port,

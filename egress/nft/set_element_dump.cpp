@@ -1,0 +1,116 @@
+#include "nft/set_element_dump.hpp"
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <poll.h>
+
+#include <array>
+#include <cerrno>
+#include <new>
+#include <string>
+
+#include "nft/netlink_objects.hpp"
+#include "nft/nft_error.hpp"
+#include "nft/ruleset_names.hpp"
+
+namespace egress::nft {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+SetPtr set_reference(std::string_view set_name) {
+    SetPtr set(nftnl_set_alloc());
+    if (!set) {
+        throw std::bad_alloc();
+    }
+    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
+    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(set_name).c_str());
+    return set;
+}
+
+int append_element(nftnl_set_elem* element, void* data) {
+    auto& into = *static_cast<std::vector<ListedAddress>*>(data);
+    uint32_t length = 0;
+    const auto* key = static_cast<const uint8_t*>(nftnl_set_elem_get(element, NFTNL_SET_ELEM_KEY, &length));
+    if (key == nullptr || (length != 4 && length != 16)) {
+        return 0;
+    }
+    std::array<uint8_t, 16> bytes{};
+    std::copy(key, key + length, bytes.begin());
+    ListedAddress entry{length == 4 ? common::IpAddress::from_v4({bytes[0], bytes[1], bytes[2], bytes[3]})
+                                    : common::IpAddress::from_v6(bytes),
+                        std::chrono::milliseconds(0)};
+    if (nftnl_set_elem_is_set(element, NFTNL_SET_ELEM_EXPIRATION)) {
+        entry.expires_in =
+            std::chrono::milliseconds(nftnl_set_elem_get_u64(element, NFTNL_SET_ELEM_EXPIRATION));
+    }
+    into.push_back(entry);
+    return 0;
+}
+
+[[noreturn]] void fail(std::string_view set_name, const std::string& what, int error) {
+    throw NftError("listing set " + std::string(set_name) + ": " + what, error);
+}
+
+// Reads one datagram of the dump; false once NLMSG_DONE arrived.
+bool read_part(NetlinkSocket& socket, std::span<uint8_t> buffer, uint32_t sequence, std::string_view set_name,
+               std::vector<ListedAddress>& into, Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd entry{socket.fd(), POLLIN, 0};
+    if (::poll(&entry, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) {
+        fail(set_name, "the kernel did not finish the listing in time", ETIMEDOUT);
+    }
+    const ptrdiff_t received = socket.receive(buffer);
+    if (received == -EAGAIN || received == -EINTR) {
+        return true;
+    }
+    if (received < 0) {
+        fail(set_name, describe_kernel_error(static_cast<int>(-received)), static_cast<int>(-received));
+    }
+    bool more = true;
+    int remaining = static_cast<int>(received);
+    for (auto* message = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(message, remaining);
+         message = mnl_nlmsg_next(message, &remaining)) {
+        if (message->nlmsg_seq != sequence) {
+            continue;
+        }
+        if (message->nlmsg_type == NLMSG_DONE) {
+            more = false;
+        } else if (message->nlmsg_type == NLMSG_ERROR) {
+            const auto* error = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(message));
+            if (error->error != 0) {
+                fail(set_name, describe_kernel_error(-error->error), -error->error);
+            }
+        } else {
+            SetPtr listed(nftnl_set_alloc());
+            if (!listed) {
+                throw std::bad_alloc();
+            }
+            if (nftnl_set_elems_nlmsg_parse(message, listed.get()) >= 0) {
+                nftnl_set_elem_foreach(listed.get(), append_element, &into);
+            }
+        }
+    }
+    return more;
+}
+
+}  // namespace
+
+std::vector<ListedAddress> list_address_set(NetlinkSocket& socket, SequenceCounter& sequence,
+                                            std::string_view set_name, std::chrono::milliseconds timeout) {
+    std::vector<uint8_t> buffer(MNL_SOCKET_BUFFER_SIZE * 4);
+    const uint32_t request_sequence = sequence.reserve_block();
+    auto* header = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(buffer.data()), NFT_MSG_GETSETELEM,
+                                         NFPROTO_INET, NLM_F_DUMP, request_sequence);
+    const auto set = set_reference(set_name);
+    nftnl_set_elems_nlmsg_build_payload(header, set.get());
+    socket.send(std::span<const uint8_t>(buffer.data(), header->nlmsg_len));
+    std::vector<ListedAddress> listed;
+    const auto deadline = Clock::now() + timeout;
+    while (read_part(socket, buffer, request_sequence, set_name, listed, deadline)) {
+    }
+    return listed;
+}
+
+}  // namespace egress::nft

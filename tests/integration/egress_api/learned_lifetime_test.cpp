@@ -1,0 +1,56 @@
+// The lifetime of learned addresses in the real binary: kept while used, cut when revoked.
+#include <string>
+#include <thread>
+
+#include "egress_sidecar_fixture.hpp"
+#include "harness/echo_server.hpp"
+#include "harness/net_clients.hpp"
+
+namespace egress_api_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kAllowedWildcardRules =
+    R"(OPENSANDBOX_EGRESS_RULES={"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test"}]})";
+
+bool metric_at_least(const std::string& metrics, const std::string& name, double minimum) {
+    const size_t at = metrics.find("\n" + name + " ");
+    return at != std::string::npos && std::stod(metrics.substr(at + name.size() + 2)) >= minimum;
+}
+
+TEST_F(EgressSidecarTest, ARevokedNameLosesItsEstablishedConnectionAtOnce) {
+    harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "allowed"});
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kAllowedWildcardRules});
+    ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
+    harness::HeldTcpConnection flow(topology_->sandbox(), "198.51.100.10", 80);
+    ASSERT_TRUE(flow.connected());
+    ASSERT_EQ(flow.echo("before"), 0);
+
+    ASSERT_EQ(call("PATCH", "/policy", R"([{"action":"deny","target":"www.allowed.test"}])").status, 200);
+    EXPECT_NE(flow.echo("after", 1000ms), 0) << "the established connection outlived the revocation";
+    EXPECT_FALSE(can_connect("198.51.100.10"));
+    const std::string metrics = call("GET", "/metrics", {}, false, "").body;
+    EXPECT_TRUE(metric_at_least(metrics, "egress_nft_connections_cut_total", 1)) << metrics;
+}
+
+TEST_F(EgressSidecarTest, AnAddressInUseOutlivesItsAnswersTtl) {
+    harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "allowed"});
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kAllowedWildcardRules, "OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC=0",
+           "OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC=1", "OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC=1",
+           "OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC=3"});
+    ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
+    harness::HeldTcpConnection flow(topology_->sandbox(), "198.51.100.10", 80);
+    ASSERT_TRUE(flow.connected());
+    for (int round = 0; round < 8; ++round) {  // 4 s of traffic; the answer's element lasts 1 s
+        ASSERT_EQ(flow.echo("ping"), 0);
+        std::this_thread::sleep_for(500ms);
+    }
+    EXPECT_TRUE(can_connect("198.51.100.10")) << "a new connection to the address in use";
+    const std::string metrics = call("GET", "/metrics", {}, false, "").body;
+    EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewals_total", 1)) << metrics;
+    EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewal_cpu_seconds_total", 0)) << metrics;
+}
+
+}  // namespace
+}  // namespace egress_api_test
