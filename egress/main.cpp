@@ -23,6 +23,7 @@
 #include "sidecar/credential_proxy.hpp"
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
+#include "sidecar/eviction_report.hpp"
 #include "sidecar/health_state.hpp"
 #include "sidecar/learned_lookup.hpp"
 #include "sidecar/logging_setup.hpp"
@@ -172,6 +173,9 @@ int run_sidecar(common::BlockedSignals& signals) {
     auto webhook = make_deny_webhook(config, metrics);
     policy::DenialTally denied_names;
     dns.set_denied_names(&denied_names);
+    sidecar::EvictionReport evictions(metrics, config.event_lines_per_second, dns.log_events_suppressed());
+    enforcement.report_evictions_to(
+        [&evictions](const nft::Eviction& eviction) { evictions.record(eviction); });
     dns.set_resolved_hook_factory(
         [&](common::EventLoop& loop) { return enforcement.make_resolved_hook(loop); });
     if (webhook) {

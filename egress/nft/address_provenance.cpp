@@ -32,19 +32,135 @@ void AddressProvenance::merge_into(Written& total, const Written& more) {
     total.ports = std::move(merged);
 }
 
-void AddressProvenance::record(std::string_view name, std::span<const common::IpAddress> addresses,
-                               const PortGrant& grant, Clock::time_point expires) {
+AddressProvenance::Written AddressProvenance::union_of(const LearnedByName& names) {
+    Written total;
+    for (const auto& [name, learned] : names) {
+        merge_into(total, learned.written);
+    }
+    return total;
+}
+
+// The elements `before` holds and `after` does not.
+void AddressProvenance::add_removed(const common::IpAddress& address, const Written& before,
+                                    const Written& after, Revocation& into) {
+    if (before.every_port && !after.every_port) {
+        into.addresses.push_back(address);
+    }
+    for (const L4Port port : before.ports) {
+        if (!std::binary_search(after.ports.begin(), after.ports.end(), port)) {
+            into.ported.push_back({address, port});
+        }
+    }
+}
+
+Recorded AddressProvenance::record(std::string_view name, std::span<const common::IpAddress> addresses,
+                                   const PortGrant& grant, Clock::time_point expires) {
     const Written written = written_for(grant);
+    const std::string key(name);
+    Recorded recorded;
     std::lock_guard lock(mutex_);
     for (const auto& address : addresses) {
         auto& names = names_by_address_[address];
-        auto [entry, inserted] = names.try_emplace(std::string(name), Learned{expires, written});
+        auto [entry, inserted] = names.try_emplace(key, Learned{expires, written});
         if (!inserted) {
             // A later answer can carry a shorter TTL; the kernel now holds the newer timeout. Elements
             // written under an earlier grant stay until revoked or expired.
             entry->second.expires = expires;
             merge_into(entry->second.written, written);
         }
+        touch_locked(address);
+        addresses_by_name_[key][address] = use_of_[address].second;
+    }
+    keep_limits_locked(key, addresses, recorded);
+    return recorded;
+}
+
+void AddressProvenance::touch(std::span<const common::IpAddress> used) {
+    std::lock_guard lock(mutex_);
+    for (const auto& address : used) {
+        if (names_by_address_.contains(address)) {
+            touch_locked(address);
+            for (const auto& [name, learned] : names_by_address_[address]) {
+                addresses_by_name_[name][address] = uses_;
+            }
+        }
+    }
+}
+
+void AddressProvenance::touch_locked(const common::IpAddress& address) {
+    auto [usage, inserted] = use_of_.try_emplace(address);
+    if (inserted) {
+        by_use_.push_front(address);
+    } else {
+        by_use_.splice(by_use_.begin(), by_use_, usage->second.first);
+    }
+    usage->second = {by_use_.begin(), ++uses_};
+}
+
+void AddressProvenance::unindex_locked(const std::string& name, const common::IpAddress& address) {
+    if (const auto of_name = addresses_by_name_.find(name); of_name != addresses_by_name_.end()) {
+        of_name->second.erase(address);
+        if (of_name->second.empty()) {
+            addresses_by_name_.erase(of_name);
+        }
+    }
+}
+
+void AddressProvenance::forget_locked(const common::IpAddress& address) {
+    if (const auto found = names_by_address_.find(address); found != names_by_address_.end()) {
+        for (const auto& [name, learned] : found->second) {
+            unindex_locked(name, address);
+        }
+        names_by_address_.erase(found);
+    }
+    if (const auto usage = use_of_.find(address); usage != use_of_.end()) {
+        by_use_.erase(usage->second.first);
+        use_of_.erase(usage);
+    }
+}
+
+void AddressProvenance::forget_name_locked(const common::IpAddress& address, const std::string& name,
+                                           Recorded& recorded) {
+    auto& names = names_by_address_[address];
+    const Written before = union_of(names);
+    names.erase(name);
+    add_removed(address, before, union_of(names), recorded.removed);
+    unindex_locked(name, address);
+    if (names.empty()) {
+        forget_locked(address);
+    }
+}
+
+// The name's least recently used addresses beyond its cap, then everyone's beyond the total; never
+// an address of the answer being recorded (its client is about to connect to it).
+void AddressProvenance::keep_limits_locked(const std::string& name, std::span<const common::IpAddress> answer,
+                                           Recorded& recorded) {
+    const auto in_answer = [&](const common::IpAddress& address) {
+        return std::find(answer.begin(), answer.end(), address) != answer.end();
+    };
+    while (addresses_by_name_[name].size() > limits_.per_name) {
+        const auto& of_name = addresses_by_name_[name];
+        const common::IpAddress* oldest = nullptr;
+        uint64_t oldest_use = UINT64_MAX;
+        for (const auto& [address, use] : of_name) {
+            if (use < oldest_use && !in_answer(address)) {
+                oldest = &address;
+                oldest_use = use;
+            }
+        }
+        if (oldest == nullptr) {
+            break;
+        }
+        const common::IpAddress victim = *oldest;
+        recorded.evictions.push_back({victim, name, Eviction::Reason::name_cap});
+        forget_name_locked(victim, name, recorded);
+    }
+    while (names_by_address_.size() > limits_.total && !in_answer(by_use_.back())) {
+        const common::IpAddress victim = by_use_.back();
+        const Written before = union_of(names_by_address_[victim]);
+        add_removed(victim, before, Written{}, recorded.removed);
+        recorded.evictions.push_back({victim, "", Eviction::Reason::total_cap});
+        forget_locked(victim);
     }
 }
 
@@ -70,14 +186,7 @@ AddressProvenance::Plan AddressProvenance::plan_revocation(const NameGrantLookup
                 kept.emplace(name, Learned{learned.expires, std::move(still)});
             }
         }
-        if (before.every_port && !after.every_port) {
-            plan.revocation.addresses.push_back(address);
-        }
-        for (const L4Port port : before.ports) {
-            if (!std::binary_search(after.ports.begin(), after.ports.end(), port)) {
-                plan.revocation.ported.push_back({address, port});
-            }
-        }
+        add_removed(address, before, after, plan.revocation);
         if (changed) {
             plan.changed.emplace_back(address, std::move(kept));
         }
@@ -89,10 +198,16 @@ void AddressProvenance::commit(Plan plan) {
     std::lock_guard lock(mutex_);
     for (auto& [address, names] : plan.changed) {
         if (names.empty()) {
-            names_by_address_.erase(address);
-        } else {
-            names_by_address_[address] = std::move(names);
+            forget_locked(address);
+            continue;
         }
+        auto& current = names_by_address_[address];
+        for (const auto& [name, learned] : current) {
+            if (!names.contains(name)) {
+                unindex_locked(name, address);
+            }
+        }
+        current = std::move(names);
     }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,16 +36,44 @@ struct LearnedAddress {
     std::vector<std::string> names;
 };
 
+// How many learned addresses are kept: per name, and in all.
+struct LearningLimits {
+    size_t per_name = 256;
+    size_t total = 60000;
+};
+
+// A learned address given up to stay within the limits: for one name (the others keep it), or
+// with every name it had.
+struct Eviction {
+    enum class Reason { name_cap, total_cap };
+    common::IpAddress address;
+    std::string name;  // empty: every name
+    Reason reason;
+};
+
+// What recording an answer changed beyond the answer itself.
+struct Recorded {
+    Revocation removed;  // elements no name of their address holds any more
+    std::vector<Eviction> evictions;
+};
+
 // Which names each learned address was resolved for, until when, and which elements were written
 // for it (the address on every port, or on some ports), so a policy change can revoke exactly what
-// no name of the address is granted any more. Thread-safe; every call holds the lock only for the
-// map operation itself (the DNS path records, the policy path queries).
+// no name of the address is granted any more; and which address was used last, so the limits give up
+// the least recently used. Thread-safe; every call holds the lock only for the map operation itself
+// (the DNS path records, the policy path queries).
 class AddressProvenance {
   public:
     using Clock = std::chrono::steady_clock;
 
-    void record(std::string_view name, std::span<const common::IpAddress> addresses, const PortGrant& grant,
-                Clock::time_point expires);
+    explicit AddressProvenance(LearningLimits limits = {}) : limits_(limits) {}
+
+    // Records an answer; beyond the limits, the least recently used addresses of the name (then of
+    // all names) other than this answer's are given up: write `removed` with the answer's elements.
+    Recorded record(std::string_view name, std::span<const common::IpAddress> addresses,
+                    const PortGrant& grant, Clock::time_point expires);
+    // Traffic went to these addresses: the last to be given up.
+    void touch(std::span<const common::IpAddress> used);
 
   private:
     // The elements written for one address and one name.
@@ -92,9 +122,25 @@ class AddressProvenance {
                                                    const LearnedByName& names, Clock::time_point now);
     static Written still_granted(const Written& written, const PortGrant* grant);
     static void merge_into(Written& total, const Written& more);
+    static Written union_of(const LearnedByName& names);
+    static void add_removed(const common::IpAddress& address, const Written& before, const Written& after,
+                            Revocation& into);
 
+    void touch_locked(const common::IpAddress& address);
+    void forget_locked(const common::IpAddress& address);
+    void unindex_locked(const std::string& name, const common::IpAddress& address);
+    void forget_name_locked(const common::IpAddress& address, const std::string& name, Recorded& recorded);
+    void keep_limits_locked(const std::string& name, std::span<const common::IpAddress> answer,
+                            Recorded& recorded);
+
+    LearningLimits limits_;
     mutable std::mutex mutex_;
     std::map<common::IpAddress, LearnedByName> names_by_address_;
+    std::map<std::string, std::map<common::IpAddress, uint64_t>, std::less<>> addresses_by_name_;
+    // Least recently used last; each address's position and use number.
+    std::list<common::IpAddress> by_use_;
+    std::map<common::IpAddress, std::pair<std::list<common::IpAddress>::iterator, uint64_t>> use_of_;
+    uint64_t uses_ = 0;
 };
 
 }  // namespace egress::nft

@@ -1,5 +1,9 @@
 #include "nft/connection_cutter.hpp"
 
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>

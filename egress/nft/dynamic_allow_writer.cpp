@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/log.hpp"
+#include "nft/learned_removal.hpp"
 #include "nft/nft_error.hpp"
 #include "nft/ruleset_names.hpp"
 #include "nft/set_elements.hpp"
@@ -92,6 +93,7 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
     entry->name = std::string(name);
     // Recorded before the elements are written, inside the gate, so a revocation never misses them.
     std::string failure;
+    std::vector<Eviction> evictions;
     const bool allowed = gate_->learn_if_allowed(name, [&](const PortGrant& grant) {
         for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
             const auto& of_family = timed[family == common::IpFamily::v4 ? 0 : 1];
@@ -105,14 +107,21 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
                                           on_ports(of_family, grant.ports), options_.renewal);
             }
         }
-        provenance_->record(name, entry->addresses, grant,
-                            AddressProvenance::Clock::now() + entry->longest_timeout);
+        const Recorded recorded = provenance_->record(
+            name, entry->addresses, grant, AddressProvenance::Clock::now() + entry->longest_timeout);
+        remove_learned_elements(entry->batch, recorded.removed);
         failure = entry->batch.empty() ? "" : send(*entry);
+        evictions = recorded.evictions;
     });
     if (!allowed) {
         ++denied_in_flight_;
         release(false);
         return;
+    }
+    if (options_.on_eviction) {
+        for (const auto& eviction : evictions) {
+            options_.on_eviction(eviction);
+        }
     }
     if (entry->batch.empty()) {
         release(true);

@@ -33,6 +33,8 @@ class DynamicAllowWriter final : public dns::ResolvedAddressHook {
         ElementTimeoutPolicy timeouts;
         std::chrono::milliseconds ack_timeout{2000};
         TimeoutRenewal renewal = TimeoutRenewal::in_place;
+        // Told of every address given up to stay within the provenance's limits (on the loop).
+        std::function<void(const Eviction&)> on_eviction;
     };
 
     // Answers are learned through `gate` (none: every answer is learned).

@@ -1,5 +1,9 @@
 #include "nft/nft_batch.hpp"
 
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
 

@@ -20,6 +20,7 @@
 #include "nft/audited_packet.hpp"
 #include "nft/batch_messages.hpp"
 #include "nft/interval_elements.hpp"
+#include "nft/learned_removal.hpp"
 #include "nft/rule_builder.hpp"
 #include "nft/ruleset_names.hpp"
 #include "nft/set_elements.hpp"
@@ -655,25 +656,6 @@ void update_ported_sets(NftBatch& batch, const RulesetOptions& options, const Fi
     }
 }
 
-void remove_revoked(NftBatch& batch, const Revocation& revoked) {
-    for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
-        std::vector<common::IpAddress> addresses;
-        std::copy_if(revoked.addresses.begin(), revoked.addresses.end(), std::back_inserter(addresses),
-                     [&](const common::IpAddress& address) { return address.family() == family; });
-        if (!addresses.empty()) {
-            remove_address_elements(batch, ElementOperation::remove_if_present, names::dyn_allow(family),
-                                    addresses);
-        }
-        std::vector<PortedAddress> ported;
-        std::copy_if(revoked.ported.begin(), revoked.ported.end(), std::back_inserter(ported),
-                     [&](const PortedAddress& entry) { return entry.address.family() == family; });
-        if (!ported.empty()) {
-            remove_ported_elements(batch, ElementOperation::remove_if_present, names::dyn_port_allow(family),
-                                   ported);
-        }
-    }
-}
-
 }  // namespace
 
 void append_install(NftBatch& batch, const RulesetOptions& options, const FilterPolicy& policy) {
@@ -711,7 +693,7 @@ void append_policy_update(NftBatch& batch, const RulesetOptions& options, const 
         add_nat_chain_and_rules(context);
     }
     if (options.mode == EnforcementMode::dns_and_nft) {
-        remove_revoked(batch, revoked);
+        remove_learned_elements(batch, revoked);
     }
 }
 

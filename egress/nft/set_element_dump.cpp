@@ -1,5 +1,9 @@
 #include "nft/set_element_dump.hpp"
 
+// clang-format off
+// netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
+#include <netinet/in.h>
+// clang-format on
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <poll.h>

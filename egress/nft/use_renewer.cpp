@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "nft/learned_removal.hpp"
 #include "nft/nft_batch.hpp"
 #include "nft/nft_error.hpp"
 #include "nft/ruleset_names.hpp"
@@ -92,6 +93,7 @@ UseRenewalPass UseRenewer::renew_once() {
     const auto now = AddressProvenance::Clock::now();
     UseRenewalPass pass;
     pass.marked = used.size();
+    provenance_->touch(used);
     pass.renewed = write_renewals(provenance_->due_for_renewal(used, now, now + options_.tail));
     pass.cpu = thread_cpu_time() - cpu_before;
     return pass;
@@ -106,16 +108,22 @@ size_t UseRenewer::write_renewals(const std::vector<std::pair<std::string, commo
     gate_->learn_under_policy([&](const NameGrantLookup& grant_of) {
         RenewalElements elements;
         const auto expires = AddressProvenance::Clock::now() + timeout;
+        Revocation removed;  // none unless the limits shrank: renewals add no address
         for (const auto& [name, address] : due) {
             const PortGrant* grant = grant_of(name);
             if (grant == nullptr) {
                 continue;
             }
             elements.add(address, *grant, timeout);
-            provenance_->record(name, std::span(&address, 1), *grant, expires);
+            const Recorded recorded = provenance_->record(name, std::span(&address, 1), *grant, expires);
+            removed.addresses.insert(removed.addresses.end(), recorded.removed.addresses.begin(),
+                                     recorded.removed.addresses.end());
+            removed.ported.insert(removed.ported.end(), recorded.removed.ported.begin(),
+                                  recorded.removed.ported.end());
         }
         NftBatch batch(sequence_.reserve_block());
         elements.put_into(batch, options_.renewal);
+        remove_learned_elements(batch, removed);
         commit(socket_, batch, "renewing learned addresses in use");
         written = elements.size();
     });

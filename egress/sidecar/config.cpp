@@ -117,6 +117,10 @@ void load_nft_settings(EgressConfig& config) {
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC", 360, 1, 86400));
     config.use_tail = std::chrono::seconds(
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC", 900, 0, 7 * 86400));
+    config.max_addresses_per_name = static_cast<size_t>(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME", 256, 1, 65536));
+    config.max_learned_addresses = static_cast<size_t>(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES", 60000, 1, 65536));
     if (config.ttl_min > config.ttl_max) {
         throw std::invalid_argument("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC (" +
                                     std::to_string(config.ttl_min.count()) +

@@ -67,6 +67,9 @@ struct EgressConfig {
     // A learned address in use stays at least this long after its last packet; 0: elements expire
     // with their answer's TTL, used or not (upstream's behaviour).
     std::chrono::seconds use_tail{900};  // OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC
+    // Learned addresses kept per name and in all; beyond them the least recently used go.
+    size_t max_addresses_per_name = 256;   // OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME
+    size_t max_learned_addresses = 60000;  // OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES
 
     // Policy API (OPENSANDBOX_EGRESS_HTTP_ADDR, Go syntax: ":18080", "127.0.0.1:18080", "[::1]:18080").
     std::string http_host;  // empty: every interface

@@ -155,7 +155,8 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       updates_(updates_family(metrics)),
       static_updates_(updates_.with_labels({"static"})),
       dynamic_updates_(updates_.with_labels({"dynamic"})),
-      provenance_(std::make_shared<nft::AddressProvenance>()),
+      provenance_(std::make_shared<nft::AddressProvenance>(
+          nft::LearningLimits{config.max_addresses_per_name, config.max_learned_addresses})),
       learning_gate_(std::make_shared<nft::LearningGate>()),
       enforcer_(ruleset_options(config), provenance_),
       audit_records_lost_(metrics.counter(
@@ -188,6 +189,10 @@ void Enforcement::record_audits_with(nft::AuditLogReader::Listener listener) {
     } catch (const nft::NftError& error) {
         spdlog::warn("would-deny connections are counted but not recorded (no NFLOG): {}", error.what());
     }
+}
+
+void Enforcement::report_evictions_to(std::function<void(const nft::Eviction&)> listener) {
+    eviction_listener_ = std::move(listener);
 }
 
 nft::FilterPolicy Enforcement::filter_policy(const policy::PolicySnapshot& snapshot) const {
@@ -336,6 +341,7 @@ std::unique_ptr<dns::ResolvedAddressHook> Enforcement::make_resolved_hook(common
     nft::DynamicAllowWriter::Options options;
     options.timeouts = nft::ElementTimeoutPolicy{config_.ttl_grace, config_.ttl_min, config_.ttl_max};
     options.renewal = timeout_renewal_;
+    options.on_eviction = eviction_listener_;
     return std::make_unique<TimedResolvedHook>(
         std::make_unique<nft::DynamicAllowWriter>(loop, provenance_, options, learning_gate_),
         dynamic_write_seconds_, learned_addresses_, dynamic_updates_, provenance_);

@@ -31,6 +31,9 @@ class Enforcement {
     // the reader's thread). Call before install(); without the kernel's NFLOG support they are
     // only counted, and a warning says so.
     void record_audits_with(nft::AuditLogReader::Listener listener);
+    // Every learned address given up to stay within the limits goes to `listener` (on the DNS
+    // proxy's loop threads). Call before make_resolved_hook().
+    void report_evictions_to(std::function<void(const nft::Eviction&)> listener);
     // One transaction (plus the iptables rules when they do the redirect); throws nft::NftError or
     // nft::IptablesError with a message an operator can act on. Returns what redirects DNS.
     nft::RedirectBackend install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot);
@@ -81,6 +84,7 @@ class Enforcement {
     common::Counter& connections_cut_;
     common::Gauge& addresses_in_use_;
     std::unique_ptr<nft::UseRenewer> use_renewer_;
+    std::function<void(const nft::Eviction&)> eviction_listener_;
 };
 
 }  // namespace egress::sidecar

@@ -4,6 +4,7 @@
 
 #include "egress_sidecar_fixture.hpp"
 #include "harness/echo_server.hpp"
+#include "harness/log_events.hpp"
 #include "harness/net_clients.hpp"
 
 namespace egress_api_test {
@@ -50,6 +51,29 @@ TEST_F(EgressSidecarTest, AnAddressInUseOutlivesItsAnswersTtl) {
     const std::string metrics = call("GET", "/metrics", {}, false, "").body;
     EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewals_total", 1)) << metrics;
     EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewal_cpu_seconds_total", 0)) << metrics;
+}
+
+TEST_F(EgressSidecarTest, AnAddressGivenUpForTheLimitIsCountedAndLogged) {
+    harness::EchoServer first({topology_->upstream(), "198.51.100.10", 80, "first"});
+    harness::EchoServer second({topology_->upstream(), "198.51.100.20", 80, "second"});
+    start(
+        {"OPENSANDBOX_EGRESS_MODE=dns+nft",
+         R"(OPENSANDBOX_EGRESS_RULES={"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test"},)"
+         R"({"action":"allow","target":"other.test"}]})",
+         "OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES=1"});
+    ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
+    EXPECT_TRUE(can_connect("198.51.100.10"));
+    ASSERT_EQ(resolve("other.test").addresses(), std::vector<std::string>{"198.51.100.20"});
+    EXPECT_TRUE(can_connect("198.51.100.20"));
+    EXPECT_FALSE(can_connect("198.51.100.10")) << "given up for the newer answer";
+
+    const auto evicted = harness::events_in(process_->read_log(), "egress.learned_evicted");
+    ASSERT_EQ(evicted.size(), 1u) << process_->read_log();
+    EXPECT_EQ(evicted[0].value("target.ip", ""), "198.51.100.10");
+    EXPECT_EQ(evicted[0].value("reason", ""), "total_cap");
+    const std::string metrics = call("GET", "/metrics", {}, false, "").body;
+    EXPECT_NE(metrics.find(R"(egress_nft_learned_evictions_total{reason="total_cap"} 1)"), std::string::npos)
+        << metrics;
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ class DynamicSetTest : public NftTest {
     }
 
     std::unique_ptr<WriterThread> make_writer(ElementTimeoutPolicy timeouts = {}) {
-        return std::make_unique<WriterThread>(sandbox(), provenance_,
-                                              DynamicAllowWriter::Options{timeouts, 2000ms});
+        DynamicAllowWriter::Options options;
+        options.timeouts = timeouts;
+        return std::make_unique<WriterThread>(sandbox(), provenance_, options);
     }
 
     std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();

@@ -26,7 +26,8 @@ class UseRenewalTest : public NftTest {
 
     // Answers learned with a one-second element timeout, whatever their TTL.
     std::unique_ptr<WriterThread> make_writer(TimeoutRenewal renewal = TimeoutRenewal::in_place) {
-        DynamicAllowWriter::Options options{ElementTimeoutPolicy{0s, 1s, 1s}, 2000ms};
+        DynamicAllowWriter::Options options;
+        options.timeouts = ElementTimeoutPolicy{0s, 1s, 1s};
         options.renewal = renewal;
         return std::make_unique<WriterThread>(sandbox(), provenance_, options, gate_);
     }

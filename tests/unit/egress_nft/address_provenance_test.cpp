@@ -106,5 +106,75 @@ TEST(AddressProvenance, APortElementOfADeniedNameGoesEvenWhenAnotherNameOpensEve
     EXPECT_EQ(revoked.ported, (std::vector<PortedAddress>{{kShared, kHttps}}));
 }
 
+IpAddress numbered(int index) {
+    return IpAddress::from_v4(
+        {198, 18, static_cast<uint8_t>(index / 250), static_cast<uint8_t>(index % 250 + 1)});
+}
+
+TEST(AddressProvenanceLimits, ANameBeyondItsCapGivesUpItsLeastRecentlyUsedAddress) {
+    AddressProvenance provenance(LearningLimits{3, 100});
+    const auto later = Clock::now() + 60s;
+    for (int index = 0; index < 3; ++index) {
+        EXPECT_TRUE(
+            provenance.record("cdn.test", std::vector{numbered(index)}, kEveryPort, later).evictions.empty());
+    }
+    provenance.touch(std::vector{numbered(0)});  // used: address 1 is now the least recently used
+    const Recorded recorded = provenance.record("cdn.test", std::vector{numbered(3)}, kEveryPort, later);
+    ASSERT_EQ(recorded.evictions.size(), 1u);
+    EXPECT_EQ(recorded.evictions[0].address, numbered(1));
+    EXPECT_EQ(recorded.evictions[0].name, "cdn.test");
+    EXPECT_EQ(recorded.evictions[0].reason, Eviction::Reason::name_cap);
+    EXPECT_EQ(recorded.removed.addresses, std::vector{numbered(1)});
+    EXPECT_EQ(provenance.size(), 3u);
+    EXPECT_TRUE(provenance.names_of(numbered(1)).empty());
+}
+
+TEST(AddressProvenanceLimits, AnAddressAnotherNameHoldsKeepsItsElement) {
+    AddressProvenance provenance(LearningLimits{1, 100});
+    const auto later = Clock::now() + 60s;
+    provenance.record("a.test", std::vector{kShared}, kEveryPort, later);
+    provenance.record("b.test", std::vector{kShared}, kEveryPort, later);
+    const Recorded recorded = provenance.record("a.test", std::vector{kOnlyDenied}, kEveryPort, later);
+    ASSERT_EQ(recorded.evictions.size(), 1u);
+    EXPECT_TRUE(recorded.removed.empty()) << "b.test still holds the address on every port";
+    EXPECT_EQ(provenance.names_of(kShared), std::vector<std::string>{"b.test"});
+}
+
+TEST(AddressProvenanceLimits, TheTotalCapGivesUpTheLeastRecentlyUsedAddressOfAnyName) {
+    AddressProvenance provenance(LearningLimits{100, 2});
+    const auto later = Clock::now() + 60s;
+    provenance.record("a.test", std::vector{numbered(0)}, on_ports({kHttps}), later);
+    provenance.record("b.test", std::vector{numbered(1)}, kEveryPort, later);
+    const Recorded recorded = provenance.record("c.test", std::vector{numbered(2)}, kEveryPort, later);
+    ASSERT_EQ(recorded.evictions.size(), 1u);
+    EXPECT_EQ(recorded.evictions[0].address, numbered(0));
+    EXPECT_EQ(recorded.evictions[0].name, "");
+    EXPECT_EQ(recorded.evictions[0].reason, Eviction::Reason::total_cap);
+    EXPECT_EQ(recorded.removed.ported, (std::vector<PortedAddress>{{numbered(0), kHttps}}));
+    EXPECT_EQ(provenance.size(), 2u);
+}
+
+TEST(AddressProvenanceLimits, AnAnswerLargerThanTheCapKeepsEveryAddressItCarries) {
+    AddressProvenance provenance(LearningLimits{2, 100});
+    const auto later = Clock::now() + 60s;
+    provenance.record("big.test", std::vector{numbered(0)}, kEveryPort, later);
+    const Recorded recorded =
+        provenance.record("big.test", std::vector{numbered(1), numbered(2), numbered(3)}, kEveryPort, later);
+    ASSERT_EQ(recorded.evictions.size(), 1u);
+    EXPECT_EQ(recorded.evictions[0].address, numbered(0));
+    EXPECT_EQ(provenance.size(), 3u);
+}
+
+TEST(AddressProvenanceLimits, ForgottenNamesLeaveTheIndexSoTheCapCountsWhatIsLeft) {
+    AddressProvenance provenance(LearningLimits{2, 100});
+    const auto now = Clock::now();
+    provenance.record("x.denied.test", std::vector{numbered(0), numbered(1)}, kEveryPort, now + 60s);
+    provenance.commit(provenance.plan_revocation(denies_denied_test, now));
+    EXPECT_EQ(provenance.size(), 0u);
+    const Recorded recorded =
+        provenance.record("x.denied.test", std::vector{numbered(2), numbered(3)}, kEveryPort, now + 60s);
+    EXPECT_TRUE(recorded.evictions.empty());
+}
+
 }  // namespace
 }  // namespace egress::nft
