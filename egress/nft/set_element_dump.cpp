@@ -103,7 +103,7 @@ bool read_part(NetlinkSocket& socket, std::span<uint8_t> buffer, uint32_t sequen
 
 std::vector<ListedAddress> list_address_set(NetlinkSocket& socket, SequenceCounter& sequence,
                                             std::string_view set_name, std::chrono::milliseconds timeout) {
-    std::vector<uint8_t> buffer(MNL_SOCKET_BUFFER_SIZE * 4);
+    std::vector<uint8_t> buffer(64 * 1024);
     const uint32_t request_sequence = sequence.reserve_block();
     auto* header = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(buffer.data()), NFT_MSG_GETSETELEM,
                                          NFPROTO_INET, NLM_F_DUMP, request_sequence);
