@@ -66,4 +66,14 @@ std::vector<uint8_t> build_probe_query(std::string_view name) {
     return query;
 }
 
+std::vector<uint8_t> build_query(std::string_view name, uint16_t qtype, uint16_t id) {
+    std::vector<uint8_t> query = probe_header();
+    query[0] = static_cast<uint8_t>(id >> 8);
+    query[1] = static_cast<uint8_t>(id);
+    append_probe_name(query, name);
+    append_probe_u16(query, qtype);
+    append_probe_u16(query, kProbeClassIn);
+    return query;
+}
+
 }  // namespace egress::dns

@@ -12,4 +12,7 @@ namespace egress::dns {
 // empty label, a label over 63 octets, or a name over 255 octets.
 std::vector<uint8_t> build_probe_query(std::string_view name);
 
+// "<name>. IN <qtype>", RD=1, with query ID `id`; throws as build_probe_query does.
+std::vector<uint8_t> build_query(std::string_view name, uint16_t qtype, uint16_t id);
+
 }  // namespace egress::dns

@@ -54,7 +54,7 @@ void AddressProvenance::add_removed(const common::IpAddress& address, const Writ
 }
 
 Recorded AddressProvenance::record(std::string_view name, std::span<const common::IpAddress> addresses,
-                                   const PortGrant& grant, Clock::time_point expires) {
+                                   const PortGrant& grant, Clock::time_point expires, LearnedFrom from) {
     const Written written = written_for(grant);
     const std::string key(name);
     Recorded recorded;
@@ -70,6 +70,9 @@ Recorded AddressProvenance::record(std::string_view name, std::span<const common
         }
         touch_locked(address);
         addresses_by_name_[key][address] = use_of_[address].second;
+    }
+    if (from == LearnedFrom::answer && !addresses.empty()) {
+        answer_expires_[key] = expires;
     }
     keep_limits_locked(key, addresses, recorded);
     return recorded;
@@ -101,6 +104,7 @@ void AddressProvenance::unindex_locked(const std::string& name, const common::Ip
     if (const auto of_name = addresses_by_name_.find(name); of_name != addresses_by_name_.end()) {
         of_name->second.erase(address);
         if (of_name->second.empty()) {
+            answer_expires_.erase(name);
             addresses_by_name_.erase(of_name);
         }
     }
@@ -263,6 +267,33 @@ std::optional<LearnedAddress> AddressProvenance::learned(const common::IpAddress
     std::lock_guard lock(mutex_);
     const auto found = names_by_address_.find(address);
     return found == names_by_address_.end() ? std::nullopt : summarize(address, found->second, now);
+}
+
+std::vector<StaleName> AddressProvenance::stale_names_in_use(std::span<const common::IpAddress> used,
+                                                             Clock::time_point now,
+                                                             Clock::time_point stale_before) const {
+    std::map<std::string, StaleName, std::less<>> stale;
+    std::lock_guard lock(mutex_);
+    for (const auto& address : used) {
+        const auto found = names_by_address_.find(address);
+        if (found == names_by_address_.end()) {
+            continue;
+        }
+        for (const auto& [name, learned] : found->second) {
+            const auto answer = answer_expires_.find(name);
+            if (learned.expires <= now ||
+                (answer != answer_expires_.end() && answer->second >= stale_before)) {
+                continue;
+            }
+            auto& entry = stale.try_emplace(name, StaleName{name}).first->second;
+            (address.is_v4() ? entry.v4 : entry.v6) = true;
+        }
+    }
+    std::vector<StaleName> result;
+    for (auto& [name, entry] : stale) {
+        result.push_back(std::move(entry));
+    }
+    return result;
 }
 
 std::vector<std::pair<std::string, common::IpAddress>> AddressProvenance::due_for_renewal(

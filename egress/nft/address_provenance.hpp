@@ -51,6 +51,18 @@ struct Eviction {
     Reason reason;
 };
 
+// A name traffic uses whose last answer is stale: worth asking again, for these families.
+struct StaleName {
+    std::string name;
+    bool v4 = false;
+    bool v6 = false;
+    bool operator==(const StaleName&) const = default;
+};
+
+// Where a record comes from: an answer (its expiry is the answer's), or the renewal of an address
+// in use (the answer stays as stale as it was).
+enum class LearnedFrom { answer, use };
+
 // What recording an answer changed beyond the answer itself.
 struct Recorded {
     Revocation removed;  // elements no name of their address holds any more
@@ -71,7 +83,8 @@ class AddressProvenance {
     // Records an answer; beyond the limits, the least recently used addresses of the name (then of
     // all names) other than this answer's are given up: write `removed` with the answer's elements.
     Recorded record(std::string_view name, std::span<const common::IpAddress> addresses,
-                    const PortGrant& grant, Clock::time_point expires);
+                    const PortGrant& grant, Clock::time_point expires,
+                    LearnedFrom from = LearnedFrom::answer);
     // Traffic went to these addresses: the last to be given up.
     void touch(std::span<const common::IpAddress> used);
 
@@ -111,6 +124,9 @@ class AddressProvenance {
     std::vector<LearnedAddress> learned_for(std::string_view name, Clock::time_point now) const;
     // The address with its unexpired names, if it has any.
     std::optional<LearnedAddress> learned(const common::IpAddress& address, Clock::time_point now) const;
+    // The unexpired names of `used` whose last answer expires before `stale_before`.
+    std::vector<StaleName> stale_names_in_use(std::span<const common::IpAddress> used, Clock::time_point now,
+                                              Clock::time_point stale_before) const;
     // Of `used`, each address and unexpired name whose expiry comes before `renew_before`.
     std::vector<std::pair<std::string, common::IpAddress>> due_for_renewal(
         std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const;
@@ -137,6 +153,7 @@ class AddressProvenance {
     mutable std::mutex mutex_;
     std::map<common::IpAddress, LearnedByName> names_by_address_;
     std::map<std::string, std::map<common::IpAddress, uint64_t>, std::less<>> addresses_by_name_;
+    std::map<std::string, Clock::time_point, std::less<>> answer_expires_;
     // Least recently used last; each address's position and use number.
     std::list<common::IpAddress> by_use_;
     std::map<common::IpAddress, std::pair<std::list<common::IpAddress>::iterator, uint64_t>> use_of_;

@@ -95,6 +95,7 @@ UseRenewalPass UseRenewer::renew_once() {
     pass.marked = used.size();
     provenance_->touch(used);
     pass.renewed = write_renewals(provenance_->due_for_renewal(used, now, now + options_.tail));
+    pass.stale_names = provenance_->stale_names_in_use(used, now, now + options_.interval);
     pass.cpu = thread_cpu_time() - cpu_before;
     return pass;
 }
@@ -115,7 +116,8 @@ size_t UseRenewer::write_renewals(const std::vector<std::pair<std::string, commo
                 continue;
             }
             elements.add(address, *grant, timeout);
-            const Recorded recorded = provenance_->record(name, std::span(&address, 1), *grant, expires);
+            const Recorded recorded =
+                provenance_->record(name, std::span(&address, 1), *grant, expires, LearnedFrom::use);
             removed.addresses.insert(removed.addresses.end(), recorded.removed.addresses.begin(),
                                      recorded.removed.addresses.end());
             removed.ported.insert(removed.ported.end(), recorded.removed.ported.begin(),

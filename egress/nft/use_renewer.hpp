@@ -29,6 +29,8 @@ struct UseRenewalPass {
     size_t marked = 0;   // addresses the datapath marked as used
     size_t renewed = 0;  // elements written again with a new timeout
     std::chrono::microseconds cpu{0};
+    // Names in use whose last answer is past its TTL (or will be by the next pass).
+    std::vector<StaleName> stale_names;
 };
 
 // Keeps learned elements alive while traffic uses them. The datapath marks every address it sends

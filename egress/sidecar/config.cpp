@@ -121,6 +121,10 @@ void load_nft_settings(EgressConfig& config) {
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME", 256, 1, 65536));
     config.max_learned_addresses = static_cast<size_t>(
         common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES", 60000, 1, 65536));
+    config.revalidations_per_second = static_cast<size_t>(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_REVALIDATE_PER_SEC", 10, 0, 1000));
+    config.revalidation_interval = std::chrono::seconds(
+        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_REVALIDATE_NAME_SEC", 60, 1, 86400));
     if (config.ttl_min > config.ttl_max) {
         throw std::invalid_argument("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC (" +
                                     std::to_string(config.ttl_min.count()) +

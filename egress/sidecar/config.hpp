@@ -70,6 +70,10 @@ struct EgressConfig {
     // Learned addresses kept per name and in all; beyond them the least recently used go.
     size_t max_addresses_per_name = 256;   // OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME
     size_t max_learned_addresses = 60000;  // OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES
+    // Names in use whose answer went stale are asked again in the background: at most this many a
+    // second (0: never), each at most once per interval.
+    size_t revalidations_per_second = 10;            // OPENSANDBOX_EGRESS_NFT_REVALIDATE_PER_SEC
+    std::chrono::seconds revalidation_interval{60};  // OPENSANDBOX_EGRESS_NFT_REVALIDATE_NAME_SEC
 
     // Policy API (OPENSANDBOX_EGRESS_HTTP_ADDR, Go syntax: ":18080", "127.0.0.1:18080", "[::1]:18080").
     std::string http_host;  // empty: every interface

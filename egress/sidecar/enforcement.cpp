@@ -174,6 +174,7 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       connections_cut_(metrics.counter("egress_nft_connections_cut_total",
                                        "Established connections cut because a policy change revoked their "
                                        "learned destination.")),
+      metrics_(metrics),
       addresses_in_use_(metrics.gauge("egress_nft_addresses_in_use",
                                       "Learned addresses traffic went to within the last marking window "
                                       "(dyn_seen_v4/v6), at the last renewal pass.")) {}
@@ -240,6 +241,13 @@ void Enforcement::renew_elements_in_use() {
     if (config_.use_tail.count() == 0) {
         return;
     }
+    if (config_.revalidations_per_second > 0) {
+        revalidator_ = std::make_unique<NameRevalidator>(
+            config_.dns_listen.front(),
+            RevalidationBudget{static_cast<double>(config_.revalidations_per_second),
+                               config_.revalidation_interval},
+            provenance_, metrics_);
+    }
     use_renewer_ = std::make_unique<nft::UseRenewer>(
         provenance_, learning_gate_,
         nft::UseRenewalOptions{config_.use_tail, use_renewal_interval(config_.use_tail), timeout_renewal_});
@@ -248,6 +256,9 @@ void Enforcement::renew_elements_in_use() {
             use_renewals_.inc(pass.renewed);
             use_renewal_cpu_seconds_.add(std::chrono::duration<double>(pass.cpu).count());
             addresses_in_use_.set(static_cast<double>(pass.marked));
+            if (revalidator_ && !pass.stale_names.empty()) {
+                revalidator_->revalidate(pass.stale_names);
+            }
         },
         [this](const std::string& failure) {
             use_renewal_failures_.inc();

@@ -16,6 +16,7 @@
 #include "nft/use_renewer.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "sidecar/config.hpp"
+#include "sidecar/name_revalidator.hpp"
 
 namespace egress::sidecar {
 
@@ -82,7 +83,9 @@ class Enforcement {
     common::FloatCounter& use_renewal_cpu_seconds_;
     common::Counter& use_renewal_failures_;
     common::Counter& connections_cut_;
+    common::MetricsRegistry& metrics_;
     common::Gauge& addresses_in_use_;
+    std::unique_ptr<NameRevalidator> revalidator_;
     std::unique_ptr<nft::UseRenewer> use_renewer_;
     std::function<void(const nft::Eviction&)> eviction_listener_;
 };

@@ -3,9 +3,11 @@
 #include <thread>
 
 #include "egress_sidecar_fixture.hpp"
+#include "harness/dns_zone.hpp"
 #include "harness/echo_server.hpp"
 #include "harness/log_events.hpp"
 #include "harness/net_clients.hpp"
+#include "harness/test_dns_server.hpp"
 
 namespace egress_api_test {
 namespace {
@@ -51,6 +53,34 @@ TEST_F(EgressSidecarTest, AnAddressInUseOutlivesItsAnswersTtl) {
     const std::string metrics = call("GET", "/metrics", {}, false, "").body;
     EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewals_total", 1)) << metrics;
     EXPECT_TRUE(metric_at_least(metrics, "egress_nft_use_renewal_cpu_seconds_total", 0)) << metrics;
+}
+
+// The answer's element lasts a second; the name stays in use; its answer changes upstream.
+TEST_F(EgressSidecarTest, AStaleNameInUseIsAskedAgainAndItsNewAddressLearned) {
+    harness::EchoServer old_web({topology_->upstream(), "198.51.100.10", 80, "old"});
+    harness::EchoServer new_web({topology_->upstream(), "198.51.100.20", 80, "new"});
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kAllowedWildcardRules, "OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC=0",
+           "OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC=1", "OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC=1",
+           "OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC=3", "OPENSANDBOX_EGRESS_NFT_REVALIDATE_NAME_SEC=2"});
+    ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
+    harness::DnsZone moved;
+    moved.add_a("www.allowed.test", "198.51.100.20");
+    upstream_->set_zone(moved);
+    upstream_->clear_queries();
+    harness::HeldTcpConnection flow(topology_->sandbox(), "198.51.100.10", 80);
+    ASSERT_TRUE(flow.connected());
+    const auto started = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - started < 5s) {  // in use; the client never asks again
+        ASSERT_EQ(flow.echo("ping"), 0);
+        std::this_thread::sleep_for(300ms);
+    }
+    const size_t asked = upstream_->query_count("www.allowed.test");
+    EXPECT_GE(asked, 1u) << "the stale name in use was asked again";
+    EXPECT_LE(asked, 4u) << "at most once per 2 s per name (A only: the name has no IPv6 address)";
+    EXPECT_TRUE(can_connect("198.51.100.20")) << "the changed answer's address was learned in the background";
+    const std::string metrics = call("GET", "/metrics", {}, false, "").body;
+    EXPECT_TRUE(metric_at_least(metrics, R"(egress_nft_revalidations_total{result="changed"})", 1))
+        << metrics;
 }
 
 TEST_F(EgressSidecarTest, AnAddressGivenUpForTheLimitIsCountedAndLogged) {

@@ -176,5 +176,19 @@ TEST(AddressProvenanceLimits, ForgottenNamesLeaveTheIndexSoTheCapCountsWhatIsLef
     EXPECT_TRUE(recorded.evictions.empty());
 }
 
+TEST(AddressProvenanceStaleness, ANameInUseIsStaleOnceItsAnswerIsAndRenewalsDoNotFreshenIt) {
+    AddressProvenance provenance;
+    const auto now = Clock::now();
+    const auto v6 = IpAddress::parse_or_throw("2001:db8::10");
+    provenance.record("fresh.test", std::vector{kShared}, kEveryPort, now + 600s);
+    provenance.record("stale.test", std::vector{kOnlyDenied, v6}, kEveryPort, now + 5s);
+    provenance.record("stale.test", std::vector{kOnlyDenied}, kEveryPort, now + 900s, LearnedFrom::use);
+    const auto stale = provenance.stale_names_in_use(std::vector{kShared, kOnlyDenied, v6}, now, now + 10s);
+    EXPECT_EQ(stale, (std::vector<StaleName>{{"stale.test", true, true}}));
+    EXPECT_TRUE(provenance.stale_names_in_use(std::vector{kShared}, now, now + 10s).empty()) << "not stale";
+    EXPECT_TRUE(provenance.stale_names_in_use(std::vector<IpAddress>{}, now, now + 10s).empty())
+        << "not in use";
+}
+
 }  // namespace
 }  // namespace egress::nft
