@@ -37,7 +37,7 @@ class AddressSource {
 std::vector<TimedAddress> next_batch(AddressSource& source, size_t size) {
     std::vector<TimedAddress> batch;
     for (size_t index = 0; index < size; ++index) {
-        batch.push_back({source.next(), std::chrono::seconds(300)});
+        batch.push_back({source.next(), std::chrono::seconds(300), {}});
     }
     return batch;
 }

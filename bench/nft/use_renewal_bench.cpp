@@ -41,7 +41,7 @@ common::IpAddress numbered(size_t index) {
 void learn_and_mark(nft::NetlinkSocket& socket, nft::AddressProvenance& provenance, size_t count) {
     std::vector<nft::TimedAddress> elements;
     for (size_t index = 0; index < count; ++index) {
-        elements.push_back({numbered(index), 60s});
+        elements.push_back({numbered(index), 60s, {}});
         provenance.record("host" + std::to_string(index) + ".test", std::vector{numbered(index)},
                           nft::PortGrant{}, Clock::now() + 60s);
     }

@@ -29,7 +29,8 @@ namespace {
 
 // One entry per address (the longest timeout wins), split by family.
 std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress>& addresses,
-                                          const ElementTimeoutPolicy& timeouts, common::IpFamily family) {
+                                          const ElementTimeoutPolicy& timeouts, common::IpFamily family,
+                                          std::string_view owner) {
     std::map<common::IpAddress, std::chrono::seconds> longest;
     for (const auto& resolved : addresses) {
         if (resolved.address.family() == family) {
@@ -39,7 +40,7 @@ std::vector<TimedAddress> timed_addresses(const std::vector<dns::ResolvedAddress
     }
     std::vector<TimedAddress> result;
     for (const auto& [address, timeout] : longest) {
-        result.push_back({address, timeout});
+        result.push_back({address, timeout, owner});
     }
     return result;
 }
@@ -50,7 +51,7 @@ std::vector<TimedPortedAddress> on_ports(std::span<const TimedAddress> addresses
     result.reserve(addresses.size() * ports.size());
     for (const auto& item : addresses) {
         for (const L4Port port : ports) {
-            result.push_back({{item.address, port}, item.timeout});
+            result.push_back({{item.address, port}, item.timeout, item.owner});
         }
     }
     return result;
@@ -80,7 +81,7 @@ void DynamicAllowWriter::on_resolved(std::string_view name,
     std::vector<TimedAddress> timed[2];
     for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
         auto& of_family = timed[family == common::IpFamily::v4 ? 0 : 1];
-        of_family = timed_addresses(addresses, options_.timeouts, family);
+        of_family = timed_addresses(addresses, options_.timeouts, family, name);
         for (const auto& item : of_family) {
             entry->addresses.push_back(item.address);
             entry->longest_timeout = std::max(entry->longest_timeout, item.timeout);

@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "common/log.hpp"
+#include "nft/learned_restore.hpp"
 #include "nft/nft_error.hpp"
 #include "nft/ruleset_batch.hpp"
 #include "nft/timeout_renewal_probe.hpp"
@@ -15,11 +16,17 @@ NftEnforcer::NftEnforcer(RulesetOptions options, std::shared_ptr<AddressProvenan
       provenance_(provenance ? std::move(provenance) : std::make_shared<AddressProvenance>()),
       socket_(NetlinkSocket::Mode::blocking) {}
 
-void NftEnforcer::install(const FilterPolicy& policy) {
+size_t NftEnforcer::install(const FilterPolicy& policy, const NameGrantLookup& grant_of) {
     std::lock_guard lock(mutex_);
+    std::vector<LeftElement> carried;
+    if (grant_of && options_.mode == EnforcementMode::dns_and_nft) {
+        carried = still_granted(read_left_elements(socket_, sequence_), grant_of);
+    }
     NftBatch batch(sequence_.reserve_block());
     append_install(batch, options_, policy);
+    append_left_elements(batch, carried);
     commit(socket_, batch, "installing nftables table inet opensandbox");
+    record_left_elements(*provenance_, carried);
     in_force_ = policy;
     for (const auto& nameserver : policy.nameservers) {
         common::log_fields(
@@ -28,6 +35,7 @@ void NftEnforcer::install(const FilterPolicy& policy) {
             "directly and bypass the DNS policy",
             {{"nameserver", nameserver.to_string()}});
     }
+    return carried.size();
 }
 
 Revocation NftEnforcer::apply(const FilterPolicy& policy, const NameGrantLookup& grant_of) {

@@ -25,7 +25,9 @@ class NftEnforcer {
 
     // One transaction: replaces any previous table of ours atomically. Throws NftError whose
     // message says what failed ("... Operation not permitted (... needs CAP_NET_ADMIN ...)").
-    void install(const FilterPolicy& policy);
+    // With `grant_of`, the learned elements the previous table holds for names it still grants are
+    // carried over with the time they had left (and recorded in the provenance); returns how many.
+    size_t install(const FilterPolicy& policy, const NameGrantLookup& grant_of = nullptr);
 
     // Incremental policy change in one transaction, table and learned addresses kept, except
     // learned elements that `grant_of` opens for none of their names any more (an address whose

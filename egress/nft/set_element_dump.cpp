@@ -4,12 +4,14 @@
 // netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
 #include <netinet/in.h>
 // clang-format on
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <poll.h>
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -33,23 +35,61 @@ SetPtr set_reference(std::string_view set_name) {
     return set;
 }
 
+common::IpAddress address_from(const uint8_t* bytes, size_t length) {
+    std::array<uint8_t, 16> copy{};
+    std::copy(bytes, bytes + length, copy.begin());
+    return length == 4 ? common::IpAddress::from_v4({copy[0], copy[1], copy[2], copy[3]})
+                       : common::IpAddress::from_v6(copy);
+}
+
+// The comment nft and egress put in an element's user data.
+std::string comment_of(nftnl_set_elem& element) {
+    if (!nftnl_set_elem_is_set(&element, NFTNL_SET_ELEM_USERDATA)) {
+        return "";
+    }
+    uint32_t length = 0;
+    const void* data = nftnl_set_elem_get(&element, NFTNL_SET_ELEM_USERDATA, &length);
+    std::string comment;
+    nftnl_udata_parse(
+        data, length,
+        [](const nftnl_udata* attribute, void* into) {
+            if (nftnl_udata_type(attribute) == NFTNL_UDATA_SET_ELEM_COMMENT &&
+                nftnl_udata_len(attribute) > 0) {
+                const auto* text = static_cast<const char*>(nftnl_udata_get(attribute));
+                static_cast<std::string*>(into)->assign(text, strnlen(text, nftnl_udata_len(attribute)));
+            }
+            return 0;
+        },
+        &comment);
+    return comment;
+}
+
+// Keys: an address (4 or 16 bytes), or address . protocol . port, each field in whole registers.
 int append_element(nftnl_set_elem* element, void* data) {
-    auto& into = *static_cast<std::vector<ListedAddress>*>(data);
+    auto& into = *static_cast<std::vector<ListedElement>*>(data);
     uint32_t length = 0;
     const auto* key = static_cast<const uint8_t*>(nftnl_set_elem_get(element, NFTNL_SET_ELEM_KEY, &length));
-    if (key == nullptr || (length != 4 && length != 16)) {
+    if (key == nullptr) {
         return 0;
     }
-    std::array<uint8_t, 16> bytes{};
-    std::copy(key, key + length, bytes.begin());
-    ListedAddress entry{length == 4 ? common::IpAddress::from_v4({bytes[0], bytes[1], bytes[2], bytes[3]})
-                                    : common::IpAddress::from_v6(bytes),
-                        std::chrono::milliseconds(0)};
+    ListedElement entry{common::IpAddress::from_v4({0, 0, 0, 0}), std::nullopt, std::chrono::milliseconds(0),
+                        ""};
+    if (length == 4 || length == 16) {
+        entry.address = address_from(key, length);
+    } else if (length == 4 + 8 || length == 16 + 8) {
+        const size_t address_length = length - 8;
+        entry.address = address_from(key, address_length);
+        entry.port = L4Port{key[address_length],
+                            static_cast<uint16_t>((key[address_length + 4] << 8) | key[address_length + 5])};
+    } else {
+        return 0;
+    }
     if (nftnl_set_elem_is_set(element, NFTNL_SET_ELEM_EXPIRATION)) {
         entry.expires_in =
             std::chrono::milliseconds(nftnl_set_elem_get_u64(element, NFTNL_SET_ELEM_EXPIRATION));
     }
-    into.push_back(entry);
+    entry.comment = comment_of(*element);
+    into.push_back(std::move(entry));
     return 0;
 }
 
@@ -59,7 +99,7 @@ int append_element(nftnl_set_elem* element, void* data) {
 
 // Reads one datagram of the dump; false once NLMSG_DONE arrived.
 bool read_part(NetlinkSocket& socket, std::span<uint8_t> buffer, uint32_t sequence, std::string_view set_name,
-               std::vector<ListedAddress>& into, Clock::time_point deadline) {
+               std::vector<ListedElement>& into, Clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd entry{socket.fd(), POLLIN, 0};
     if (::poll(&entry, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) {
@@ -101,8 +141,8 @@ bool read_part(NetlinkSocket& socket, std::span<uint8_t> buffer, uint32_t sequen
 
 }  // namespace
 
-std::vector<ListedAddress> list_address_set(NetlinkSocket& socket, SequenceCounter& sequence,
-                                            std::string_view set_name, std::chrono::milliseconds timeout) {
+std::vector<ListedElement> list_set_elements(NetlinkSocket& socket, SequenceCounter& sequence,
+                                             std::string_view set_name, std::chrono::milliseconds timeout) {
     std::vector<uint8_t> buffer(64 * 1024);
     const uint32_t request_sequence = sequence.reserve_block();
     auto* header = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(buffer.data()), NFT_MSG_GETSETELEM,
@@ -110,7 +150,7 @@ std::vector<ListedAddress> list_address_set(NetlinkSocket& socket, SequenceCount
     const auto set = set_reference(set_name);
     nftnl_set_elems_nlmsg_build_payload(header, set.get());
     socket.send(std::span<const uint8_t>(buffer.data(), header->nlmsg_len));
-    std::vector<ListedAddress> listed;
+    std::vector<ListedElement> listed;
     const auto deadline = Clock::now() + timeout;
     while (read_part(socket, buffer, request_sequence, set_name, listed, deadline)) {
     }

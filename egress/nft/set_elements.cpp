@@ -4,6 +4,7 @@
 // netinet/in.h must precede the linux/ uapi headers, which otherwise define in_addr themselves.
 #include <netinet/in.h>
 // clang-format on
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "nft/interval_elements.hpp"
+#include "nft/netlink_objects.hpp"
 #include "nft/ruleset_names.hpp"
 
 namespace egress::nft {
@@ -45,6 +47,21 @@ nftnl_set_elem* add_element(nftnl_set& set, std::span<const uint8_t> key) {
     nftnl_set_elem* raw = element.release();
     nftnl_set_elem_add(&set, raw);  // the set owns it from here
     return raw;
+}
+
+// The name as the element's comment (nft lists it: `comment "<name>"`); longer names go without.
+void set_owner(nftnl_set_elem& element, std::string_view owner) {
+    if (owner.empty() || owner.size() > kMaxOwnerLength) {
+        return;
+    }
+    std::unique_ptr<nftnl_udata_buf, FreeWith<nftnl_udata_buf_free>> buffer(
+        nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+    if (!buffer) {
+        throw std::bad_alloc();
+    }
+    nftnl_udata_put_strz(buffer.get(), NFTNL_UDATA_SET_ELEM_COMMENT, std::string(owner).c_str());
+    nftnl_set_elem_set(&element, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(buffer.get()),
+                       nftnl_udata_buf_len(buffer.get()));
 }
 
 void set_timeout(nftnl_set_elem& element, std::chrono::seconds timeout) {
@@ -137,6 +154,7 @@ void add_timed_elements(NftBatch& batch, std::string_view set_name, std::span<co
             nftnl_set_elem* element = add_element(*set, entry.address.bytes());
             if (operation == ElementOperation::add) {
                 set_timeout(*element, entry.timeout);
+                set_owner(*element, entry.owner);
             }
         }
         put_elements(batch, operation, *set, addresses.size(),
@@ -195,6 +213,7 @@ void add_timed_ported_elements(NftBatch& batch, std::string_view set_name,
                     add_element(set, ported_key(entry.element.address, entry.element.port));
                 if (operation == ElementOperation::add) {
                     set_timeout(*element, entry.timeout);
+                    set_owner(*element, entry.owner);
                 }
             },
             [](const TimedPortedAddress& entry) {

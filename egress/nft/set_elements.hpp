@@ -15,17 +15,23 @@
 
 namespace egress::nft {
 
-// An address for a timeout set, with its own element timeout.
+// An address for a timeout set, with its own element timeout and the name it was learned for
+// (kept in the element's comment, so a restarted egress knows it; empty: none).
 struct TimedAddress {
     common::IpAddress address;
     std::chrono::seconds timeout;
+    std::string_view owner;
 };
 
-// A learned address on one port with its element timeout.
+// A learned address on one port with its element timeout and name.
 struct TimedPortedAddress {
     PortedAddress element;
     std::chrono::seconds timeout;
+    std::string_view owner;
 };
+
+// The longest name an element's comment holds (nft's limit, with the terminating NUL).
+inline constexpr size_t kMaxOwnerLength = 127;
 
 // Adds (or deletes) the ranges of normalised `prefixes` to an interval set, in messages small
 // enough for the kernel's 64 KiB attribute limit. set_id: the set is created in this batch.

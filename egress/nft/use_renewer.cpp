@@ -30,14 +30,15 @@ struct RenewalElements {
 
     static size_t index(common::IpFamily family) { return family == common::IpFamily::v4 ? 0 : 1; }
 
-    void add(const common::IpAddress& address, const PortGrant& grant, std::chrono::seconds timeout) {
+    void add(const common::IpAddress& address, std::string_view owner, const PortGrant& grant,
+             std::chrono::seconds timeout) {
         const size_t family = index(address.family());
         if (grant.every_port) {
-            any_port[family].push_back({address, timeout});
+            any_port[family].push_back({address, timeout, owner});
             return;
         }
         for (const L4Port port : grant.ports) {
-            on_port[family].push_back({{address, port}, timeout});
+            on_port[family].push_back({{address, port}, timeout, owner});
         }
     }
 
@@ -86,7 +87,7 @@ UseRenewalPass UseRenewer::renew_once() {
     const auto cpu_before = thread_cpu_time();
     std::vector<common::IpAddress> used;
     for (const auto family : {common::IpFamily::v4, common::IpFamily::v6}) {
-        for (const auto& listed : list_address_set(socket_, sequence_, names::dyn_seen(family))) {
+        for (const auto& listed : list_set_elements(socket_, sequence_, names::dyn_seen(family))) {
             used.push_back(listed.address);
         }
     }
@@ -115,7 +116,7 @@ size_t UseRenewer::write_renewals(const std::vector<std::pair<std::string, commo
             if (grant == nullptr) {
                 continue;
             }
-            elements.add(address, *grant, timeout);
+            elements.add(address, name, *grant, timeout);
             const Recorded recorded =
                 provenance_->record(name, std::span(&address, 1), *grant, expires, LearnedFrom::use);
             removed.addresses.insert(removed.addresses.end(), recorded.removed.addresses.begin(),

@@ -209,21 +209,28 @@ void Enforcement::count_static_update(const nft::FilterPolicy& policy) {
 nft::RedirectBackend Enforcement::install(const std::shared_ptr<const policy::PolicySnapshot>& snapshot) {
     const auto policy = filter_policy(*snapshot);
     keep_own_cgroup_only_if_the_kernel_can_match_it();
-    learning_gate_->enforce(nft::name_grants_of(snapshot), [] {});
+    const auto grants = nft::name_grants_of(snapshot);
+    learning_gate_->enforce(grants, [] {});
+    size_t carried = 0;
     const nft::RedirectInstallSteps steps{
-        [&] { enforcer_.install(policy); },
+        [&] { carried = enforcer_.install(policy, grants); },
         [&] {
             enforcer_.disable_nat_redirect();
-            enforcer_.install(policy);
+            carried = enforcer_.install(policy, grants);
         },
         [&] { install_iptables_redirect(); },
     };
     const auto backend = nft::install_with_redirect(
         config_.redirect_backend, steps, [](const std::string& message) { spdlog::warn("{}", message); });
     count_static_update(policy);
+    if (carried > 0) {
+        spdlog::info("nftables: kept {} learned element(s) of the previous table that the policy still opens",
+                     carried);
+    }
     if (config_.mode == EnforcementMode::dns_nft) {
         renew_elements_in_use();
     }
+    learned_addresses_.set(static_cast<double>(provenance_->size()));
     return backend;
 }
 

@@ -83,6 +83,27 @@ TEST_F(EgressSidecarTest, AStaleNameInUseIsAskedAgainAndItsNewAddressLearned) {
         << metrics;
 }
 
+TEST_F(EgressSidecarTest, LearnedAddressesSurviveARestartWhileThePolicyStillOpensThem) {
+    harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "allowed"});
+    harness::EchoServer other({topology_->upstream(), "198.51.100.20", 80, "other"});
+    const std::vector<std::string> both_allowed = {
+        "OPENSANDBOX_EGRESS_MODE=dns+nft",
+        R"(OPENSANDBOX_EGRESS_RULES={"defaultAction":"deny","egress":[{"action":"allow","target":"*.allowed.test"},)"
+        R"({"action":"allow","target":"other.test"}]})"};
+    start(both_allowed);
+    ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
+    ASSERT_EQ(resolve("other.test").addresses(), std::vector<std::string>{"198.51.100.20"});
+    process_->kill();
+    upstream_->clear_queries();
+
+    start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kAllowedWildcardRules});  // other.test no longer allowed
+    EXPECT_TRUE(can_connect("198.51.100.10")) << "kept over the restart, no new lookup";
+    EXPECT_FALSE(can_connect("198.51.100.20")) << "the new policy no longer opens it";
+    EXPECT_EQ(upstream_->query_count("www.allowed.test"), 0u);
+    EXPECT_NE(process_->read_log().find("kept 1 learned element(s)"), std::string::npos)
+        << process_->read_log();
+}
+
 TEST_F(EgressSidecarTest, AnAddressGivenUpForTheLimitIsCountedAndLogged) {
     harness::EchoServer first({topology_->upstream(), "198.51.100.10", 80, "first"});
     harness::EchoServer second({topology_->upstream(), "198.51.100.20", 80, "second"});

@@ -163,7 +163,7 @@ TEST_F(NftTest, DotIsDroppedEvenToAnAllowedAddress) {
     EXPECT_FALSE(reachable("198.51.100.10", 853));
 }
 
-TEST_F(NftTest, DohBlocklistDropsHttpsToListedAddressesOnly) {
+TEST_F(NftTest, DohBlocklistDropsHttpsToListedElementesOnly) {
     auto policy = example_policy();
     policy.doh = DohBlocking{true, {prefix("198.51.100.10/32")}};
     make_enforcer(sandbox())->install(policy);

@@ -142,17 +142,17 @@ TEST_F(UseRenewalTest, TheProbeTellsHowThisKernelRenewsTimeouts) {
     NetlinkSocket socket(NetlinkSocket::Mode::blocking);
     SequenceCounter sequence;
     const TimeoutRenewal renewal = probe_timeout_renewal(socket, sequence);
-    EXPECT_TRUE(list_address_set(socket, sequence, "dyn_seen_v4").empty()) << "the probe cleans up";
+    EXPECT_TRUE(list_set_elements(socket, sequence, "dyn_seen_v4").empty()) << "the probe cleans up";
     // The probe's verdict matches what an in-place re-add does to a learned element here.
     NftBatch batch(sequence.reserve_block());
     const std::array<TimedAddress, 1> first{
-        TimedAddress{common::IpAddress::parse_or_throw("198.18.3.9"), 1s}};
+        TimedAddress{common::IpAddress::parse_or_throw("198.18.3.9"), 1s, {}}};
     const std::array<TimedAddress, 1> again{
-        TimedAddress{common::IpAddress::parse_or_throw("198.18.3.9"), 600s}};
+        TimedAddress{common::IpAddress::parse_or_throw("198.18.3.9"), 600s, {}}};
     add_timed_elements(batch, "dyn_allow_v4", first);
     add_timed_elements(batch, "dyn_allow_v4", again);
     commit(socket, batch, "test");
-    const auto listed = list_address_set(socket, sequence, "dyn_allow_v4");
+    const auto listed = list_set_elements(socket, sequence, "dyn_allow_v4");
     ASSERT_EQ(listed.size(), 1u);
     EXPECT_EQ(listed.front().expires_in > 60s, renewal == TimeoutRenewal::in_place);
 }
