@@ -10,12 +10,16 @@
 # Usage (as root; dnsmasq, dig, python3, nft from scripts/setup.sh): bench/restart_gap_bench.sh BUILD
 #   BUILD: a build directory with egress/egress (e.g. build).
 # Environment: ROUNDS (3: restarts of each kind), TIMEOUT_MS (200: how long a query waits; a
-# shorter wait shows the outage itself, a longer one what a client with a retry timer sees).
+# shorter wait shows the outage itself, a longer one what a client with a retry timer sees),
+# OWN_CGROUP (1: egress runs in a cgroup of its own, as in its container, which lets its DNS
+# listener keeper hold the listeners across the restart; 0: in the machine's root cgroup, no keeper).
 set -euo pipefail
 
 build=$(cd "${1:?usage: restart_gap_bench.sh BUILD}" && pwd)
 ROUNDS=${ROUNDS:-3}
 TIMEOUT_MS=${TIMEOUT_MS:-200}
+OWN_CGROUP=${OWN_CGROUP:-1}
+cgroup=$(findmnt -t cgroup2 -n -o TARGET | head -1)/osgap-egress
 egress_bin=$build/egress/egress
 sbx=osgap-sbx up=osgap-up upstream_ip=10.95.0.1
 work=$(mktemp -d)
@@ -30,6 +34,11 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
+  if [[ -d $cgroup ]]; then
+    xargs -r kill -KILL <"$cgroup/cgroup.procs" 2>/dev/null || true
+    sleep 0.2
+    rmdir "$cgroup" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,8 +65,15 @@ ip netns exec "$up" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-h
   --log-facility=- --addn-hosts="$work/hosts" --listen-address="$upstream_ip" --bind-interfaces -p 53 \
   >"$work/upstream.log" 2>&1 &
 
+in_own_cgroup=()
+if [[ $OWN_CGROUP == 1 ]]; then
+  mkdir -p "$cgroup"
+  # `ip netns exec` hides the host's cgroup mount; mount cgroup2 as a container runtime would.
+  in_own_cgroup=(sh -c "mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo \$\$ > /sys/fs/cgroup/${cgroup##*/}/cgroup.procs && exec \"\$@\"" egress)
+fi
+
 start_egress() {
-  ip netns exec "$sbx" env OPENSANDBOX_EGRESS_MODE=dns+nft \
+  ip netns exec "$sbx" "${in_own_cgroup[@]}" env OPENSANDBOX_EGRESS_MODE=dns+nft \
     OPENSANDBOX_EGRESS_RULES='{"defaultAction":"deny","egress":[{"action":"allow","target":"www.gap.test"}]}' \
     OPENSANDBOX_EGRESS_DNS_UPSTREAM="$upstream_ip" OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR="$work/rules" \
     OPENSANDBOX_EGRESS_LOG_LEVEL=error "$egress_bin" >>"$work/egress.log" 2>&1 &
@@ -100,7 +116,7 @@ while time.monotonic() - start < duration:
             break
     except (socket.timeout, OSError):
         pass
-    print("%.4f %s %s" % (sent - start, name.split(".")[0], outcome), flush=True)
+    print("%.4f %s %s %.4f" % (sent - start, name.split(".")[0], outcome, time.monotonic() - sent), flush=True)
     time.sleep(max(0.0, 0.005 - (time.monotonic() - sent)))
 PYEOF
 
@@ -130,13 +146,14 @@ import sys
 lines = [l.split() for l in open(sys.argv[1])]
 events = [l.split() for l in open(sys.argv[2])]
 client_start, period = float(sys.argv[3]), float(sys.argv[4])
-print("%-6s %8s %12s %10s %6s" % ("signal", "stop s", "longest gap", "unanswered", "leaks"))
+print("%-6s %8s %12s %13s %10s %6s" % ("signal", "stop s", "longest gap", "longest wait", "unanswered", "leaks"))
 for signal, stopped in events:
     at = float(stopped) - client_start
     window = [l for l in lines if at - 0.5 <= float(l[0]) < at + period - 0.5]
-    answered = [float(l[0]) for l in window if l[1] == "www" and l[2] == "ok"]
+    answered = sorted(float(l[0]) + float(l[3]) for l in window if l[1] == "www" and l[2] == "ok")
+    waits = [float(l[3]) for l in window if l[1] == "www" and l[2] == "ok"]
     gaps = [b - a for a, b in zip(answered, answered[1:])]
-    print("%-6s %8.2f %10.0f ms %10d %6d" % (signal, at, 1000 * max(gaps or [0]),
+    print("%-6s %8.2f %10.0f ms %10.0f ms %10d %6d" % (signal, at, 1000 * max(gaps or [0]), 1000 * max(waits or [0]),
           sum(1 for l in window if l[1] == "www" and l[2] != "ok"),
           sum(1 for l in window if l[2] == "leak")))
 PYEOF

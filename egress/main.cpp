@@ -26,6 +26,7 @@
 #include "sidecar/eviction_report.hpp"
 #include "sidecar/health_state.hpp"
 #include "sidecar/learned_lookup.hpp"
+#include "sidecar/listener_keeper.hpp"
 #include "sidecar/logging_setup.hpp"
 #include "sidecar/telemetry.hpp"
 
@@ -135,6 +136,36 @@ class OverlayReload {
     std::string refusal_;
 };
 
+// Starts the DNS proxy on the listeners a keeper held over from the previous egress, if any (the
+// queries that waited in them are answered now), or on new ones it hands to a new keeper. Only
+// with a cgroup of egress's own, which tells the keeper and egress apart from the workload.
+// Returns the keeper's pid (0: none).
+pid_t start_dns(sidecar::DnsService& dns, bool own_cgroup) {
+    if (!own_cgroup) {
+        dns.start();
+        return 0;
+    }
+    sidecar::KeptListeners kept = sidecar::adopt_kept_listeners();
+    const size_t offered = kept.sockets.size();
+    dns.adopt_listeners_with(
+        [&kept](const common::IpEndpoint& endpoint, int type) { return kept.take(endpoint, type); });
+    dns.start();
+    dns.adopt_listeners_with(nullptr);
+    if (kept.keeper != 0) {
+        const size_t taken =
+            offered - static_cast<size_t>(std::count_if(kept.sockets.begin(), kept.sockets.end(),
+                                                        [](const auto& socket) { return bool(socket); }));
+        spdlog::info("took over {} of the {} DNS listener(s) the keeper (pid {}) held", taken, offered,
+                     kept.keeper);
+        return kept.keeper;
+    }
+    const pid_t keeper = sidecar::start_listener_keeper(dns.listener_fds());
+    if (keeper != 0) {
+        spdlog::info("DNS listeners kept across restarts by pid {}", keeper);
+    }
+    return keeper;
+}
+
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
     sidecar::init_egress_logging(config);
@@ -181,7 +212,7 @@ int run_sidecar(common::BlockedSignals& signals) {
     if (webhook) {
         dns.set_denied_listener([&webhook](std::string_view name) { webhook->notify(name); });
     }
-    dns.start();
+    const pid_t listener_keeper = start_dns(dns, enforcement.has_own_cgroup());
     health.dns_serving(&dns);
     for (const auto& endpoint : config.dns_listen) {
         spdlog::info("dns proxy started on {}", endpoint.to_string());
@@ -204,6 +235,7 @@ int run_sidecar(common::BlockedSignals& signals) {
 
     signals.wait();
     spdlog::info("received shutdown signal; exiting");
+    dns.drain(std::chrono::seconds(2));
     if (telemetry) {
         telemetry->stop();
     }
@@ -219,6 +251,9 @@ int run_sidecar(common::BlockedSignals& signals) {
         webhook->stop();
     }
     enforcement.remove_if_configured();
+    if (config.cleanup_on_exit && listener_keeper != 0) {
+        ::kill(listener_keeper, SIGTERM);
+    }
     return 0;
 }
 
@@ -228,7 +263,12 @@ int main(int argc, char** argv) {
     CLI::App app{"OpenSandbox egress sidecar: DNS policy proxy and nftables enforcement"};
     bool show_version = false;
     app.add_flag("--version", show_version, "Print version, git commit and build time, then exit");
+    int kept_listeners = 0;
+    app.add_option("--keep-dns-listeners", kept_listeners)->group("");  // egress starts its own keeper
     CLI11_PARSE(app, argc, argv);
+    if (kept_listeners > 0) {
+        return sidecar::run_listener_keeper(kept_listeners);
+    }
 
     std::cout << common::version_banner("OpenSandbox Egress") << std::flush;
     if (show_version) {

@@ -98,20 +98,46 @@ void DnsProxy::start() {
     }
 }
 
-void DnsProxy::stop() {
+void DnsProxy::stop_listening() {
     for (auto& socket_fd : udp_sockets_) {
         loop_.unwatch(socket_fd.get());
     }
     for (auto& socket_fd : tcp_listeners_) {
         loop_.unwatch(socket_fd.get());
     }
+    tcp_listeners_.clear();
+}
+
+void DnsProxy::stop() {
+    stop_listening();
     udp_sockets_.clear();
     tcp_listeners_.clear();
     connections_.clear();
 }
 
+std::vector<int> DnsProxy::listener_fds() const {
+    std::vector<int> descriptors;
+    for (const auto& socket_fd : udp_sockets_) {
+        descriptors.push_back(socket_fd.get());
+    }
+    for (const auto& socket_fd : tcp_listeners_) {
+        descriptors.push_back(socket_fd.get());
+    }
+    return descriptors;
+}
+
+common::UniqueFd DnsProxy::adopted_or_bound(const common::IpEndpoint& endpoint, int type,
+                                            const char* protocol) {
+    if (options_.adopt_listener) {
+        if (common::UniqueFd adopted = options_.adopt_listener(endpoint, type)) {
+            return adopted;
+        }
+    }
+    return bound_socket(endpoint, type, protocol);
+}
+
 void DnsProxy::bind_udp(const common::IpEndpoint& endpoint) {
-    common::UniqueFd socket_fd = bound_socket(endpoint, SOCK_DGRAM, "udp");
+    common::UniqueFd socket_fd = adopted_or_bound(endpoint, SOCK_DGRAM, "udp");
     const int fd = socket_fd.get();
     udp_endpoints_.push_back(local_endpoint(fd, endpoint));
     loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { receive_datagrams(fd); });
@@ -119,7 +145,7 @@ void DnsProxy::bind_udp(const common::IpEndpoint& endpoint) {
 }
 
 void DnsProxy::bind_tcp(const common::IpEndpoint& endpoint) {
-    common::UniqueFd socket_fd = bound_socket(endpoint, SOCK_STREAM, "tcp");
+    common::UniqueFd socket_fd = adopted_or_bound(endpoint, SOCK_STREAM, "tcp");
     if (listen(socket_fd.get(), kListenBacklog) != 0) {
         throw socket_error("cannot listen for DNS over tcp on", endpoint);
     }

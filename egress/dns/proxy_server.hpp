@@ -30,6 +30,9 @@ struct ProxyOptions {
     size_t max_tcp_connections = 1024;
     std::chrono::milliseconds tcp_idle_timeout{10000};
     size_t event_lines_per_second = 100;  // per event kind (egress.outbound, egress.denied); 0: none
+    // A listener bound already (by an earlier egress) for an endpoint and SOCK_DGRAM/SOCK_STREAM,
+    // used instead of binding a new one; an empty descriptor: bind.
+    std::function<common::UniqueFd(const common::IpEndpoint&, int type)> adopt_listener;
 };
 
 // The transparent DNS proxy: UDP and TCP listeners on one event loop. Denied names get NXDOMAIN
@@ -50,9 +53,15 @@ class DnsProxy {
 
     // Binds every listen address for UDP and TCP; throws std::system_error naming the address.
     void start();
+    // Takes no more queries; the UDP listeners stay open to send the answers still owed, and what
+    // arrives from now on waits in the listeners' queues (for the next egress, when a keeper holds
+    // them).
+    void stop_listening();
     // Closes the listeners and every client connection; answers still owed are dropped.
     void stop();
 
+    // The listeners' descriptors, UDP then TCP, valid while the proxy runs.
+    std::vector<int> listener_fds() const;
     // The addresses actually bound (useful when a listen port was 0), UDP then TCP per address.
     const std::vector<common::IpEndpoint>& udp_endpoints() const { return udp_endpoints_; }
     const std::vector<common::IpEndpoint>& tcp_endpoints() const { return tcp_endpoints_; }
@@ -69,6 +78,7 @@ class DnsProxy {
     };
     struct PendingAnswer;
 
+    common::UniqueFd adopted_or_bound(const common::IpEndpoint& endpoint, int type, const char* protocol);
     void bind_udp(const common::IpEndpoint& endpoint);
     void bind_tcp(const common::IpEndpoint& endpoint);
     void receive_datagrams(int socket);

@@ -88,6 +88,8 @@ void DnsService::serve(std::promise<void>& started) {
         proxy->set_resolved_hook(hook.get());
         proxy->set_denied_listener(denied_listener_);
         proxy->start();
+        listener_fds_ = proxy->listener_fds();
+        proxy_ = proxy.get();
         apply_log_skip_file(*proxy, log_skip_file_);
         forwarder->start_probes();
     } catch (...) {
@@ -96,6 +98,24 @@ void DnsService::serve(std::promise<void>& started) {
     }
     started.set_value();
     loop_.run();
+    proxy_ = nullptr;
+}
+
+void DnsService::drain(std::chrono::milliseconds limit) {
+    if (!thread_.joinable()) {
+        return;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    loop_.post([this] { proxy_->stop_listening(); });
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto owed = std::make_shared<std::promise<size_t>>();
+        auto answer = owed->get_future();
+        if (!loop_.post([this, owed] { owed->set_value(proxy_->in_flight()); }) ||
+            answer.wait_until(deadline) != std::future_status::ready || answer.get() == 0) {
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 }  // namespace egress::sidecar

@@ -35,8 +35,16 @@ class DnsService {
     void set_denied_listener(dns::DeniedNameListener listener) { denied_listener_ = std::move(listener); }
     // Where denied and would-deny names are noted for stats and suggestions (set before start).
     void set_denied_names(policy::DenialTally* denied) { denied_names_ = denied; }
+    // Listeners to take over instead of binding (set before start).
+    void adopt_listeners_with(std::function<common::UniqueFd(const common::IpEndpoint&, int type)> adopt) {
+        proxy_options_.adopt_listener = std::move(adopt);
+    }
     // Binds the listeners and starts serving; throws what binding threw.
     void start();
+    // Stops taking queries and waits, at most `limit`, for the answers still owed to go out.
+    void drain(std::chrono::milliseconds limit);
+    // The listeners' descriptors once started (UDP then TCP), valid until stop().
+    const std::vector<int>& listener_fds() const { return listener_fds_; }
     void stop();
     // True when the proxy's loop runs a task posted now within `limit` (any thread).
     bool answers_within(std::chrono::milliseconds limit);
@@ -55,6 +63,8 @@ class DnsService {
     dns::DeniedNameListener denied_listener_;
     policy::DenialTally* denied_names_ = nullptr;
     dns::NewNameBudget new_name_budget_;  // shared by the loop threads
+    std::vector<int> listener_fds_;
+    dns::DnsProxy* proxy_ = nullptr;  // used on the loop thread only
     common::EventLoop loop_;
     std::thread thread_;
 };

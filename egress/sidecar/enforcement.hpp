@@ -48,6 +48,8 @@ class Enforcement {
     // Whether the workload's TCP to ports 80 and 443 goes to the credential proxy (dns+nft with
     // the proxy enabled, and the nft nat chain doing the redirects).
     bool intercepts() const;
+    // Whether egress's traffic and sockets are told apart by a cgroup of its own (after install()).
+    bool has_own_cgroup() const { return enforcer_.options().own_cgroup.has_value(); }
     // Which names each learned address was resolved for.
     const nft::AddressProvenance& provenance() const { return *provenance_; }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sidecar/listener_keeper.hpp"
+
 namespace egress::sidecar {
 namespace {
 
@@ -119,12 +121,20 @@ OwnCgroupFinding find_own_cgroup(const CgroupSources& sources) {
     return {own, directory, ""};
 }
 
+// Egress's own DNS listener keeper (listener_keeper.hpp) shares its cgroup by design.
+bool is_listener_keeper(const std::string& pid) {
+    std::ifstream command_line("/proc/" + pid + "/cmdline");
+    std::string first;
+    std::getline(command_line, first, '\0');
+    return first == kListenerKeeperName;
+}
+
 std::string other_processes_in(const std::filesystem::path& cgroup_directory) {
     std::ifstream in(cgroup_directory / "cgroup.procs");
     const std::string self = std::to_string(::getpid());
     std::string pid, others;
     while (in >> pid) {
-        if (pid != self) {
+        if (pid != self && !is_listener_keeper(pid)) {
             others += (others.empty() ? "" : " ") + pid;
         }
     }

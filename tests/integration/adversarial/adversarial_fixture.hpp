@@ -2,8 +2,12 @@
 // Every adversarial test runs against both ways egress redirects DNS: the nft nat chain and the
 // iptables fallback (kernels without nf_tables nat). The test's parameter names the backend.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "egress_binary_fixture.hpp"
@@ -39,6 +43,19 @@ class AdversarialTest : public egress_binary_test::EgressBinaryTest,
         }
         const std::string redirect = GetParam() == "iptables" ? "by iptables" : "by the nft nat chain";
         return process_->read_log().find(redirect) != std::string::npos;
+    }
+
+    // Kills what is left in egress's cgroup once egress is gone: its DNS listener keeper, as a
+    // container restart would.
+    void kill_rest_of_cgroup() {
+        if (!cgroup_) {
+            return;
+        }
+        std::ifstream procs(cgroup_->directory() / "cgroup.procs");
+        for (pid_t pid = 0; procs >> pid;) {
+            ::kill(pid, SIGKILL);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
 };
 

@@ -20,7 +20,8 @@ using namespace std::chrono_literals;
 
 class SquattedPortsTest : public OwnCgroupAdversarialTest {
   protected:
-    // Egress in a cgroup of its own, serving, then killed as a crash would: its rules stay.
+    // Egress in a cgroup of its own, serving, then killed with its DNS listener keeper, as a
+    // container restart would: its rules stay.
     void start_then_crash(const std::string& mode) {
         start_with_backend(
             {"OPENSANDBOX_EGRESS_MODE=" + mode, std::string("OPENSANDBOX_EGRESS_RULES=") + kAllowStarAllowed},
@@ -34,6 +35,7 @@ class SquattedPortsTest : public OwnCgroupAdversarialTest {
         ASSERT_TRUE(query_real_resolver(*topology_, "www.allowed.test", true).ok())
             << "egress's own proxy must answer over TCP";
         process_->kill();
+        kill_rest_of_cgroup();
     }
 };
 

@@ -75,7 +75,8 @@ TEST_P(UnprivilegedWorkloadTest, CannotSetTheMarkNorGetPastTheRedirectOrTheFilte
 TEST_P(UnprivilegedWorkloadTest, SquattingEgressPortsWhileItIsDownReceivesNothing) {
     start_with_backend({"OPENSANDBOX_EGRESS_MODE=dns+nft", kDenyButAllowed}, true);
     ASSERT_TRUE(serving_with_backend()) << process_->read_log();
-    process_->kill();  // a crash: the rules stay
+    process_->kill();  // a crash of the whole container: the rules stay
+    kill_rest_of_cgroup();
 
     for (const uint16_t port : {uint16_t{15353}, uint16_t{18080}, uint16_t{18081}}) {
         const auto log = work_dir_ / ("squatter-" + std::to_string(port) + ".log");

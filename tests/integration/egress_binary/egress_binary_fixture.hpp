@@ -51,14 +51,16 @@ class EgressBinaryTest : public ::testing::Test {
     }
 
     // Starts egress with the given extra environment ("NAME=value") and our rules directory; with
-    // `own_cgroup`, in a cgroup of its own, as in a container.
+    // `own_cgroup`, in a cgroup of its own, as in a container (the same one when started again).
     void start(std::vector<std::string> environment, bool own_cgroup = false) {
         std::vector<std::string> argv{
             "env", "OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR=" + (work_dir_ / "rules").string()};
         argv.insert(argv.end(), environment.begin(), environment.end());
         argv.push_back(EGRESS_BINARY);
         if (own_cgroup) {
-            cgroup_ = std::make_unique<harness::ScratchCgroup>("egress-" + topology_->sandbox());
+            if (!cgroup_) {
+                cgroup_ = std::make_unique<harness::ScratchCgroup>("egress-" + topology_->sandbox());
+            }
             argv = cgroup_->wrap(argv);
         }
         process_ = std::make_unique<harness::NamespaceProcess>(
