@@ -274,21 +274,14 @@ std::vector<StaleName> AddressProvenance::stale_names_in_use(std::span<const com
                                                              Clock::time_point stale_before) const {
     std::map<std::string, StaleName, std::less<>> stale;
     std::lock_guard lock(mutex_);
-    for (const auto& address : used) {
-        const auto found = names_by_address_.find(address);
-        if (found == names_by_address_.end()) {
-            continue;
-        }
-        for (const auto& [name, learned] : found->second) {
+    for_each_unexpired_name_locked(
+        used, now, [&](const common::IpAddress& address, const std::string& name, const Learned&) {
             const auto answer = answer_expires_.find(name);
-            if (learned.expires <= now ||
-                (answer != answer_expires_.end() && answer->second >= stale_before)) {
-                continue;
+            if (answer == answer_expires_.end() || answer->second < stale_before) {
+                auto& entry = stale.try_emplace(name, StaleName{name}).first->second;
+                (address.is_v4() ? entry.v4 : entry.v6) = true;
             }
-            auto& entry = stale.try_emplace(name, StaleName{name}).first->second;
-            (address.is_v4() ? entry.v4 : entry.v6) = true;
-        }
-    }
+        });
     std::vector<StaleName> result;
     for (auto& [name, entry] : stale) {
         result.push_back(std::move(entry));
@@ -300,18 +293,29 @@ std::vector<std::pair<std::string, common::IpAddress>> AddressProvenance::due_fo
     std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const {
     std::vector<std::pair<std::string, common::IpAddress>> due;
     std::lock_guard lock(mutex_);
-    for (const auto& address : used) {
+    for_each_unexpired_name_locked(
+        used, now, [&](const common::IpAddress& address, const std::string& name, const Learned& learned) {
+            if (learned.expires < renew_before) {
+                due.emplace_back(name, address);
+            }
+        });
+    return due;
+}
+
+void AddressProvenance::for_each_unexpired_name_locked(
+    std::span<const common::IpAddress> addresses, Clock::time_point now,
+    const std::function<void(const common::IpAddress&, const std::string&, const Learned&)>& visit) const {
+    for (const auto& address : addresses) {
         const auto found = names_by_address_.find(address);
         if (found == names_by_address_.end()) {
             continue;
         }
         for (const auto& [name, learned] : found->second) {
-            if (learned.expires > now && learned.expires < renew_before) {
-                due.emplace_back(name, address);
+            if (learned.expires > now) {
+                visit(address, name, learned);
             }
         }
     }
-    return due;
 }
 
 size_t AddressProvenance::size() const {

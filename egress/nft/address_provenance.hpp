@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
@@ -142,6 +143,9 @@ class AddressProvenance {
     static void add_removed(const common::IpAddress& address, const Written& before, const Written& after,
                             Revocation& into);
 
+    void for_each_unexpired_name_locked(
+        std::span<const common::IpAddress> addresses, Clock::time_point now,
+        const std::function<void(const common::IpAddress&, const std::string&, const Learned&)>& visit) const;
     void touch_locked(const common::IpAddress& address);
     void forget_locked(const common::IpAddress& address);
     void unindex_locked(const std::string& name, const common::IpAddress& address);

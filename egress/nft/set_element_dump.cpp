@@ -18,22 +18,12 @@
 #include "nft/netlink_objects.hpp"
 #include "nft/nft_error.hpp"
 #include "nft/ruleset_names.hpp"
+#include "nft/set_elements.hpp"
 
 namespace egress::nft {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-SetPtr set_reference(std::string_view set_name) {
-    SetPtr set(nftnl_set_alloc());
-    if (!set) {
-        throw std::bad_alloc();
-    }
-    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
-    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
-    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(set_name).c_str());
-    return set;
-}
 
 common::IpAddress address_from(const uint8_t* bytes, size_t length) {
     std::array<uint8_t, 16> copy{};
@@ -147,7 +137,7 @@ std::vector<ListedElement> list_set_elements(NetlinkSocket& socket, SequenceCoun
     const uint32_t request_sequence = sequence.reserve_block();
     auto* header = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(buffer.data()), NFT_MSG_GETSETELEM,
                                          NFPROTO_INET, NLM_F_DUMP, request_sequence);
-    const auto set = set_reference(set_name);
+    const auto set = make_set_reference(set_name, std::nullopt);
     nftnl_set_elems_nlmsg_build_payload(header, set.get());
     socket.send(std::span<const uint8_t>(buffer.data(), header->nlmsg_len));
     std::vector<ListedElement> listed;

@@ -24,20 +24,6 @@ namespace {
 constexpr size_t kElementsPerMessage = 512;
 constexpr size_t kNamedInDescription = 3;
 
-SetPtr make_set_reference(std::string_view set_name, std::optional<uint32_t> set_id) {
-    SetPtr set(nftnl_set_alloc());
-    if (!set) {
-        throw std::bad_alloc();
-    }
-    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
-    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
-    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(set_name).c_str());
-    if (set_id) {
-        nftnl_set_set_u32(set.get(), NFTNL_SET_ID, *set_id);
-    }
-    return set;
-}
-
 nftnl_set_elem* add_element(nftnl_set& set, std::span<const uint8_t> key) {
     SetElemPtr element(nftnl_set_elem_alloc());
     if (!element) {
@@ -126,6 +112,20 @@ void put_in_chunks(NftBatch& batch, ElementOperation operation, std::string_view
 }
 
 }  // namespace
+
+SetPtr make_set_reference(std::string_view set_name, std::optional<uint32_t> set_id) {
+    SetPtr set(nftnl_set_alloc());
+    if (!set) {
+        throw std::bad_alloc();
+    }
+    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, std::string(names::kTable).c_str());
+    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, std::string(set_name).c_str());
+    if (set_id) {
+        nftnl_set_set_u32(set.get(), NFTNL_SET_ID, *set_id);
+    }
+    return set;
+}
 
 void put_interval_elements(NftBatch& batch, ElementOperation operation, std::string_view set_name,
                            std::optional<uint32_t> set_id, std::span<const common::IpPrefix> prefixes) {

@@ -10,6 +10,7 @@
 #include "common/ip_prefix.hpp"
 #include "nft/batch_messages.hpp"
 #include "nft/element_timeout.hpp"
+#include "nft/netlink_objects.hpp"
 #include "nft/nft_batch.hpp"
 #include "nft/port_grant.hpp"
 
@@ -32,6 +33,10 @@ struct TimedPortedAddress {
 
 // The longest name an element's comment holds (nft's limit, with the terminating NUL).
 inline constexpr size_t kMaxOwnerLength = 127;
+
+// A reference to a set of table inet opensandbox for element messages; set_id: the set is created
+// in the same batch.
+SetPtr make_set_reference(std::string_view set_name, std::optional<uint32_t> set_id);
 
 // Adds (or deletes) the ranges of normalised `prefixes` to an interval set, in messages small
 // enough for the kernel's 64 KiB attribute limit. set_id: the set is created in this batch.

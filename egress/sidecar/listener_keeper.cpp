@@ -66,15 +66,26 @@ int socket_type(int socket_fd) {
     return ::getsockopt(socket_fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 ? type : -1;
 }
 
-std::vector<common::UniqueFd> receive_descriptors(int socket_fd) {
+// One byte of data with room for kMostListeners descriptors beside it.
+struct DescriptorMessage {
     char byte = 0;
     iovec data{&byte, 1};
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int) * kMostListeners)> control{};
     msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
+
+    DescriptorMessage() {
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control.data();
+        message.msg_controllen = control.size();
+    }
+    DescriptorMessage(const DescriptorMessage&) = delete;
+    DescriptorMessage& operator=(const DescriptorMessage&) = delete;
+};
+
+std::vector<common::UniqueFd> receive_descriptors(int socket_fd) {
+    DescriptorMessage received_message;
+    msghdr& message = received_message.message;
     std::vector<common::UniqueFd> received;
     if (::recvmsg(socket_fd, &message, MSG_CMSG_CLOEXEC) <= 0) {
         return received;
@@ -94,13 +105,8 @@ std::vector<common::UniqueFd> receive_descriptors(int socket_fd) {
 }
 
 void send_descriptors(int socket_fd, const std::vector<int>& descriptors) {
-    char byte = 1;
-    iovec data{&byte, 1};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int) * kMostListeners)> control{};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.data();
+    DescriptorMessage sent_message;
+    msghdr& message = sent_message.message;
     message.msg_controllen = CMSG_SPACE(sizeof(int) * descriptors.size());
     cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;

@@ -9,16 +9,9 @@ std::string rotating_v4(int index) {
     return "198.18." + std::to_string(40 + index / 250) + "." + std::to_string(index % 250 + 1);
 }
 
-class AddressLimitsTest : public NftTest {
+class AddressLimitsTest : public LearningNftTest {
   protected:
-    void SetUp() override {
-        NftTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        enforcer_ = make_enforcer(sandbox(), RulesetOptions{}, provenance_);
-        enforcer_->install(FilterPolicy{});
-    }
+    AddressLimitsTest() { provenance_ = std::make_shared<AddressProvenance>(LearningLimits{64, 100}); }
 
     std::unique_ptr<WriterThread> make_writer() {
         DynamicAllowWriter::Options options;
@@ -26,12 +19,9 @@ class AddressLimitsTest : public NftTest {
             evictions_by_name_ += eviction.reason == Eviction::Reason::name_cap ? 1 : 0;
             evictions_in_all_ += eviction.reason == Eviction::Reason::total_cap ? 1 : 0;
         };
-        return std::make_unique<WriterThread>(sandbox(), provenance_, options);
+        return writer(options);
     }
 
-    std::shared_ptr<AddressProvenance> provenance_ =
-        std::make_shared<AddressProvenance>(LearningLimits{64, 100});
-    std::unique_ptr<NftEnforcer> enforcer_;
     std::atomic<size_t> evictions_by_name_{0};
     std::atomic<size_t> evictions_in_all_{0};
 };

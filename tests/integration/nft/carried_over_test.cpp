@@ -18,17 +18,14 @@ const PortGrant* carried_grants(std::string_view name) {
     return name.ends_with(".denied.test") ? nullptr : &every_port();
 }
 
-class CarriedOverTest : public NftTest {
+class CarriedOverTest : public LearningNftTest {
   protected:
     void SetUp() override {
-        NftTest::SetUp();
+        LearningNftTest::SetUp();
         if (IsSkipped()) {
             return;
         }
-        enforcer_ = make_enforcer(sandbox(), RulesetOptions{}, provenance_);
-        enforcer_->install(FilterPolicy{});
-        writer_ = std::make_unique<WriterThread>(sandbox(), provenance_, DynamicAllowWriter::Options{},
-                                                 std::make_shared<LearningGate>(carried_grants));
+        writer_ = writer({}, std::make_shared<LearningGate>(carried_grants));
         ASSERT_TRUE(writer_->resolve_and_wait("kept.test", {resolved("198.18.50.1", 300)}));
         ASSERT_TRUE(writer_->resolve_and_wait("gone.denied.test", {resolved("198.18.50.2", 300)}));
         ASSERT_TRUE(writer_->resolve_and_wait("api.test", {resolved("198.18.50.3", 300)}));
@@ -39,8 +36,6 @@ class CarriedOverTest : public NftTest {
             {"ip", "netns", "exec", sandbox(), "nft", "list", "set", "inet", "opensandbox", set});
     }
 
-    std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();
-    std::unique_ptr<NftEnforcer> enforcer_;
     std::unique_ptr<WriterThread> writer_;
 };
 

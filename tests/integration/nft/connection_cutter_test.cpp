@@ -48,65 +48,32 @@ bool cutter_send(int fd, const std::string& payload) {
     return ::send(fd, payload.data(), payload.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(payload.size());
 }
 
-// A TCP connection from inside a namespace that stays open across policy changes.
-class CutterTestConnection {
-  public:
-    CutterTestConnection(const std::string& netns, const std::string& address, uint16_t port) {
-        const auto target = harness::make_socket_address(address, port);
-        fd_ = harness::make_socket(netns, target.family(), SOCK_STREAM);
-        if (::connect(fd_.get(), target.get(), target.length) != 0 && errno != EINPROGRESS) {
-            return;
-        }
-        pollfd writable{fd_.get(), POLLOUT, 0};
-        int error = 0;
-        socklen_t length = sizeof error;
-        connected_ = ::poll(&writable, 1, static_cast<int>(kCutterAnswered.count())) == 1 &&
-                     ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
-    }
-
-    bool connected() const { return connected_; }
-    int fd() const { return fd_.get(); }
-
-    // Sends `payload`; whether the echo server's copy of it came back within `timeout`.
-    bool echoes(const std::string& payload, std::chrono::milliseconds timeout) {
-        return connected_ && cutter_send(fd(), payload) &&
-               cutter_receive(fd(), payload.size(), timeout) == payload;
-    }
-
-  private:
-    harness::UniqueFd fd_;
-    bool connected_ = false;
-};
-
-class ConnectionCutterTest : public NftTest {
+class ConnectionCutterTest : public LearningNftTest {
   protected:
     void SetUp() override {
-        NftTest::SetUp();
+        LearningNftTest::SetUp();
         if (IsSkipped()) {
             return;
         }
         servers_.push_back(std::make_unique<harness::EchoServer>(
             harness::EchoServerConfig{topology_->upstream(), "0.0.0.0", kCutterOtherPort, "v4-other"}));
-        enforcer_ = make_enforcer(sandbox(), RulesetOptions{}, provenance_);
-        enforcer_->install(FilterPolicy{});
         harness::NetnsScope scope(sandbox());
         cutter_ = std::make_unique<ConnectionCutter>();
     }
 
     std::unique_ptr<WriterThread> make_writer(std::shared_ptr<LearningGate> gate = nullptr) {
-        return std::make_unique<WriterThread>(sandbox(), provenance_, DynamicAllowWriter::Options{}, gate);
+        return writer({}, std::move(gate));
     }
 
     // An open connection that has echoed once.
-    std::unique_ptr<CutterTestConnection> open(const std::string& address, uint16_t port) {
-        auto connection = std::make_unique<CutterTestConnection>(sandbox(), address, port);
+    std::unique_ptr<harness::HeldTcpConnection> open(const std::string& address, uint16_t port) {
+        auto connection =
+            std::make_unique<harness::HeldTcpConnection>(sandbox(), address, port, kCutterAnswered);
         EXPECT_TRUE(connection->connected()) << address << ":" << port;
-        EXPECT_TRUE(connection->echoes("hello", kCutterAnswered)) << address << ":" << port;
+        EXPECT_EQ(connection->echo("hello", kCutterAnswered), 0) << address << ":" << port;
         return connection;
     }
 
-    std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();
-    std::unique_ptr<NftEnforcer> enforcer_;
     std::unique_ptr<ConnectionCutter> cutter_;
 };
 
@@ -121,7 +88,7 @@ TEST_F(ConnectionCutterTest, WithoutTheCutAnEstablishedConnectionOutlivesItsRevo
     const auto revoked = enforcer_->apply(FilterPolicy{}, no_name);
     ASSERT_EQ(revoked.addresses, std::vector{cutter_address("198.18.30.1")});
     EXPECT_FALSE(reachable("198.18.30.1")) << "a new connection is refused";
-    EXPECT_TRUE(connection->echoes("still here", kCutterAnswered)) << "the established one is not";
+    EXPECT_EQ(connection->echo("still here", kCutterAnswered), 0) << "the established one is not";
 }
 
 TEST_F(ConnectionCutterTest, AConnectionToARevokedAddressLosesAccessAtOnce) {
@@ -131,7 +98,7 @@ TEST_F(ConnectionCutterTest, AConnectionToARevokedAddressLosesAccessAtOnce) {
     const auto revoked = enforcer_->apply(FilterPolicy{}, no_name);
     ASSERT_EQ(revoked.addresses, std::vector{cutter_address("198.18.30.2")});
     EXPECT_GE(cutter_->cut(revoked), 1u);
-    EXPECT_FALSE(connection->echoes("after the cut", kCutterSilence));
+    EXPECT_NE(connection->echo("after the cut", kCutterSilence), 0);
 }
 
 TEST_F(ConnectionCutterTest, APortedRevocationCutsOnlyThatProtocolAndPort) {
@@ -149,8 +116,8 @@ TEST_F(ConnectionCutterTest, APortedRevocationCutsOnlyThatProtocolAndPort) {
     ASSERT_EQ(revoked.ported,
               (std::vector<PortedAddress>{{cutter_address("198.18.31.1"), {IPPROTO_TCP, kPort}}}));
     EXPECT_EQ(cutter_->cut(revoked), 1u);
-    EXPECT_FALSE(revoked_port->echoes("after the cut", kCutterSilence));
-    EXPECT_TRUE(kept_port->echoes("other port", kCutterAnswered));
+    EXPECT_NE(revoked_port->echo("after the cut", kCutterSilence), 0);
+    EXPECT_EQ(kept_port->echo("other port", kCutterAnswered), 0);
 }
 
 TEST_F(ConnectionCutterTest, OnlyRevokedAddressesAreCutAndAnEmptyRevocationCutsNothing) {
@@ -161,15 +128,15 @@ TEST_F(ConnectionCutterTest, OnlyRevokedAddressesAreCutAndAnEmptyRevocationCutsN
     auto allowed = open("198.18.32.2", kPort);
 
     EXPECT_EQ(cutter_->cut(Revocation{}), 0u);
-    EXPECT_TRUE(denied->echoes("empty revocation", kCutterAnswered));
+    EXPECT_EQ(denied->echo("empty revocation", kCutterAnswered), 0);
 
     const auto revoked = enforcer_->apply(FilterPolicy{}, [](std::string_view name) {
         return name.ends_with("denied.test") ? nullptr : &every_port();
     });
     ASSERT_EQ(revoked.addresses, std::vector{cutter_address("198.18.32.1")});
     EXPECT_EQ(cutter_->cut(revoked), 1u);
-    EXPECT_FALSE(denied->echoes("after the cut", kCutterSilence));
-    EXPECT_TRUE(allowed->echoes("untouched", kCutterAnswered));
+    EXPECT_NE(denied->echo("after the cut", kCutterSilence), 0);
+    EXPECT_EQ(allowed->echo("untouched", kCutterAnswered), 0);
     EXPECT_EQ(cutter_->cut(revoked), 0u) << "nothing left to cut";
 }
 
@@ -178,7 +145,7 @@ TEST_F(ConnectionCutterTest, ACutConnectionStaysCutWhenThePeerSpeaksNext) {
     ASSERT_TRUE(writer->resolve_and_wait("push.test", {resolved("198.18.33.1", 300)}));
     const auto address = harness::make_socket_address("198.18.33.1", kCutterPushPort);
     const auto listener = harness::make_bound_socket(topology_->upstream(), address, SOCK_STREAM);
-    CutterTestConnection client(sandbox(), "198.18.33.1", kCutterPushPort);
+    harness::HeldTcpConnection client(sandbox(), "198.18.33.1", kCutterPushPort, kCutterAnswered);
     ASSERT_TRUE(client.connected());
     pollfd pending{listener.get(), POLLIN, 0};
     ASSERT_EQ(::poll(&pending, 1, static_cast<int>(kCutterAnswered.count())), 1);
@@ -221,7 +188,7 @@ TEST_F(ConnectionCutterTest, AnIpv6ConnectionToARevokedAddressLosesAccessAtOnce)
     const auto revoked = enforcer_->apply(FilterPolicy{}, no_name);
     ASSERT_EQ(revoked.addresses, std::vector{cutter_address("2001:db8:99::30")});
     EXPECT_EQ(cutter_->cut(revoked), 1u);
-    EXPECT_FALSE(connection->echoes("after the cut", kCutterSilence));
+    EXPECT_NE(connection->echo("after the cut", kCutterSilence), 0);
 }
 
 }  // namespace

@@ -10,25 +10,13 @@ std::string learned_v4(int index) {
     return "198.18." + std::to_string(index / 250) + "." + std::to_string(index % 250 + 1);
 }
 
-class DynamicSetTest : public NftTest {
+class DynamicSetTest : public LearningNftTest {
   protected:
-    void SetUp() override {
-        NftTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        enforcer_ = make_enforcer(sandbox(), RulesetOptions{}, provenance_);
-        enforcer_->install(FilterPolicy{});
-    }
-
     std::unique_ptr<WriterThread> make_writer(ElementTimeoutPolicy timeouts = {}) {
         DynamicAllowWriter::Options options;
         options.timeouts = timeouts;
-        return std::make_unique<WriterThread>(sandbox(), provenance_, options);
+        return writer(options);
     }
-
-    std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();
-    std::unique_ptr<NftEnforcer> enforcer_;
 };
 
 // Counts, in the sandbox, TCP packets to 198.18.0.0/16 that fall through to the chain's final

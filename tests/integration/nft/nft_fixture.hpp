@@ -60,4 +60,28 @@ class NftTest : public ::testing::Test {
     std::vector<std::unique_ptr<harness::EchoServer>> servers_;
 };
 
+// NftTest with the ruleset installed (no static rules, default deny) by an enforcer that shares
+// provenance_ with the writers it makes. Set provenance_ in a constructor to give it limits.
+class LearningNftTest : public NftTest {
+  protected:
+    void SetUp() override {
+        NftTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        enforcer_ = make_enforcer(sandbox(), ruleset_options(), provenance_);
+        enforcer_->install(FilterPolicy{});
+    }
+
+    virtual RulesetOptions ruleset_options() const { return {}; }
+
+    std::unique_ptr<WriterThread> writer(DynamicAllowWriter::Options options = {},
+                                         std::shared_ptr<LearningGate> gate = nullptr) {
+        return std::make_unique<WriterThread>(sandbox(), provenance_, std::move(options), std::move(gate));
+    }
+
+    std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();
+    std::unique_ptr<NftEnforcer> enforcer_;
+};
+
 }  // namespace egress::nft::testing

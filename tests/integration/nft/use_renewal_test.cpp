@@ -11,17 +11,12 @@
 namespace egress::nft::testing {
 namespace {
 
-class UseRenewalTest : public NftTest {
+class UseRenewalTest : public LearningNftTest {
   protected:
-    void SetUp() override {
-        NftTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
+    RulesetOptions ruleset_options() const override {
         RulesetOptions options;
         options.seen_window = 2s;
-        enforcer_ = make_enforcer(sandbox(), options, provenance_);
-        enforcer_->install(FilterPolicy{});
+        return options;
     }
 
     // Answers learned with a one-second element timeout, whatever their TTL.
@@ -29,7 +24,7 @@ class UseRenewalTest : public NftTest {
         DynamicAllowWriter::Options options;
         options.timeouts = ElementTimeoutPolicy{0s, 1s, 1s};
         options.renewal = renewal;
-        return std::make_unique<WriterThread>(sandbox(), provenance_, options, gate_);
+        return writer(options, gate_);
     }
 
     std::unique_ptr<UseRenewer> make_renewer(std::chrono::seconds tail,
@@ -43,9 +38,7 @@ class UseRenewalTest : public NftTest {
                       [this](const std::string&) { ++failures_; });
     }
 
-    std::shared_ptr<AddressProvenance> provenance_ = std::make_shared<AddressProvenance>();
     std::shared_ptr<LearningGate> gate_ = std::make_shared<LearningGate>();
-    std::unique_ptr<NftEnforcer> enforcer_;
     std::atomic<size_t> renewed_{0};
     std::atomic<size_t> failures_{0};
 };

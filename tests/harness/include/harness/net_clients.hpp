@@ -51,6 +51,7 @@ class HeldTcpConnection {
 
     bool connected() const { return error_ == 0; }
     int error() const { return error_; }
+    int fd() const { return fd_.get(); }
     // Sends `payload` and reads back as many bytes (the peer echoes); 0 or an errno.
     int echo(const std::string& payload, std::chrono::milliseconds timeout = kDefaultClientTimeout);
 
