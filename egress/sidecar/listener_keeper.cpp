@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -181,6 +182,7 @@ pid_t start_listener_keeper(const std::vector<int>& listeners) {
 int run_listener_keeper(int count) {
     // Whatever else egress left open without close-on-exec (its API's listeners) is not ours.
     ::close_range(static_cast<unsigned>(kFirstKeptFd + count), ~0u, 0);
+    ::prctl(PR_SET_NAME, "egress-keeper");  // for ps and top; /proc/self/exe would show as "exe"
     const common::UniqueFd listener = unix_socket();
     sockaddr_un address;
     const socklen_t length = keeper_address(address);
