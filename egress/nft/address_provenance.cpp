@@ -68,8 +68,8 @@ Recorded AddressProvenance::record(std::string_view name, std::span<const common
             entry->second.expires = expires;
             merge_into(entry->second.written, written);
         }
-        touch_locked(address);
-        addresses_by_name_[key][address] = use_of_[address].second;
+        use_order_.touch(address);
+        addresses_by_name_[key].insert(address);
     }
     if (from == LearnedFrom::answer && !addresses.empty()) {
         answer_expires_[key] = expires;
@@ -82,22 +82,9 @@ void AddressProvenance::touch(std::span<const common::IpAddress> used) {
     std::lock_guard lock(mutex_);
     for (const auto& address : used) {
         if (names_by_address_.contains(address)) {
-            touch_locked(address);
-            for (const auto& [name, learned] : names_by_address_[address]) {
-                addresses_by_name_[name][address] = uses_;
-            }
+            use_order_.touch(address);
         }
     }
-}
-
-void AddressProvenance::touch_locked(const common::IpAddress& address) {
-    auto [usage, inserted] = use_of_.try_emplace(address);
-    if (inserted) {
-        by_use_.push_front(address);
-    } else {
-        by_use_.splice(by_use_.begin(), by_use_, usage->second.first);
-    }
-    usage->second = {by_use_.begin(), ++uses_};
 }
 
 void AddressProvenance::unindex_locked(const std::string& name, const common::IpAddress& address) {
@@ -117,10 +104,7 @@ void AddressProvenance::forget_locked(const common::IpAddress& address) {
         }
         names_by_address_.erase(found);
     }
-    if (const auto usage = use_of_.find(address); usage != use_of_.end()) {
-        by_use_.erase(usage->second.first);
-        use_of_.erase(usage);
-    }
+    use_order_.forget(address);
 }
 
 void AddressProvenance::forget_name_locked(const common::IpAddress& address, const std::string& name,
@@ -146,7 +130,8 @@ void AddressProvenance::keep_limits_locked(const std::string& name, std::span<co
         const auto& of_name = addresses_by_name_[name];
         const common::IpAddress* oldest = nullptr;
         uint64_t oldest_use = UINT64_MAX;
-        for (const auto& [address, use] : of_name) {
+        for (const auto& address : of_name) {
+            const uint64_t use = use_order_.last_use(address);
             if (use < oldest_use && !in_answer(address)) {
                 oldest = &address;
                 oldest_use = use;
@@ -159,8 +144,8 @@ void AddressProvenance::keep_limits_locked(const std::string& name, std::span<co
         recorded.evictions.push_back({victim, name, Eviction::Reason::name_cap});
         forget_name_locked(victim, name, recorded);
     }
-    while (names_by_address_.size() > limits_.total && !in_answer(by_use_.back())) {
-        const common::IpAddress victim = by_use_.back();
+    while (names_by_address_.size() > limits_.total && !in_answer(use_order_.least_recent())) {
+        const common::IpAddress victim = use_order_.least_recent();
         const Written before = union_of(names_by_address_[victim]);
         add_removed(victim, before, Written{}, recorded.removed);
         recorded.evictions.push_back({victim, "", Eviction::Reason::total_cap});

@@ -3,10 +3,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +14,7 @@
 
 #include "common/ip_address.hpp"
 #include "nft/port_grant.hpp"
+#include "nft/use_order.hpp"
 
 namespace egress::nft {
 
@@ -146,7 +147,6 @@ class AddressProvenance {
     void for_each_unexpired_name_locked(
         std::span<const common::IpAddress> addresses, Clock::time_point now,
         const std::function<void(const common::IpAddress&, const std::string&, const Learned&)>& visit) const;
-    void touch_locked(const common::IpAddress& address);
     void forget_locked(const common::IpAddress& address);
     void unindex_locked(const std::string& name, const common::IpAddress& address);
     void forget_name_locked(const common::IpAddress& address, const std::string& name, Recorded& recorded);
@@ -156,12 +156,9 @@ class AddressProvenance {
     LearningLimits limits_;
     mutable std::mutex mutex_;
     std::map<common::IpAddress, LearnedByName> names_by_address_;
-    std::map<std::string, std::map<common::IpAddress, uint64_t>, std::less<>> addresses_by_name_;
+    std::map<std::string, std::set<common::IpAddress>, std::less<>> addresses_by_name_;
     std::map<std::string, Clock::time_point, std::less<>> answer_expires_;
-    // Least recently used last; each address's position and use number.
-    std::list<common::IpAddress> by_use_;
-    std::map<common::IpAddress, std::pair<std::list<common::IpAddress>::iterator, uint64_t>> use_of_;
-    uint64_t uses_ = 0;
+    UseOrder use_order_;
 };
 
 }  // namespace egress::nft
