@@ -52,13 +52,6 @@ std::optional<nft::OwnCgroup> own_cgroup(const EgressConfig& config) {
     return std::nullopt;
 }
 
-// How often the datapath's marks of used addresses are read: often enough that an element in use
-// is renewed well before its tail runs out, rarely enough to cost nothing when idle.
-std::chrono::milliseconds use_renewal_interval(std::chrono::seconds tail) {
-    using namespace std::chrono_literals;
-    return std::clamp<std::chrono::milliseconds>(tail / 6, 1s, 10s);
-}
-
 nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     nft::RulesetOptions options;
     options.own_cgroup = own_cgroup(config);
@@ -162,22 +155,10 @@ Enforcement::Enforcement(const EgressConfig& config, common::MetricsRegistry& me
       audit_records_lost_(metrics.counter(
           "egress_audit_records_lost_total",
           "Times the kernel dropped would-deny connection records because egress read them too slowly.")),
-      use_renewals_(metrics.counter("egress_nft_use_renewals_total",
-                                    "Learned elements written again with a new timeout because traffic "
-                                    "used their address (OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC).")),
-      use_renewal_cpu_seconds_(metrics.float_counter("egress_nft_use_renewal_cpu_seconds_total",
-                                                     "CPU time spent reading the marks of used addresses and "
-                                                     "renewing their elements.")),
-      use_renewal_failures_(metrics.counter("egress_nft_use_renewal_failures_total",
-                                            "Renewal passes the kernel refused (elements then expire "
-                                            "with their answer's TTL).")),
       connections_cut_(metrics.counter("egress_nft_connections_cut_total",
                                        "Established connections cut because a policy change revoked their "
                                        "learned destination.")),
-      metrics_(metrics),
-      addresses_in_use_(metrics.gauge("egress_nft_addresses_in_use",
-                                      "Learned addresses traffic went to within the last marking window "
-                                      "(dyn_seen_v4/v6), at the last renewal pass.")) {}
+      upkeep_(config, metrics, provenance_, learning_gate_) {}
 
 void Enforcement::record_audits_with(nft::AuditLogReader::Listener listener) {
     if (config_.mode != EnforcementMode::dns_nft) {
@@ -245,32 +226,7 @@ void Enforcement::renew_elements_in_use() {
     spdlog::info(
         "nftables: learned elements are renewed {}",
         timeout_renewal_ == nft::TimeoutRenewal::in_place ? "in place" : "by deleting and adding them");
-    if (config_.use_tail.count() == 0) {
-        return;
-    }
-    if (config_.revalidations_per_second > 0) {
-        revalidator_ = std::make_unique<NameRevalidator>(
-            config_.dns_listen.front(),
-            RevalidationBudget{static_cast<double>(config_.revalidations_per_second),
-                               config_.revalidation_interval},
-            provenance_, metrics_);
-    }
-    use_renewer_ = std::make_unique<nft::UseRenewer>(
-        provenance_, learning_gate_,
-        nft::UseRenewalOptions{config_.use_tail, use_renewal_interval(config_.use_tail), timeout_renewal_});
-    use_renewer_->start(
-        [this](const nft::UseRenewalPass& pass) {
-            use_renewals_.inc(pass.renewed);
-            use_renewal_cpu_seconds_.add(std::chrono::duration<double>(pass.cpu).count());
-            addresses_in_use_.set(static_cast<double>(pass.marked));
-            if (revalidator_ && !pass.stale_names.empty()) {
-                revalidator_->revalidate(pass.stale_names);
-            }
-        },
-        [this](const std::string& failure) {
-            use_renewal_failures_.inc();
-            spdlog::warn("nftables: renewing learned addresses in use failed: {}", failure);
-        });
+    upkeep_.start(timeout_renewal_);
 }
 
 // `socket cgroupv2` needs Linux 5.13: on an older kernel egress recognises its own traffic by the

@@ -13,10 +13,9 @@
 #include "nft/learning_gate.hpp"
 #include "nft/nft_enforcer.hpp"
 #include "nft/redirect_backend.hpp"
-#include "nft/use_renewer.hpp"
 #include "policy/policy_snapshot.hpp"
 #include "sidecar/config.hpp"
-#include "sidecar/name_revalidator.hpp"
+#include "sidecar/learned_upkeep.hpp"
 
 namespace egress::sidecar {
 
@@ -81,14 +80,8 @@ class Enforcement {
     common::Counter& audit_records_lost_;
     std::unique_ptr<nft::AuditLogReader> audit_log_;
     nft::TimeoutRenewal timeout_renewal_ = nft::TimeoutRenewal::in_place;
-    common::Counter& use_renewals_;
-    common::FloatCounter& use_renewal_cpu_seconds_;
-    common::Counter& use_renewal_failures_;
     common::Counter& connections_cut_;
-    common::MetricsRegistry& metrics_;
-    common::Gauge& addresses_in_use_;
-    std::unique_ptr<NameRevalidator> revalidator_;
-    std::unique_ptr<nft::UseRenewer> use_renewer_;
+    LearnedUpkeep upkeep_;
     std::function<void(const nft::Eviction&)> eviction_listener_;
 };
 
