@@ -49,9 +49,15 @@ void PtyWebSocketClient::write_input(std::string bytes) {
     }
 }
 
+// The session may have drained the queue, and said so, between write_input() and the pause: then
+// nothing would ever resume reading. Asked after the pause, the session either still holds the
+// input back (its input_drained() comes later) or resumes here.
 void PtyWebSocketClient::hold_back_input() const {
     if (const auto connection = connection_.lock()) {
         connection->pause_reading();
+        if (attached_ && !session_->input_held_back()) {
+            connection->resume_reading();
+        }
     }
 }
 

@@ -147,6 +147,11 @@ bool PtySession::write_input(std::string bytes) {
     return below_high_water;
 }
 
+bool PtySession::input_held_back() const {
+    std::lock_guard lock(mutex_);
+    return input_held_back_;
+}
+
 bool PtySession::resize(TerminalSize size) {
     std::lock_guard lock(mutex_);
     if (closed_ || !run_ || run_->exited || run_->mode != PtyMode::pty) {

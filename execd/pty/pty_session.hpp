@@ -53,6 +53,8 @@ class PtySession : public std::enable_shared_from_this<PtySession> {
     // Queues input for the shell. False when more than kInputHighWater is waiting (a program that
     // does not read its terminal): the client should send nothing more until input_drained().
     bool write_input(std::string bytes);
+    // Whether write_input() said false and input_drained() has not followed yet.
+    bool input_held_back() const;
     // False in pipe mode or without a running shell.
     bool resize(TerminalSize size);
     void send_signal(int signal);
