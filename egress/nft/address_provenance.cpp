@@ -275,11 +275,13 @@ std::vector<StaleName> AddressProvenance::stale_names_in_use(std::span<const com
 }
 
 std::vector<std::pair<std::string, common::IpAddress>> AddressProvenance::due_for_renewal(
-    std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const {
+    std::span<const common::IpAddress> used, Clock::time_point expired_after,
+    Clock::time_point renew_before) const {
     std::vector<std::pair<std::string, common::IpAddress>> due;
     std::lock_guard lock(mutex_);
     for_each_unexpired_name_locked(
-        used, now, [&](const common::IpAddress& address, const std::string& name, const Learned& learned) {
+        used, expired_after,
+        [&](const common::IpAddress& address, const std::string& name, const Learned& learned) {
             if (learned.expires < renew_before) {
                 due.emplace_back(name, address);
             }

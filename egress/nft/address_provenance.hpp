@@ -129,9 +129,10 @@ class AddressProvenance {
     // The unexpired names of `used` whose last answer expires before `stale_before`.
     std::vector<StaleName> stale_names_in_use(std::span<const common::IpAddress> used, Clock::time_point now,
                                               Clock::time_point stale_before) const;
-    // Of `used`, each address and unexpired name whose expiry comes before `renew_before`.
+    // Of `used`, each address and name whose expiry lies between `expired_after` and `renew_before`.
     std::vector<std::pair<std::string, common::IpAddress>> due_for_renewal(
-        std::span<const common::IpAddress> used, Clock::time_point now, Clock::time_point renew_before) const;
+        std::span<const common::IpAddress> used, Clock::time_point expired_after,
+        Clock::time_point renew_before) const;
     size_t size() const;
 
   private:

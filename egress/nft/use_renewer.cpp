@@ -95,7 +95,10 @@ UseRenewalPass UseRenewer::renew_once() {
     UseRenewalPass pass;
     pass.marked = used.size();
     provenance_->touch(used);
-    pass.renewed = write_renewals(provenance_->due_for_renewal(used, now, now + options_.tail));
+    // A pass that came late still renews what expired since the last one: the address was used
+    // through its element within the marks' window, and the gate still checks its name.
+    pass.renewed =
+        write_renewals(provenance_->due_for_renewal(used, now - options_.interval, now + options_.tail));
     pass.stale_names = provenance_->stale_names_in_use(used, now, now + options_.interval);
     pass.cpu = thread_cpu_time() - cpu_before;
     return pass;

@@ -69,7 +69,8 @@ nft::RulesetOptions ruleset_options(const EgressConfig& config) {
     options.bypass_mark = config.socket_mark;
     options.dynamic_set_timeout = config.ttl_max;
     options.seen_window =
-        std::chrono::duration_cast<std::chrono::seconds>(3 * use_renewal_interval(config.use_tail));
+        std::max(std::chrono::seconds(1),
+                 std::chrono::duration_cast<std::chrono::seconds>(3 * use_renewal_interval(config)));
     return options;
 }
 

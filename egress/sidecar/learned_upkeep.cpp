@@ -6,9 +6,11 @@
 
 namespace egress::sidecar {
 
-std::chrono::milliseconds use_renewal_interval(std::chrono::seconds tail) {
+std::chrono::milliseconds use_renewal_interval(const EgressConfig& config) {
     using namespace std::chrono_literals;
-    return std::clamp<std::chrono::milliseconds>(tail / 6, 1s, 10s);
+    const auto by_tail = std::clamp<std::chrono::milliseconds>(config.use_tail / 6, 1s, 10s);
+    return std::max<std::chrono::milliseconds>(
+        std::min<std::chrono::milliseconds>(by_tail, config.ttl_min / 2), 250ms);
 }
 
 LearnedUpkeep::LearnedUpkeep(const EgressConfig& config, common::MetricsRegistry& metrics,
@@ -45,8 +47,7 @@ void LearnedUpkeep::start(nft::TimeoutRenewal renewal) {
             provenance_, metrics_);
     }
     renewer_ = std::make_unique<nft::UseRenewer>(
-        provenance_, gate_,
-        nft::UseRenewalOptions{config_.use_tail, use_renewal_interval(config_.use_tail), renewal});
+        provenance_, gate_, nft::UseRenewalOptions{config_.use_tail, use_renewal_interval(config_), renewal});
     renewer_->start([this](const nft::UseRenewalPass& pass) { on_pass(pass); },
                     [this](const std::string& failure) {
                         failures_.inc();

@@ -14,8 +14,9 @@
 namespace egress::sidecar {
 
 // How often the datapath's marks of used addresses are read: often enough that an element in use
-// is renewed well before its tail runs out, rarely enough to cost nothing when idle.
-std::chrono::milliseconds use_renewal_interval(std::chrono::seconds tail);
+// is renewed well before its tail runs out, and twice within the shortest life an answer gives an
+// element; rarely enough to cost nothing when idle.
+std::chrono::milliseconds use_renewal_interval(const EgressConfig& config);
 
 // Keeps the learned addresses traffic uses alive (OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC) and asks
 // again for the names in use whose answer went stale (OPENSANDBOX_EGRESS_NFT_REVALIDATE_*), with

@@ -40,12 +40,12 @@ TEST_F(EgressSidecarTest, ARevokedNameLosesItsEstablishedConnectionAtOnce) {
 TEST_F(EgressSidecarTest, AnAddressInUseOutlivesItsAnswersTtl) {
     harness::EchoServer web({topology_->upstream(), "198.51.100.10", 80, "allowed"});
     start({"OPENSANDBOX_EGRESS_MODE=dns+nft", kAllowedWildcardRules, "OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC=0",
-           "OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC=1", "OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC=1",
+           "OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC=2", "OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC=2",
            "OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC=3"});
     ASSERT_EQ(resolve("www.allowed.test").addresses(), std::vector<std::string>{"198.51.100.10"});
     harness::HeldTcpConnection flow(topology_->sandbox(), "198.51.100.10", 80);
     ASSERT_TRUE(flow.connected());
-    for (int round = 0; round < 8; ++round) {  // 4 s of traffic; the answer's element lasts 1 s
+    for (int round = 0; round < 12; ++round) {  // 6 s of traffic; the answer's element lasts 2 s
         ASSERT_EQ(flow.echo("ping"), 0);
         std::this_thread::sleep_for(500ms);
     }
