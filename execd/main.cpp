@@ -224,3 +224,4 @@ int main(int argc, char** argv) {
     shut_down(config, server, metrics, commands, sessions, code, supervisor);
     return 0;
 }
+    files.stop_watches();

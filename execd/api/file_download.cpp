@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "api/files_json.hpp"
+#include "api/line_download.hpp"
 #include "common/fd.hpp"
 #include "files/byte_range.hpp"
 #include "files/file_path.hpp"
@@ -103,37 +104,10 @@ bool range_applies(const http::Request& request, const std::string& last_modifie
     return !if_range || *if_range == last_modified;
 }
 
-}  // namespace
-
-void send_download(process::WorkerPool& workers, const http::Request& request,
-                   std::shared_ptr<http::ResponseChannel> channel) {
-    const auto raw = request.query_param("path");
-    if (!raw || raw->empty()) {
-        channel->respond(
-            http::json_error(400, http::error_code::kMissingQuery, "missing query parameter 'path'"));
-        return;
-    }
-    const auto resolved = files::resolve_path(*raw, false);
-    if (resolved.error) {
-        channel->respond(file_error_response(*resolved.error));
-        return;
-    }
-    const std::string& path = resolved.path;
-    const std::string context = "error getting file stat info: " + path + ". ";
-    // O_NONBLOCK: opening a named pipe would otherwise wait for a writer, holding a worker.
-    auto opened = files::open_trusted(path, O_RDONLY | O_NONBLOCK);
-    if (auto* refused = std::get_if<files::WalkError>(&opened)) {
-        channel->respond(file_error_response(files::walk_failure(*refused, context)));
-        return;
-    }
-    common::UniqueFd file = std::move(std::get<common::UniqueFd>(opened));
-    struct stat status {};
-    if (::fstat(file.get(), &status) != 0) {
-        const int error = errno;
-        channel->respond(file_error_response(
-            files::error_from_errno(error, context, files::path_error_text("fstat", path, error))));
-        return;
-    }
+// The whole file (200) or one range of it (206, or 416 when it cannot be satisfied).
+void send_file(process::WorkerPool& workers, const http::Request& request,
+               std::shared_ptr<http::ResponseChannel> channel, common::UniqueFd file, const std::string& path,
+               const struct stat& status) {
     if (S_ISDIR(status.st_mode)) {
         channel->respond(
             http::json_error(400, http::error_code::kInvalidRequestBody, "path is a directory: " + path));
@@ -174,6 +148,52 @@ void send_download(process::WorkerPool& workers, const http::Request& request,
     }
     channel->start(http::ResponseHead{status_code, std::move(headers), end - first});
     std::make_shared<FileSender>(workers, std::move(channel), std::move(file), first, end)->send_next_piece();
+}
+
+}  // namespace
+
+void send_download(process::WorkerPool& workers, const http::Request& request,
+                   std::shared_ptr<http::ResponseChannel> channel) {
+    const auto raw = request.query_param("path");
+    if (!raw || raw->empty()) {
+        channel->respond(
+            http::json_error(400, http::error_code::kMissingQuery, "missing query parameter 'path'"));
+        return;
+    }
+    const auto resolved = files::resolve_path(*raw, false);
+    if (resolved.error) {
+        channel->respond(file_error_response(*resolved.error));
+        return;
+    }
+    const std::string& path = resolved.path;
+    const bool lines = line_mode_requested(request);
+    // Checked before the file is opened, as upstream does: this wins over a missing file.
+    if (lines && !request.header("Range").value_or("").empty()) {
+        channel->respond(http::json_error(
+            400, http::error_code::kInvalidRequestBody,
+            "line-based reading (offset/limit) and byte range (Range header) are mutually exclusive"));
+        return;
+    }
+    const std::string context = "error getting file stat info: " + path + ". ";
+    // O_NONBLOCK: opening a named pipe would otherwise wait for a writer, holding a worker.
+    auto opened = files::open_trusted(path, O_RDONLY | O_NONBLOCK);
+    if (auto* refused = std::get_if<files::WalkError>(&opened)) {
+        channel->respond(file_error_response(files::walk_failure(*refused, context)));
+        return;
+    }
+    common::UniqueFd file = std::move(std::get<common::UniqueFd>(opened));
+    struct stat status {};
+    if (::fstat(file.get(), &status) != 0) {
+        const int error = errno;
+        channel->respond(file_error_response(
+            files::error_from_errno(error, context, files::path_error_text("fstat", path, error))));
+        return;
+    }
+    if (lines) {
+        send_lines(workers, request, std::move(channel), std::move(file), path, status);
+        return;
+    }
+    send_file(workers, request, std::move(channel), std::move(file), path, status);
 }
 
 }  // namespace execd::api

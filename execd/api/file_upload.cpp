@@ -121,13 +121,23 @@ class UploadSession : public std::enable_shared_from_this<UploadSession> {
             return accept_metadata();
         }
         if (kind == PartKind::file) {
-            const int error = file_->commit(target_.permission, new_file_mode_);
-            const char* step = file_->step();
-            file_.reset();
-            if (error != 0) {
-                return stop(files::error_from_errno(error, "error copying file " + target_.path + ". ",
-                                                    files::path_error_text(step, target_.path, error)));
-            }
+            return commit_target();
+        }
+        return true;
+    }
+
+    bool commit_target() {
+        const int error = file_->commit(target_.permission, new_file_mode_);
+        const char* step = file_->step();
+        file_.reset();
+        if (error != 0) {
+            return stop(files::error_from_errno(error, "error copying file " + target_.path + ". ",
+                                                files::path_error_text(step, target_.path, error)));
+        }
+        if (target_.permission.owner_error) {  // upstream's chown fails after the file is written
+            return stop(files::FileError{
+                500, std::string(files::kRuntimeError),
+                "error chmoding file " + target_.path + ". " + *target_.permission.owner_error});
         }
         return true;
     }

@@ -128,6 +128,9 @@ void FilesApi::register_routes(http::Router& router) {
             receive_upload(workers_, request, time_file_operation(FileOperation::upload, std::move(channel)));
         },
         http::BodyMode::streamed);
+    router.add("GET", "/files/watch", [this](http::Request& request, Channel channel) {
+        watches_.watch(request, std::move(channel));
+    });
 }
 
 void FilesApi::info(const http::Request& request, const Channel& channel) {

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "api/file_watch_api.hpp"
 #include "http/router.hpp"
 #include "process/worker_pool.hpp"
 
@@ -9,12 +10,15 @@ namespace execd::api {
 
 // The filesystem endpoints: /files/info, DELETE /files, /files/permissions, /files/mv,
 // /files/search, /files/replace, /files/upload, /files/download, POST and DELETE /directories,
-// /directories/list. Every filesystem call runs on `workers`, never on a network thread.
+// /directories/list, and /files/watch (api/file_watch_api.hpp). Every filesystem call runs on
+// `workers`, never on a network thread.
 class FilesApi {
   public:
-    explicit FilesApi(process::WorkerPool& workers) : workers_(workers) {}
+    explicit FilesApi(process::WorkerPool& workers) : workers_(workers), watches_(workers) {}
 
     void register_routes(http::Router& router);
+    // Ends the /files/watch streams (shutdown).
+    void stop_watches() { watches_.stop(); }
 
   private:
     using Channel = std::shared_ptr<http::ResponseChannel>;
@@ -34,6 +38,7 @@ class FilesApi {
     void list(const http::Request& request, const Channel& channel);
 
     process::WorkerPool& workers_;
+    FileWatchApi watches_;
 };
 
 }  // namespace execd::api

@@ -81,6 +81,28 @@ std::variant<WalkedPath, FileError> walk_to_entry(const std::string& path, std::
     return std::move(std::get<WalkedPath>(walked));
 }
 
+// chmod, then chown, of what `path` leads to; an unknown owner fails after the chmod, as upstream's.
+std::optional<FileError> apply_permission_at(const std::string& path, const Permission& permission,
+                                             std::string_view context) {
+    auto walked = walk_path(path, {LastLink::follow, std::nullopt});
+    if (auto* error = std::get_if<WalkError>(&walked)) {
+        return walk_failure(*error, context);
+    }
+    const common::UniqueFd entry = open_entry(std::get<WalkedPath>(walked));
+    const char* step = "chmod";
+    int error = entry ? 0 : errno;
+    if (error == 0) {
+        error = apply_permission_to_entry(entry.get(), permission, step);
+    }
+    if (error != 0) {
+        return error_from_errno(error, context, path_error_text(step, path, error));
+    }
+    if (permission.owner_error) {
+        return FileError{500, std::string(kRuntimeError), std::string(context) + *permission.owner_error};
+    }
+    return std::nullopt;
+}
+
 // Deleting what does not exist succeeds.
 std::optional<FileError> missing_is_fine(const FileError& error) {
     if (error.status == 404) {
@@ -91,13 +113,16 @@ std::optional<FileError> missing_is_fine(const FileError& error) {
 
 }  // namespace
 
-std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode) {
+std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode, bool* created) {
     auto walked = walk_path(path, {LastLink::follow, mode});
     if (auto* error = std::get_if<WalkError>(&walked)) {
         return *error;
     }
     const auto& leaf = std::get<WalkedPath>(walked);
     if (::mkdirat(leaf.directory.get(), leaf.name.c_str(), mode) == 0) {
+        if (created != nullptr) {
+            *created = true;
+        }
         return std::nullopt;
     }
     const int error = errno;
@@ -178,32 +203,22 @@ std::optional<FileError> remove_tree(const std::string& path) {
 }
 
 std::optional<FileError> make_directories(const std::string& path, const Permission& permission) {
-    if (auto error = make_directory_tree(path, 0777)) {
+    bool created = false;
+    if (auto error = make_directory_tree(path, 0777, &created)) {
         auto answer = walk_failure(*error, kAccessContext);
         if (answer.status == 404) {
             answer = FileError{500, std::string(kRuntimeError), std::string(kAccessContext) + answer.message};
         }
         return answer;
     }
-    return change_permission(path, permission);
+    if (!created) {
+        return std::nullopt;
+    }
+    return apply_permission_at(path, permission, kAccessContext);
 }
 
 std::optional<FileError> change_permission(const std::string& path, const Permission& permission) {
-    const std::string context = "error changing permissions for " + path + ". ";
-    auto walked = walk_path(path, {LastLink::follow, std::nullopt});
-    if (auto* error = std::get_if<WalkError>(&walked)) {
-        return walk_failure(*error, context);
-    }
-    const common::UniqueFd entry = open_entry(std::get<WalkedPath>(walked));
-    const char* step = "chmod";
-    int error = entry ? 0 : errno;
-    if (error == 0) {
-        error = apply_permission_to_entry(entry.get(), permission, step);
-    }
-    if (error != 0) {
-        return error_from_errno(error, context, path_error_text(step, path, error));
-    }
-    return std::nullopt;
+    return apply_permission_at(path, permission, "error changing permissions for " + path + ". ");
 }
 
 std::optional<FileError> move_path(const std::string& source, const std::string& destination) {

@@ -10,8 +10,8 @@
 namespace execd::files {
 
 // mkdir -p with `mode` (less the umask), following only trusted links (trusted_walk.hpp). Returns
-// where and why it failed.
-std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode);
+// where and why it failed; `created`, when given, tells whether the last directory is new.
+std::optional<WalkError> make_directory_tree(const std::string& path, mode_t mode, bool* created = nullptr);
 
 // The single-path operations behind the JSON endpoints. Each returns the error to answer, if any.
 
@@ -25,7 +25,8 @@ std::optional<FileError> remove_file(const std::string& path);
 std::optional<FileError> check_removable_tree(const std::string& path);
 std::optional<FileError> remove_tree(const std::string& path);
 
-// POST /directories: mkdir -p (0777 less the umask), then `permission` on the last directory.
+// POST /directories: mkdir -p (0777 less the umask), then `permission` on the last directory if it is
+// new; an existing directory is left as it is, as upstream's.
 std::optional<FileError> make_directories(const std::string& path, const Permission& permission);
 
 // POST /files/permissions for one path.

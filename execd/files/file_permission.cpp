@@ -8,6 +8,27 @@
 #include "files/file_info.hpp"
 
 namespace execd::files {
+namespace {
+
+// Upstream looks the owner up first and chowns only when both names exist.
+void resolve_ownership(const PermissionRequest& request, Permission& permission) {
+    const auto uid = request.owner.empty() ? std::nullopt : lookup_user(request.owner);
+    if (!request.owner.empty() && !uid) {
+        permission.owner_error =
+            "failed to lookup user " + request.owner + ": user: unknown user " + request.owner;
+        return;
+    }
+    const auto gid = request.group.empty() ? std::nullopt : lookup_group(request.group);
+    if (!request.group.empty() && !gid) {
+        permission.owner_error =
+            "failed to lookup group " + request.group + ": group: unknown group " + request.group;
+        return;
+    }
+    permission.uid = uid.value_or(static_cast<uid_t>(-1));
+    permission.gid = gid.value_or(static_cast<gid_t>(-1));
+}
+
+}  // namespace
 
 std::variant<Permission, FileError> resolve_permission(const PermissionRequest& request,
                                                        std::string_view code) {
@@ -19,20 +40,7 @@ std::variant<Permission, FileError> resolve_permission(const PermissionRequest& 
                                          ": expected octal digits such as 644 or 755");
         }
     }
-    if (!request.owner.empty()) {
-        const auto uid = lookup_user(request.owner);
-        if (!uid) {
-            return bad_request(code, "unknown user " + request.owner);
-        }
-        permission.uid = *uid;
-    }
-    if (!request.group.empty()) {
-        const auto gid = lookup_group(request.group);
-        if (!gid) {
-            return bad_request(code, "unknown group " + request.group);
-        }
-        permission.gid = *gid;
-    }
+    resolve_ownership(request, permission);
     return permission;
 }
 

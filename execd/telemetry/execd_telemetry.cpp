@@ -14,6 +14,8 @@
 namespace execd::telemetry {
 namespace {
 
+constexpr uint32_t kUnmarkedSockets = 0;
+
 constexpr std::array kExecdOtlpNames{
     common::OtlpName{
         "execd_http_request_duration_seconds", "execd.http.request.duration", "ms", {}, {}, 1000},
@@ -85,14 +87,15 @@ http::HandlerDecorator ExecdTelemetry::request_timer() {
     };
 }
 
-bool ExecdTelemetry::start_export() {
+bool ExecdTelemetry::start_export(const std::string& hostinfo_path) {
     const common::OtlpIdentity identity{
         "opensandbox-execd-" + std::string(common::build_info().version),
         "opensandbox/execd",
         "OPENSANDBOX_ID",
         "OPENSANDBOX_EXECD_METRICS_EXTRA_ATTRS",
     };
-    exporter_ = common::start_otlp_export_from_environment(identity, registry_, execd_otlp_names());
+    exporter_ = common::start_otlp_export_from_environment(identity, registry_, execd_otlp_names(),
+                                                           kUnmarkedSockets, hostinfo_path);
     return exporter_ != nullptr;
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 
 #include "common/metrics.hpp"
 #include "common/otlp_exporter.hpp"
@@ -11,12 +12,16 @@
 
 namespace execd::telemetry {
 
+// Where the node's address is read when neither an OTLP endpoint nor HOST_IP is set.
+inline constexpr const char* kHostinfoPath = "/etc/hostinfo";
+
 // How execd's registry families are named in OTLP (upstream's metric names and units).
 std::span<const common::OtlpName> execd_otlp_names();
 
 // execd's metrics: request durations per route template, execution and filesystem operation durations
 // (installed as the process's OperationMetrics), the execd_system_* gauges, and their OTLP export
-// when OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set.
+// when OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set or, failing that, a
+// node collector is found through HOST_IP or the hostinfo file.
 class ExecdTelemetry {
   public:
     // `sampler` must outlive this object.
@@ -28,8 +33,8 @@ class ExecdTelemetry {
     // For Router::set_decorator: times every request of the routes added afterwards.
     http::HandlerDecorator request_timer();
 
-    // Starts the exporter if an endpoint is configured; returns whether it did.
-    bool start_export();
+    // Starts the exporter if an endpoint is configured or a node collector found; returns whether it did.
+    bool start_export(const std::string& hostinfo_path = kHostinfoPath);
     void stop();
 
     common::MetricsRegistry& registry() { return registry_; }

@@ -69,11 +69,11 @@ TEST(ExecdScaleTest, AThousandConcurrentStreamsLoseNothingAndLeakNothing) {
 }
 
 TEST(ExecdScaleTest, AsPid1AThousandExitCodesAreExact) {
-    constexpr const char* kUnshare = "/usr/bin/unshare";
-    if (::geteuid() != 0 || ::access(kUnshare, X_OK) != 0) {
+    constexpr const char* kUnshareProgram = "/usr/bin/unshare";
+    if (::geteuid() != 0 || ::access(kUnshareProgram, X_OK) != 0) {
         GTEST_SKIP() << "needs root and unshare";
     }
-    ExecdProcess execd({"--graceful-shutdown-timeout", "0s"}, {}, {kUnshare, "-fp", "--mount-proc"});
+    ExecdProcess execd({"--graceful-shutdown-timeout", "0s"}, {}, {kUnshareProgram, "-fp", "--mount-proc"});
     constexpr int kThreads = 8;
     constexpr int kRunsPerThread = 125;
     const int exact = count_successes(kThreads, [&](int t) {

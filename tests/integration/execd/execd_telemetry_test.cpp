@@ -11,6 +11,9 @@
 
 #include "execd_test_support.hpp"
 #include "files_test_support.hpp"
+#include "harness/netns_scope.hpp"
+#include "harness/require_netns.hpp"
+#include "harness/topology.hpp"
 #include "stand_in_collector.hpp"
 
 namespace execd_test {
@@ -209,10 +212,27 @@ TEST_F(ExecdOperationTelemetry, FilesystemOperationsAreTimedBySuccessOrFailure) 
 }
 
 TEST(ExecdTelemetry, NothingIsExportedWithoutAnEndpoint) {
-    ExecdProcess execd({}, {"OTEL_METRIC_EXPORT_INTERVAL=20"});
+    ExecdProcess execd({}, {"OTEL_METRIC_EXPORT_INTERVAL=20", "HOST_IP="});
     ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
     std::this_thread::sleep_for(200ms);
     EXPECT_EQ(read_file(execd.log_path()).find("OTLP"), std::string::npos);
+}
+
+// Without an endpoint variable, HOST_IP names the node's collector on the fixed port 4318. Execd, the
+// collector and the client share a throw-away network namespace, so the port is the test's own.
+TEST(ExecdTelemetry, HostIpFallbackExportsToTheNodeCollector) {
+    HARNESS_REQUIRE_NETNS();
+    harness::Topology topology;
+    const harness::NetnsScope inside(topology.sandbox());
+    otlp_test::StandInCollector collector(200, "127.0.0.1", 4318);
+    ASSERT_EQ(collector.port(), 4318);
+    ExecdProcess execd({}, {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=", "OTEL_EXPORTER_OTLP_ENDPOINT=",
+                            "HOST_IP= 127.0.0.1 ", "OTEL_METRIC_EXPORT_INTERVAL=50"});
+    ASSERT_EQ(http_request(execd.port(), "GET", "/ping").status, 200);
+    const auto payload = wait_for_metric(collector, "execd.http.request.duration");
+    ASSERT_TRUE(payload) << read_file(execd.log_path());
+    EXPECT_EQ(collector.content_type(0), "application/json");
+    EXPECT_EQ((*payload)["resourceMetrics"][0]["scopeMetrics"][0]["scope"]["name"], "opensandbox/execd");
 }
 
 TEST(ExecdTelemetry, UnreachableCollectorLeavesExecdServingAndCountsDrops) {
