@@ -175,14 +175,20 @@ int main(int argc, char** argv) {
     log_cgroup_mode(*cgroups);
     execd::process::ProcessSupervisor supervisor(child_signals.fd(), cgroups.get());
     execd::process::CommandRegistry registry({config.command_retention, config.command_retention_count});
-    execd::api::CommandApi commands({config.command_log_dir, config.stream_grace}, supervisor, registry,
-                                    workers);
+    execd::http::ReplayLimits replay;
+    replay.bytes_per_execution = config.stream_replay_bytes;
+    replay.keep_after_end = config.stream_replay_retention;
+    execd::api::CommandApiOptions command_options;
+    command_options.log_dir = config.command_log_dir;
+    command_options.stream_grace = config.stream_grace;
+    command_options.replay = replay;
+    execd::api::CommandApi commands(command_options, supervisor, registry, workers);
     router.add("GET", "/ping",
                [](execd::http::Request&, std::shared_ptr<execd::http::ResponseChannel> channel) {
                    channel->respond(execd::http::empty_ok());
                });
     commands.register_routes(router);
-    execd::api::SessionApi sessions(supervisor, workers);
+    execd::api::SessionApi sessions(supervisor, workers, replay);
     sessions.register_routes(router);
     execd::api::CodeContexts code_contexts({config.jupyter_host, config.jupyter_token});
     // Jupyter calls can block for seconds (a kernel starting); they get their own threads so that
@@ -192,7 +198,9 @@ int main(int argc, char** argv) {
     sql_options.host = config.sql_host;
     sql_options.port = config.sql_port;
     execd::sql::SqlRuntime sql(sql_options);
-    execd::api::CodeApi code({}, code_contexts, sql, commands, jupyter_workers, supervisor.loop());
+    execd::api::CodeApiOptions code_options;
+    code_options.replay = replay;
+    execd::api::CodeApi code(code_options, code_contexts, sql, commands, jupyter_workers, supervisor.loop());
     code.register_routes(router);
     execd::api::MetricsApi metrics(sampler, supervisor.loop());
     metrics.register_routes(router);
@@ -221,7 +229,7 @@ int main(int argc, char** argv) {
     shutdown_signals.wait();
     telemetry.stop();
     ptys.close_all();
+    files.stop_watches();
     shut_down(config, server, metrics, commands, sessions, code, supervisor);
     return 0;
 }
-    files.stop_watches();

@@ -4,6 +4,7 @@
 
 #include "api/code_request.hpp"
 #include "api/code_run.hpp"
+#include "api/resume_request.hpp"
 #include "common/log.hpp"
 #include "jupyter/kernel_message.hpp"
 #include "telemetry/operation_metrics.hpp"
@@ -83,7 +84,8 @@ CodeApi::CodeApi(CodeApiOptions options, CodeContexts& contexts, sql::SqlRuntime
       sql_(sql),
       commands_(commands),
       workers_(workers),
-      loop_(loop) {}
+      loop_(loop),
+      resumable_(options_.replay) {}
 
 void CodeApi::register_routes(http::Router& router) {
     using namespace std::placeholders;
@@ -94,6 +96,7 @@ void CodeApi::register_routes(http::Router& router) {
     router.add("DELETE", "/code/contexts/:contextId", std::bind(&CodeApi::delete_context, this, _1, _2));
     router.add("POST", "/code", std::bind(&CodeApi::run_code, this, _1, _2));
     router.add("DELETE", "/code", std::bind(&CodeApi::interrupt, this, _1, _2));
+    router.add("GET", "/code/:id/resume", std::bind(&CodeApi::resume, this, _1, _2));
 }
 
 void CodeApi::create_context(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
@@ -239,7 +242,7 @@ std::shared_ptr<CodeContext> CodeApi::claim_context(const std::string& id, const
 
 void CodeApi::start_run(const std::shared_ptr<CodeContext>& context, const std::string& code,
                         const std::shared_ptr<http::ResponseChannel>& channel) {
-    auto stream = open_stream(channel);
+    auto stream = open_stream(channel, context->id);
     const std::string msg_id = jupyter::new_uuid();
     auto sink = std::make_shared<StreamSink>(stream, loop_);
     auto run = std::make_shared<CodeRun>(sink, [context, msg_id] {
@@ -271,8 +274,9 @@ void CodeApi::interrupt(http::Request& request, std::shared_ptr<http::ResponseCh
 // Upstream's SQL events: init (a random UUID), then execution_count 1, the result and
 // execution_complete, or one error event.
 void CodeApi::run_sql(std::string code, std::shared_ptr<http::ResponseChannel> channel) {
-    auto stream = open_stream(std::move(channel));
-    loop_.post([stream] { stream->send(http::StreamEvent::init(jupyter::new_uuid())); });
+    const std::string id = jupyter::new_uuid();
+    auto stream = open_stream(std::move(channel), id);
+    loop_.post([stream, id] { stream->send(http::StreamEvent::init(id)); });
     const auto started = std::chrono::steady_clock::now();
     sql_.submit(std::move(code), [&loop = loop_, stream, started](sql::SqlOutcome outcome) {
         telemetry::record_execution(telemetry::Execution::run_code,
@@ -291,13 +295,42 @@ void CodeApi::run_sql(std::string code, std::shared_ptr<http::ResponseChannel> c
     });
 }
 
-std::shared_ptr<http::EventStream> CodeApi::open_stream(std::shared_ptr<http::ResponseChannel> channel) {
+std::shared_ptr<http::EventStream> CodeApi::open_stream(std::shared_ptr<http::ResponseChannel> channel,
+                                                        const std::string& id) {
+    http::EventStreamOptions stream_options;
+    stream_options.ping_interval = options_.ping_interval;
+    stream_options.grace = options_.stream_grace;
     auto stream =
-        http::EventStream::create(std::move(channel), loop_, {options_.ping_interval, options_.stream_grace});
+        http::EventStream::create(std::move(channel), loop_, resumable_.stream_options(stream_options));
+    if (resumable_.limits().bytes_per_execution > 0) {
+        loop_.post([this, stream, id] { resumable_.add(id, stream); });
+    }
     std::lock_guard lock(streams_mutex_);
     std::erase_if(streams_, [](const auto& weak) { return weak.expired(); });
     streams_.push_back(stream);
     return stream;
+}
+
+void CodeApi::resume(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
+    const std::string& id = request.path_params.at("id");
+    if (commands_.has_command(id)) {
+        commands_.resume(request, std::move(channel));
+        return;
+    }
+    const auto after = resume_point(request);
+    if (const auto* error = std::get_if<std::string>(&after)) {
+        channel->respond(http::json_error(400, http::error_code::kInvalidRequestBody, *error));
+        return;
+    }
+    loop_.post([this, id, after_eid = std::get<int64_t>(after), channel] {
+        if (auto stream = resumable_.find(id)) {
+            stream->resume(channel, after_eid, "code execution " + id);
+            return;
+        }
+        channel->respond(
+            http::json_error(404, http::error_code::kInvalidRequestBody,
+                             "no code execution " + id + " to resume (" + resumable_.retention_text() + ")"));
+    });
 }
 
 void CodeApi::cut_streams(const std::string& reason) {

@@ -10,9 +10,11 @@
 #include "api/command_launch.hpp"
 #include "api/command_observers.hpp"
 #include "api/log_sender.hpp"
+#include "api/resume_request.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "process/execution_id.hpp"
+#include "process/exit_outcome.hpp"
 #include "telemetry/operation_metrics.hpp"
 
 namespace execd::api {
@@ -30,7 +32,12 @@ http::Response interrupt_error(const std::string& detail) {
 
 CommandApi::CommandApi(CommandApiOptions options, process::ProcessSupervisor& supervisor,
                        process::CommandRegistry& registry, process::WorkerPool& workers)
-    : options_(std::move(options)), supervisor_(supervisor), registry_(registry), workers_(workers) {
+    : options_(std::move(options)),
+      supervisor_(supervisor),
+      registry_(registry),
+      workers_(workers),
+      resumable_(options_.replay),
+      stdin_(registry, supervisor.loop()) {
     std::error_code ignored;
     std::filesystem::create_directories(options_.log_dir, ignored);
 }
@@ -40,6 +47,8 @@ void CommandApi::register_routes(http::Router& router) {
     router.add("POST", "/command", std::bind(&CommandApi::run_command, this, _1, _2));
     router.add("GET", "/command/status/:id", std::bind(&CommandApi::command_status, this, _1, _2));
     router.add("GET", "/command/:id/logs", std::bind(&CommandApi::command_logs, this, _1, _2));
+    router.add("GET", "/command/:id/resume", std::bind(&CommandApi::resume, this, _1, _2));
+    stdin_.register_routes(router);
     router.add("DELETE", "/command", std::bind(&CommandApi::interrupt, this, _1, _2));
 }
 
@@ -59,9 +68,18 @@ void CommandApi::run(CommandRequest request, std::shared_ptr<http::ResponseChann
     });
 }
 
-std::shared_ptr<http::EventStream> CommandApi::open_stream(std::shared_ptr<http::ResponseChannel> channel) {
-    auto stream = http::EventStream::create(std::move(channel), supervisor_.loop(),
-                                            {options_.ping_interval, options_.stream_grace});
+std::shared_ptr<http::EventStream> CommandApi::open_stream(std::shared_ptr<http::ResponseChannel> channel,
+                                                           const std::string& resumable_id) {
+    http::EventStreamOptions stream_options;
+    stream_options.ping_interval = options_.ping_interval;
+    stream_options.grace = options_.stream_grace;
+    if (!resumable_id.empty()) {
+        stream_options = resumable_.stream_options(stream_options);
+    }
+    auto stream = http::EventStream::create(std::move(channel), supervisor_.loop(), stream_options);
+    if (stream_options.replay_bytes > 0) {
+        supervisor_.loop().post([this, stream, resumable_id] { resumable_.add(resumable_id, stream); });
+    }
     std::lock_guard lock(streams_mutex_);
     std::erase_if(streams_, [](const auto& weak) { return weak.expired(); });
     streams_.push_back(stream);
@@ -76,20 +94,33 @@ void CommandApi::launch(const CommandRequest& request, const std::shared_ptr<htt
         return;
     }
     auto& spec = std::get<process::SpawnSpec>(prepared);
+    std::optional<CommandStdin::Opened> input;
+    if (request.stdin && !(input = stdin_.open())) {
+        channel->respond(http::json_error(500, kRuntimeError,
+                                          "error running commands pipe: " + process::go_errno_text(errno)));
+        return;
+    }
     const std::string id = process::new_execution_id();
     spec.log_path = options_.log_dir + "/" + id + ".output";
     spec.cgroup_name = "command-" + id;
     auto record =
         std::make_shared<process::CommandRecord>(id, request.command, request.background, spec.log_path);
-    auto stream = open_stream(channel);
+    auto stream = open_stream(channel, request.background ? "" : id);
     std::shared_ptr<process::ProcessObserver> observer;
     if (request.background) {
         observer = std::make_shared<BackgroundCommandObserver>(record, stream, received);
     } else {
         observer = std::make_shared<StreamingCommandObserver>(record, stream, received);
     }
+    if (input) {
+        spec.stdin_fd = input->read_end.get();
+        observer = CommandStdin::closing_at_exit(input->pipe, std::move(observer));
+        // Before the start, so that the pipe is known on the loop before anyone can learn the id.
+        stdin_.add(id, input->pipe);
+    }
     registry_.add(record);
     auto started = supervisor_.start(spec, std::move(observer));
+    input.reset();  // the child has its copy of the read end
     if (auto* error = std::get_if<std::string>(&started)) {
         record->set_finished(process::ExitOutcome{255, *error});
         telemetry::record_execution(telemetry::Execution::run_command, false, received);
@@ -148,6 +179,37 @@ void CommandApi::command_logs(http::Request& request, std::shared_ptr<http::Resp
     }
     workers_.post([this, id, path = state.log_path, cursor, channel] {
         send_log(workers_, channel, id, path, static_cast<uint64_t>(cursor));
+    });
+}
+
+void CommandApi::resume(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
+    const std::string& id = request.path_params.at("id");
+    const auto after = resume_point(request);
+    if (const auto* error = std::get_if<std::string>(&after)) {
+        channel->respond(http::json_error(400, kInvalidRequestBody, *error));
+        return;
+    }
+    const auto record = registry_.find(id);
+    if (!record) {
+        channel->respond(http::json_error(404, kInvalidRequestBody, "command not found: " + id));
+        return;
+    }
+    if (record->snapshot().background) {
+        channel->respond(http::json_error(400, kInvalidRequestBody,
+                                          "command " + id +
+                                              " runs in background: read its output from "
+                                              "GET /command/" +
+                                              id + "/logs"));
+        return;
+    }
+    supervisor_.loop().post([this, id, after_eid = std::get<int64_t>(after), channel] {
+        if (auto stream = resumable_.find(id)) {
+            stream->resume(channel, after_eid, "command " + id);
+            return;
+        }
+        channel->respond(http::json_error(
+            410, http::error_code::kEventsNotKept,
+            "the events of command " + id + " are no longer kept (" + resumable_.retention_text() + ")"));
     });
 }
 

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "api/command_request.hpp"
+#include "api/command_stdin.hpp"
 #include "http/event_stream.hpp"
+#include "http/resumable_streams.hpp"
 #include "http/router.hpp"
 #include "process/command_registry.hpp"
 #include "process/process_supervisor.hpp"
@@ -21,9 +23,11 @@ struct CommandApiOptions {
     std::chrono::nanoseconds stream_grace{std::chrono::seconds(1)};
     std::chrono::milliseconds ping_interval{std::chrono::seconds(3)};
     std::chrono::milliseconds prune_interval{std::chrono::minutes(1)};
+    http::ReplayLimits replay;
 };
 
-// POST /command, GET /command/status/{id}, GET /command/{id}/logs and DELETE /command; the code API
+// POST /command, GET /command/status/{id}, GET /command/{id}/logs, DELETE /command and this
+// implementation's GET /command/{id}/resume and /command/{id}/stdin (docs/execd.md); the code API
 // hands it POST /code without a language and DELETE /code for ids that are not code contexts.
 // Handlers validate on the network thread and hand spawning and file reads to the worker pool.
 class CommandApi {
@@ -39,6 +43,9 @@ class CommandApi {
 
     // Runs an already validated command and streams it (POST /code without a language).
     void run(CommandRequest request, std::shared_ptr<http::ResponseChannel> channel);
+    // GET /command/{id}/resume (and GET /code/{id}/resume for command ids).
+    void resume(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
+    bool has_command(const std::string& id) const { return registry_.find(id) != nullptr; }
     // DELETE /command?id= (and DELETE /code?id= for command ids).
     void interrupt(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
 
@@ -48,7 +55,8 @@ class CommandApi {
                 std::chrono::steady_clock::time_point received);
     void command_status(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
     void command_logs(http::Request& request, std::shared_ptr<http::ResponseChannel> channel);
-    std::shared_ptr<http::EventStream> open_stream(std::shared_ptr<http::ResponseChannel> channel);
+    std::shared_ptr<http::EventStream> open_stream(std::shared_ptr<http::ResponseChannel> channel,
+                                                   const std::string& resumable_id);
     void schedule_prune();
 
     CommandApiOptions options_;
@@ -57,6 +65,8 @@ class CommandApi {
     process::WorkerPool& workers_;
     std::mutex streams_mutex_;
     std::vector<std::weak_ptr<http::EventStream>> streams_;
+    http::ResumableStreams resumable_;  // on the supervisor's loop only
+    CommandStdin stdin_;
 };
 
 }  // namespace execd::api

@@ -90,6 +90,8 @@ void decode_field(const std::string& key, const json& value, CommandRequest& req
         decode_envs(value, request.envs);
     } else if (common::equals_ignoring_case(key, "cancel_on_disconnect")) {
         decode_bool(value, "cancel_on_disconnect", request.cancel_on_disconnect);
+    } else if (common::equals_ignoring_case(key, "stdin")) {
+        decode_bool(value, "stdin", request.stdin);
     }
 }
 

@@ -20,6 +20,8 @@ struct CommandRequest {
     std::map<std::string, std::string> envs;
     // Not in upstream: end a foreground command's process group when its client goes away.
     bool cancel_on_disconnect = false;
+    // Not in upstream: give the command a stdin pipe fed by POST /command/{id}/stdin.
+    bool stdin = false;
 };
 
 // Decodes and validates a body the way upstream's Go decoder and validator do: keys match

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/command_launch.hpp"
+#include "api/resume_request.hpp"
 #include "api/session_request.hpp"
 #include "api/session_run_stream.hpp"
 #include "process/exit_outcome.hpp"
@@ -26,14 +27,15 @@ std::variant<process::SpawnSpec, std::string> session_spawn_spec(const std::stri
 }  // namespace
 
 SessionApi::SessionApi(process::ProcessSupervisor& supervisor, process::WorkerPool& workers,
-                       std::chrono::milliseconds ping_interval)
-    : supervisor_(supervisor), workers_(workers), ping_interval_(ping_interval) {}
+                       http::ReplayLimits replay, std::chrono::milliseconds ping_interval)
+    : supervisor_(supervisor), workers_(workers), ping_interval_(ping_interval), resumable_(replay) {}
 
 void SessionApi::register_routes(http::Router& router) {
     using namespace std::placeholders;
     router.add("POST", "/session", std::bind(&SessionApi::create_session, this, _1, _2));
     router.add("POST", "/session/:id/run", std::bind(&SessionApi::run_in_session, this, _1, _2));
     router.add("DELETE", "/session/:id", std::bind(&SessionApi::delete_session, this, _1, _2));
+    router.add("GET", "/session/:id/resume", std::bind(&SessionApi::resume, this, _1, _2));
 }
 
 void SessionApi::create_session(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
@@ -83,9 +85,18 @@ void SessionApi::run_in_session(http::Request& request, std::shared_ptr<http::Re
     auto run = std::get<SessionRunRequest>(std::move(parsed));
     const auto submit = [this, session, channel](SessionRunRequest accepted, std::string cwd) {
         // No grace window: upstream HEAD ends session streams right after their terminal event.
-        auto stream = http::EventStream::create(channel, supervisor_.loop(), {ping_interval_, {}});
+        http::EventStreamOptions options;
+        options.ping_interval = ping_interval_;
+        options.grace = {};
+        auto stream =
+            http::EventStream::create(channel, supervisor_.loop(), resumable_.stream_options(options));
         auto listener = std::make_shared<SessionRunStream>(stream, accepted.timeout_ms);
-        supervisor_.loop().post([stream, id = session->id()] { stream->send(http::StreamEvent::init(id)); });
+        supervisor_.loop().post([this, stream, id = session->id()] {
+            if (resumable_.limits().bytes_per_execution > 0) {
+                resumable_.add(id, stream);
+            }
+            stream->send(http::StreamEvent::init(id));
+        });
         session->submit(
             {std::move(accepted.command), std::move(cwd), std::chrono::milliseconds(accepted.timeout_ms)},
             std::move(listener));
@@ -123,6 +134,24 @@ void SessionApi::close_all(const std::string& reason) {
     for (const auto& session : registry_->all()) {
         session->close(reason);
     }
+}
+
+void SessionApi::resume(http::Request& request, std::shared_ptr<http::ResponseChannel> channel) {
+    const auto after = resume_point(request);
+    if (const auto* error = std::get_if<std::string>(&after)) {
+        channel->respond(http::json_error(400, kInvalidRequestBody, *error));
+        return;
+    }
+    supervisor_.loop().post(
+        [this, id = request.path_params.at("id"), after_eid = std::get<int64_t>(after), channel] {
+            if (auto stream = resumable_.find(id)) {
+                stream->resume(channel, after_eid, "the latest run of session " + id);
+                return;
+            }
+            channel->respond(http::json_error(
+                404, kInvalidRequestBody,
+                "no run of session " + id + " to resume (" + resumable_.retention_text() + ")"));
+        });
 }
 
 }  // namespace execd::api

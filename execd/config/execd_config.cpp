@@ -91,6 +91,12 @@ void add_own_options(CLI::App& app, ExecdConfig& config) {
                                 "EXECD_SQL_HOST");
     common::add_option_with_env(app, "--sql-port", config.sql_port, "MySQL/MariaDB port of SQL code cells",
                                 "EXECD_SQL_PORT");
+    common::add_option_with_env(app, "--stream-replay-bytes", config.stream_replay_bytes,
+                                "Bytes of events kept per execution for clients that resume (0: off)",
+                                "EXECD_STREAM_REPLAY_BYTES");
+    common::add_duration_option_with_env(app, "--stream-replay-retention", config.stream_replay_retention,
+                                         "How long an ended execution's events stay resumable",
+                                         "EXECD_STREAM_REPLAY_RETENTION");
     app.add_flag("--version", config.show_version, "Print version, git commit and build time, then exit");
 }
 

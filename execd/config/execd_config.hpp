@@ -45,6 +45,9 @@ struct ExecdConfig {
     unsigned worker_threads = 4;
     std::string sql_host = "127.0.0.1";  // the MySQL/MariaDB server of `language: "sql"` cells
     uint16_t sql_port = 3306;
+    // Events of each command, session run and code run kept for clients that resume (0: off).
+    std::size_t stream_replay_bytes = 16 * 1024 * 1024;
+    std::chrono::nanoseconds stream_replay_retention{std::chrono::minutes(10)};  // after the end
 
     bool show_version = false;
     // Accepted values that were replaced (logged once logging is up).

@@ -34,6 +34,8 @@ Response unauthorized();
 // Upstream's error codes.
 namespace error_code {
 inline constexpr std::string_view kContextNotFound = "CONTEXT_NOT_FOUND";
+// This implementation's: a resumed stream asked for events its journal no longer holds.
+inline constexpr std::string_view kEventsNotKept = "EVENTS_NOT_KEPT";
 inline constexpr std::string_view kInvalidRequestBody = "INVALID_REQUEST_BODY";
 inline constexpr std::string_view kMissingQuery = "MISSING_QUERY";
 inline constexpr std::string_view kRuntimeError = "RUNTIME_ERROR";

@@ -75,10 +75,20 @@ void append_error(std::string& out, const EventError& error) {
     out += '}';
 }
 
+void append_eid(std::string& out, int64_t eid) {
+    if (eid != 0) {
+        out += "\"eid\":";
+        out += std::to_string(eid);
+        out += ',';
+    }
+}
+
 }  // namespace
 
 std::string to_json(const StreamEvent& event) {
-    std::string out = "{\"type\":";
+    std::string out = "{";
+    append_eid(out, event.eid);
+    out += "\"type\":";
     common::append_json_string(out, event.type);
     if (!event.text.empty()) {
         out += ",\"text\":";
@@ -103,8 +113,11 @@ std::string to_json(const StreamEvent& event) {
     return out;
 }
 
-void append_output_frame(std::string& out, bool is_stderr, std::string_view line, int64_t timestamp) {
-    out += is_stderr ? R"({"type":"stderr")" : R"({"type":"stdout")";
+void append_output_frame(std::string& out, int64_t eid, bool is_stderr, std::string_view line,
+                         int64_t timestamp) {
+    out += '{';
+    append_eid(out, eid);
+    out += is_stderr ? R"("type":"stderr")" : R"("type":"stdout")";
     if (!line.empty()) {
         out += ",\"text\":";
         common::append_json_string(out, line);

@@ -15,9 +15,10 @@ struct EventError {
     std::optional<std::vector<std::string>> traceback;
 };
 
-// One event of upstream's stream protocol. Fields are written in upstream's order (type, text,
+// One event of upstream's stream protocol. Fields are written in upstream's order (eid, type, text,
 // execution_count, execution_time, timestamp, results, error), each omitted when empty or zero.
 struct StreamEvent {
+    int64_t eid = 0;  // the event's place in its execution, for resumption (upstream PR #583)
     std::string type;
     std::string text;
     int64_t execution_count = 0;
@@ -39,9 +40,10 @@ int64_t unix_millis_now();
 // The event as one JSON line, without the trailing blank line.
 std::string to_json(const StreamEvent& event);
 
-// Appends what frame_event(StreamEvent::output(is_stderr, line)) gives at `timestamp`, without
-// building the event: the per-line path of command output.
-void append_output_frame(std::string& out, bool is_stderr, std::string_view line, int64_t timestamp);
+// Appends what frame_event() gives for StreamEvent::output(is_stderr, line) with `eid` at `timestamp`,
+// without building the event: the per-line path of command output.
+void append_output_frame(std::string& out, int64_t eid, bool is_stderr, std::string_view line,
+                         int64_t timestamp);
 
 // What goes on the wire for one event: the JSON followed by "\n\n".
 std::string frame_event(const StreamEvent& event);

@@ -60,9 +60,9 @@ int run_launched_child(void* argument) {
     }
     ::setpgid(0, 0);
     reset_signals_for_exec();
-    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd >= 0) {
-        ::dup2(null_fd, STDIN_FILENO);
+    const int stdin_fd = plan.stdin_fd >= 0 ? plan.stdin_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (stdin_fd >= 0) {
+        ::dup2(stdin_fd, STDIN_FILENO);
     }
     ::dup2(plan.stdout_fd, STDOUT_FILENO);
     ::dup2(plan.stderr_fd, STDERR_FILENO);

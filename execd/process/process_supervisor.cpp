@@ -149,6 +149,7 @@ std::variant<pid_t, std::string> ProcessSupervisor::start(const SpawnSpec& spec,
                          envp.data(),
                          spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
                          spec.credentials ? &*spec.credentials : nullptr,
+                         spec.stdin_fd,
                          out->write.get(),
                          err->write.get(),
                          join_fd ? join_fd.get() : -1};

@@ -20,6 +20,7 @@ struct SpawnSpec {
     std::optional<std::chrono::milliseconds> timeout;
     // The name of its cgroup below execd's ("command-<id>", "session-<id>"); empty: a random one.
     std::string cgroup_name;
+    int stdin_fd = -1;  // the read end of the command's stdin, kept by the caller; -1: /dev/null
 };
 
 // The shell commands run with: bash from PATH, else sh from PATH, else /bin/sh.

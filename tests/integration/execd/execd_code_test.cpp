@@ -121,6 +121,33 @@ TEST_F(ExecdCodeTest, ExpressionGivesExecutionCountAndResult) {
     EXPECT_EQ(stream.events.back()["type"], "execution_complete");
 }
 
+TEST_F(ExecdCodeTest, AFinishedCellIsResumedWithEveryEventButPingsAndSoIsAShellRun) {
+    const CommandStream stream = run_python("print('x')\n1+1");
+    ASSERT_EQ(stream.response.status, 200) << stream.response.body;
+    std::vector<json> expected;
+    for (const auto& event : stream.events) {
+        if (event["type"] != "ping") {
+            expected.push_back(event);
+        }
+    }
+    ASSERT_GE(expected.size(), 4u);  // init, stdout, execution_count, result, execution_complete
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(expected[i]["eid"], static_cast<int>(i + 1)) << expected[i].dump();
+    }
+    const std::string id = stream.events.at(0)["text"];
+    const HttpResponse resumed = http_request(port(), "GET", "/code/" + id + "/resume?after_eid=1");
+    ASSERT_EQ(resumed.status, 200) << resumed.body;
+    EXPECT_EQ(parse_events(resumed.body), std::vector<json>(expected.begin() + 1, expected.end()));
+
+    const CommandStream shell = run_code({{"code", "echo from-shell"}});
+    const std::string command = shell.events.at(0)["text"];
+    const HttpResponse shell_resumed =
+        http_request(port(), "GET", "/code/" + command + "/resume?after_eid=1");
+    ASSERT_EQ(shell_resumed.status, 200) << shell_resumed.body;
+    EXPECT_EQ(texts_of(parse_events(shell_resumed.body), "stdout"), (Texts{"from-shell"}));
+    EXPECT_EQ(http_request(port(), "GET", "/code/unknown/resume").status, 404);
+}
+
 TEST_F(ExecdCodeTest, ExceptionGivesStatusAndErrorThenComplete) {
     const CommandStream stream = run_python("1/0");
     ASSERT_EQ(stream.response.status, 200) << stream.response.body;

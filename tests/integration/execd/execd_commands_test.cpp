@@ -51,7 +51,7 @@ TEST_F(ExecdCommandsTest, ForegroundTranscriptMatchesUpstream) {
     EXPECT_EQ(texts_of(stream.events, "stderr"), (Texts{"err"}));
     // Exact bytes of the terminal event, field order included.
     const std::string last = split_events(stream.response.body).back();
-    const std::string prefix = R"({"type":"error","timestamp":)";
+    const std::string prefix = R"({"eid":6,"type":"error","timestamp":)";
     ASSERT_EQ(last.substr(0, prefix.size()), prefix);
     EXPECT_EQ(last.substr(last.find(",\"error\"")),
               R"(,"error":{"ename":"CommandExecError","evalue":"3","traceback":["exit status 3"]}})");

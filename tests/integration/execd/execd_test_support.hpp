@@ -44,8 +44,9 @@ inline std::vector<std::string> texts_of(const std::vector<nlohmann::json>& even
     return texts;
 }
 
-// The event JSON with its timestamp (and, for init, the id) replaced by fixed values.
+// The event JSON with its timestamp (and, for init, the id) replaced by fixed values, without its eid.
 inline std::string normalized(nlohmann::json event) {
+    event.erase("eid");
     event["timestamp"] = 0;
     if (event["type"] == "init") {
         event["text"] = "ID";

@@ -93,10 +93,10 @@ TEST_F(EventStreamTest, InitPingOutputTerminal) {
     });
     EXPECT_EQ(wait_for_finish(), (std::vector<std::string>{
                                      "start 200 chunked",
-                                     "{\"type\":\"init\",\"text\":\"id1\"}\n\n",
+                                     "{\"eid\":1,\"type\":\"init\",\"text\":\"id1\"}\n\n",
                                      "{\"type\":\"ping\",\"text\":\"pong\"}\n\n",
-                                     "{\"type\":\"stdout\",\"text\":\"hi\"}\n\n",
-                                     "{\"type\":\"execution_complete\"}\n\n",
+                                     "{\"eid\":2,\"type\":\"stdout\",\"text\":\"hi\"}\n\n",
+                                     "{\"eid\":3,\"type\":\"execution_complete\"}\n\n",
                                      "finish",
                                  }));
 }
@@ -137,11 +137,78 @@ TEST_F(EventStreamTest, InBandFailureAfterStart) {
     });
     const auto entries = wait_for_finish();
     ASSERT_EQ(entries.size(), 6u);
-    EXPECT_EQ(
-        entries[3],
-        "{\"type\":\"error\",\"error\":{\"ename\":\"RuntimeError\",\"evalue\":\"execd is shutting down\","
-        "\"traceback\":[\"execd is shutting down\"]}}\n\n");
+    EXPECT_EQ(entries[3],
+              "{\"eid\":2,\"type\":\"error\",\"error\":{\"ename\":\"RuntimeError\",\"evalue\":\"execd is "
+              "shutting down\","
+              "\"traceback\":[\"execd is shutting down\"]}}\n\n");
     EXPECT_EQ(entries[4], "{\"code\":\"RUNTIME_ERROR\",\"message\":\"execd is shutting down\"}\n\n");
+}
+
+EventStreamOptions resumable(std::size_t replay_bytes) {
+    EventStreamOptions options;
+    options.ping_interval = 3s;
+    options.grace = 0s;
+    options.replay_bytes = replay_bytes;
+    return options;
+}
+
+TEST_F(EventStreamTest, AResumingClientGetsTheKeptEventsThenTheLiveOnesOnce) {
+    auto late = std::make_shared<RecordingChannel>();
+    on_loop([&] {
+        stream_ = EventStream::create(channel_, loop_, resumable(1 << 20));
+        stream_->send(StreamEvent::init("id"));
+        stream_->queue_output(false, "a");
+        stream_->queue_output(false, "b");
+        stream_->resume(late, 2, "command id");  // held output is flushed first
+        stream_->queue_output(true, "c");
+        stream_->end_with(StreamEvent::complete(0));
+    });
+    wait_for_finish();
+    std::vector<std::string> stripped;
+    for (const auto& entry : late->entries()) {
+        stripped.push_back(without_timestamp(entry));
+    }
+    EXPECT_EQ(stripped, (std::vector<std::string>{
+                            "start 200 chunked",
+                            "{\"eid\":3,\"type\":\"stdout\",\"text\":\"b\"}\n\n",
+                            "{\"eid\":4,\"type\":\"stderr\",\"text\":\"c\"}\n\n",
+                            "{\"eid\":5,\"type\":\"execution_complete\"}\n\n",
+                            "finish",
+                        }));
+}
+
+TEST_F(EventStreamTest, AStreamThatFailedInBandReplaysItsErrorObjectToo) {
+    auto late = std::make_shared<RecordingChannel>();
+    on_loop([&] {
+        stream_ = EventStream::create(channel_, loop_, resumable(1 << 20));
+        stream_->send(StreamEvent::init("id"));
+        stream_->fail_in_band("gone");
+        stream_->resume(late, 1, "command id");
+    });
+    wait_for_finish();
+    const auto entries = late->entries();
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[1].rfind("{\"eid\":2,\"type\":\"error\"", 0), 0u) << entries[1];
+    EXPECT_EQ(entries[2], "{\"code\":\"RUNTIME_ERROR\",\"message\":\"gone\"}\n\n");
+    EXPECT_EQ(entries[3], "finish");
+}
+
+TEST_F(EventStreamTest, ResumingWithoutAJournalOrPastTheEventsIsRefused) {
+    auto plain = std::make_shared<RecordingChannel>();
+    auto past = std::make_shared<RecordingChannel>();
+    on_loop([&] {
+        stream_ = EventStream::create(channel_, loop_, {3s, 0s, 0});
+        stream_->send(StreamEvent::init("id"));
+        stream_->resume(plain, 0, "command id");
+        auto resumable_stream =
+            EventStream::create(std::make_shared<RecordingChannel>(), loop_, resumable(64));
+        resumable_stream->send(StreamEvent::init("id"));
+        resumable_stream->resume(past, 2, "command id");
+        stream_->end_with(StreamEvent::complete(0));
+    });
+    wait_for_finish();
+    EXPECT_EQ(plain->entries(), (std::vector<std::string>{"respond 400"}));
+    EXPECT_EQ(past->entries(), (std::vector<std::string>{"respond 400"}));
 }
 
 }  // namespace

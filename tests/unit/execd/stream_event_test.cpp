@@ -35,11 +35,23 @@ TEST(StreamEventTest, OutputFramesMatchTheirEvents) {
     for (const std::string& line :
          std::vector<std::string>{"hi", "", "\n", "a\"b\\c\r\x01\xff", std::string(70000, 'x')}) {
         for (const bool is_stderr : {false, true}) {
-            std::string framed = "prefix";
-            append_output_frame(framed, is_stderr, line, 1234);
-            EXPECT_EQ(framed, "prefix" + frame_event(at(StreamEvent::output(is_stderr, line), 1234)));
+            for (const int64_t eid : {int64_t{0}, int64_t{1}, int64_t{9000000000}}) {
+                std::string framed = "prefix";
+                append_output_frame(framed, eid, is_stderr, line, 1234);
+                auto event = at(StreamEvent::output(is_stderr, line), 1234);
+                event.eid = eid;
+                EXPECT_EQ(framed, "prefix" + frame_event(event));
+            }
         }
     }
+}
+
+TEST(StreamEventTest, TheEventIdComesFirstAndOnlyWhenSet) {
+    auto complete = at(StreamEvent::complete(12), 7);
+    EXPECT_EQ(to_json(complete), R"({"type":"execution_complete","execution_time":12,"timestamp":7})");
+    complete.eid = 42;
+    EXPECT_EQ(to_json(complete),
+              R"({"eid":42,"type":"execution_complete","execution_time":12,"timestamp":7})");
 }
 
 TEST(StreamEventTest, TextIsEscapedOnOneLine) {
