@@ -33,9 +33,9 @@ require_tools() {
   [[ -x $execd_bin ]] || die "$execd_bin not built (see the usage comment)"
 }
 
-# Starts execd on 127.0.0.1:$PORT and waits until /ping answers.
+# start_execd [ARGS...]: starts $execd_bin on 127.0.0.1:$PORT with ARGS and waits until /ping answers.
 start_execd() {
-  "$execd_bin" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 >"$work/execd.log" 2>&1 &
+  "$execd_bin" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 "$@" >"$work/execd.log" 2>&1 &
   execd_pid=$!
   for _ in $(seq 100); do
     curl -fsS "$base/ping" >/dev/null 2>&1 && return 0

@@ -33,18 +33,11 @@ for binary in "${binaries[@]}"; do
 done
 command -v curl >/dev/null || die "curl not found"
 
-# start_binary BINARY ARGS...: execd on $PORT, waits for /ping.
+# start_binary BINARY ARGS...: that execd on $PORT, waits for /ping.
 start_binary() {
-  local binary=$1
+  execd_bin=$1
   shift
-  "$binary" --listen-address 127.0.0.1 --port "$PORT" --log-level 3 --graceful-shutdown-timeout 0s "$@" \
-    >"$work/execd.log" 2>&1 &
-  execd_pid=$!
-  for _ in $(seq 100); do
-    curl -fsS "$base/ping" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  die "execd did not start (log: $(tail -3 "$work/execd.log"))"
+  start_execd --graceful-shutdown-timeout 0s "$@"
 }
 
 stop_binary() {

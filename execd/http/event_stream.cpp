@@ -183,6 +183,7 @@ void EventStream::finish_clients() {
         client.channel->finish();
     }
     clients_.clear();
+    first_channel_.reset();  // a kept stream must not hold its connection
     finished_ = true;
 }
 

@@ -17,20 +17,6 @@ using nlohmann::json;
 // 6 "\r\rdelta\rx" (only trailing returns go), 7 "last" (no newline).
 constexpr std::string_view kMixedLines = "alpha\r\nbeta\r\r\n\r\n\ngamma\n\r\rdelta\rx\r\nlast";
 
-std::string percent_encoded(std::string_view text) {
-    std::string out;
-    for (const unsigned char c : text) {
-        if (std::isalnum(c) != 0 || c == '/' || c == '.' || c == '-' || c == '_') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
 void expect_line_error(const HttpResponse& response, int status, const std::string& code,
                        const std::string& message) {
     EXPECT_EQ(response.status, status) << response.body;

@@ -15,20 +15,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string q(const std::string& text) {
-    std::string out;
-    for (const unsigned char c : text) {
-        if (std::isalnum(c) != 0 || c == '/' || c == '.' || c == '-' || c == '_') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            char escaped[4];
-            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
-            out += escaped;
-        }
-    }
-    return out;
-}
-
 json body_json(const HttpResponse& response) {
     return json::parse(response.body);
 }
@@ -60,7 +46,7 @@ TEST_F(ExecdFilesTest, UpstreamSmokeFlow) {
     const std::string file = sub + "/hello.txt";
     ASSERT_EQ(upload(port(), {metadata_part(file), file_part("hello execd\n", "hello.txt")}).status, 200);
 
-    const HttpResponse info = http_request(port(), "GET", "/files/info?path=" + q(file));
+    const HttpResponse info = http_request(port(), "GET", "/files/info?path=" + percent_encoded(file));
     ASSERT_EQ(info.status, 200);
     EXPECT_EQ(info.headers.at("content-type"), "application/json; charset=utf-8");
     const json entry = body_json(info)[file];
@@ -70,7 +56,7 @@ TEST_F(ExecdFilesTest, UpstreamSmokeFlow) {
     EXPECT_EQ(entry["owner"], "root");
 
     const HttpResponse search =
-        http_request(port(), "GET", "/files/search?path=" + q(dir_.path()) + "&pattern=*.txt");
+        http_request(port(), "GET", "/files/search?path=" + percent_encoded(dir_.path()) + "&pattern=*.txt");
     ASSERT_EQ(search.status, 200);
     ASSERT_EQ(body_json(search).size(), 1u);
     EXPECT_EQ(body_json(search)[0]["path"], file);
@@ -79,7 +65,8 @@ TEST_F(ExecdFilesTest, UpstreamSmokeFlow) {
         http_request(port(), "POST", "/files/replace", json{{file, {{"old", "hello"}, {"new", "hi"}}}}.dump())
             .status,
         200);
-    const HttpResponse download = http_request(port(), "GET", "/files/download?path=" + q(file));
+    const HttpResponse download =
+        http_request(port(), "GET", "/files/download?path=" + percent_encoded(file));
     EXPECT_EQ(download.status, 200);
     EXPECT_EQ(download.body, "hi execd\n");
 
@@ -97,28 +84,30 @@ TEST_F(ExecdFilesTest, UpstreamSmokeFlow) {
     EXPECT_FALSE(fs::exists(file));
     EXPECT_TRUE(fs::exists(moved));
 
-    EXPECT_EQ(http_request(port(), "DELETE", "/files?path=" + q(moved)).status, 200);
+    EXPECT_EQ(http_request(port(), "DELETE", "/files?path=" + percent_encoded(moved)).status, 200);
     EXPECT_FALSE(fs::exists(moved));
-    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(sub)).status, 200);
+    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + percent_encoded(sub)).status, 200);
     EXPECT_FALSE(fs::exists(sub));
 }
 
 TEST_F(ExecdFilesTest, InfoIsKeyedByTheRequestedPath) {
     write_whole_file(dir_ / "a", "x");
-    const HttpResponse response =
-        http_request(port(), "GET", "/files/info?path=" + q(dir_ / "a") + "&path=" + q(dir_ / "./a"));
+    const HttpResponse response = http_request(
+        port(), "GET",
+        "/files/info?path=" + percent_encoded(dir_ / "a") + "&path=" + percent_encoded(dir_ / "./a"));
     ASSERT_EQ(response.status, 200);
     const json body = body_json(response);
     EXPECT_EQ(body.size(), 2u);
     EXPECT_EQ(body[dir_ / "./a"]["path"], dir_ / "a");
     EXPECT_EQ(body[dir_ / "a"]["mode"], 644);
     EXPECT_EQ(http_request(port(), "GET", "/files/info").body, "{}");
-    expect_error(http_request(port(), "GET", "/files/info?path=" + q(dir_ / "missing")), 404,
+    expect_error(http_request(port(), "GET", "/files/info?path=" + percent_encoded(dir_ / "missing")), 404,
                  "FILE_NOT_FOUND",
                  "file not found. lstat " + (dir_ / "missing") + ": no such file or directory");
     fs::create_symlink(dir_ / "a", dir_ / "link");
     EXPECT_EQ(
-        body_json(http_request(port(), "GET", "/files/info?path=" + q(dir_ / "link")))[dir_ / "link"]["type"],
+        body_json(http_request(port(), "GET",
+                               "/files/info?path=" + percent_encoded(dir_ / "link")))[dir_ / "link"]["type"],
         "symlink");
 }
 
@@ -129,12 +118,14 @@ TEST_F(ExecdFilesTest, PathsExpandVariables) {
     ::setenv("HOME", home.c_str(), 1);
     write_whole_file(dir_ / "v", "v");
     const HttpResponse by_variable =
-        http_request(execd.port(), "GET", "/files/info?path=" + q("$EXECD_FILES_TEST_ROOT/v"));
+        http_request(execd.port(), "GET", "/files/info?path=" + percent_encoded("$EXECD_FILES_TEST_ROOT/v"));
     ASSERT_EQ(by_variable.status, 200);
     EXPECT_EQ(body_json(by_variable)["$EXECD_FILES_TEST_ROOT/v"]["path"], dir_ / "v");
-    EXPECT_EQ(http_request(execd.port(), "GET", "/files/download?path=" + q("~/v")).body, "v");
-    EXPECT_EQ(http_request(execd.port(), "GET", "/files/info?path=" + q("$NO_SUCH_VARIABLE_X/v")).status,
-              400);
+    EXPECT_EQ(http_request(execd.port(), "GET", "/files/download?path=" + percent_encoded("~/v")).body, "v");
+    EXPECT_EQ(
+        http_request(execd.port(), "GET", "/files/info?path=" + percent_encoded("$NO_SUCH_VARIABLE_X/v"))
+            .status,
+        400);
 }
 
 TEST_F(ExecdFilesTest, MissingQueriesAndBadBodies) {
@@ -156,39 +147,47 @@ TEST_F(ExecdFilesTest, DeleteRules) {
     fs::create_directory(dir_ / "d");
     write_whole_file(dir_ / "f", "f");
     // A directory among the paths: refused before anything is removed.
-    expect_error(http_request(port(), "DELETE", "/files?path=" + q(dir_ / "f") + "&path=" + q(dir_ / "d")),
-                 500, "RUNTIME_ERROR",
-                 "error removing file " + (dir_ / "d") + ". path is a directory: " + (dir_ / "d"));
+    expect_error(
+        http_request(port(), "DELETE",
+                     "/files?path=" + percent_encoded(dir_ / "f") + "&path=" + percent_encoded(dir_ / "d")),
+        500, "RUNTIME_ERROR",
+        "error removing file " + (dir_ / "d") + ". path is a directory: " + (dir_ / "d"));
     EXPECT_TRUE(fs::exists(dir_ / "f"));
     EXPECT_EQ(
-        http_request(port(), "DELETE", "/files?path=" + q(dir_ / "f") + "&path=" + q(dir_ / "none")).status,
+        http_request(port(), "DELETE",
+                     "/files?path=" + percent_encoded(dir_ / "f") + "&path=" + percent_encoded(dir_ / "none"))
+            .status,
         200);
     EXPECT_FALSE(fs::exists(dir_ / "f"));
 
     for (const std::string root : {"/", "//", "/.", "/tmp/.."}) {
-        expect_error(
-            http_request(port(), "DELETE", "/directories?path=" + q(dir_ / "d") + "&path=" + q(root)), 400,
-            "INVALID_REQUEST_BODY", "");
+        expect_error(http_request(port(), "DELETE",
+                                  "/directories?path=" + percent_encoded(dir_ / "d") +
+                                      "&path=" + percent_encoded(root)),
+                     400, "INVALID_REQUEST_BODY", "");
     }
     EXPECT_TRUE(fs::exists(dir_ / "d"));
     fs::create_directories(dir_ / "d/x/y");
     write_whole_file(dir_ / "d/x/y/z", "z");
-    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_ / "d")).status, 200);
+    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + percent_encoded(dir_ / "d")).status, 200);
     EXPECT_FALSE(fs::exists(dir_ / "d"));
-    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_ / "never")).status, 200);
+    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + percent_encoded(dir_ / "never")).status,
+              200);
 
     // A trailing slash on a link to a directory removes the link, not what it points to.
     fs::create_directories(dir_ / "kept/inner");
     write_whole_file(dir_ / "kept/inner/file", "k");
     fs::create_directory_symlink(dir_ / "kept", dir_ / "link");
-    EXPECT_EQ(http_request(port(), "DELETE", "/directories?path=" + q(dir_.path() + "/link/")).status, 200);
+    EXPECT_EQ(
+        http_request(port(), "DELETE", "/directories?path=" + percent_encoded(dir_.path() + "/link/")).status,
+        200);
     EXPECT_FALSE(fs::is_symlink(dir_ / "link"));
     EXPECT_TRUE(fs::exists(dir_ / "kept/inner/file"));
     // A path ending in . or .. is refused before anything is removed.
     for (const std::string dotted : {"/kept/.", "/kept/inner/..", "/kept/./"}) {
-        expect_error(http_request(port(), "DELETE", "/directories?path=" + q(dir_.path() + dotted)), 400,
-                     "INVALID_REQUEST_BODY",
-                     "refusing to remove a path ending in . or ..: " + dir_.path() + dotted);
+        expect_error(
+            http_request(port(), "DELETE", "/directories?path=" + percent_encoded(dir_.path() + dotted)), 400,
+            "INVALID_REQUEST_BODY", "refusing to remove a path ending in . or ..: " + dir_.path() + dotted);
     }
     EXPECT_TRUE(fs::exists(dir_ / "kept/inner/file"));
 }
@@ -295,8 +294,9 @@ TEST_F(ExecdFilesTest, SearchGlobTableAndRules) {
         write_whole_file(dir_ / name, "");
     }
     const auto search = [&](const std::string& pattern) {
-        const HttpResponse response =
-            http_request(port(), "GET", "/files/search?path=" + q(dir_.path()) + "&pattern=" + q(pattern));
+        const HttpResponse response = http_request(
+            port(), "GET",
+            "/files/search?path=" + percent_encoded(dir_.path()) + "&pattern=" + percent_encoded(pattern));
         EXPECT_EQ(response.status, 200) << pattern << " " << response.body;
         std::vector<std::string> names;
         for (const auto& entry : body_json(response)) {
@@ -315,18 +315,21 @@ TEST_F(ExecdFilesTest, SearchGlobTableAndRules) {
     EXPECT_EQ(search("\\[lit\\].txt"), Names{"[lit].txt"});
     EXPECT_EQ(search("").size(), 9u);
     EXPECT_EQ(search("nothing*"), Names{});
-    expect_error(http_request(port(), "GET", "/files/search?path=" + q(dir_.path()) + "&pattern=" + q("[")),
+    expect_error(http_request(port(), "GET",
+                              "/files/search?path=" + percent_encoded(dir_.path()) +
+                                  "&pattern=" + percent_encoded("[")),
                  500, "RUNTIME_ERROR", "error searching files. invalid pattern [: syntax error in pattern");
-    expect_error(http_request(port(), "GET", "/files/search?path=" + q(dir_ / "none")), 404, "FILE_NOT_FOUND",
-                 "");
+    expect_error(http_request(port(), "GET", "/files/search?path=" + percent_encoded(dir_ / "none")), 404,
+                 "FILE_NOT_FOUND", "");
     std::string exploding;
     for (int i = 0; i < 40; ++i) {
         exploding += "{a,aa}";
     }
     write_whole_file(dir_ / std::string(60, 'a'), "");
-    expect_error(
-        http_request(port(), "GET", "/files/search?path=" + q(dir_.path()) + "&pattern=" + q(exploding)), 400,
-        "INVALID_REQUEST_BODY", "error searching files. pattern too complex: " + exploding);
+    expect_error(http_request(port(), "GET",
+                              "/files/search?path=" + percent_encoded(dir_.path()) +
+                                  "&pattern=" + percent_encoded(exploding)),
+                 400, "INVALID_REQUEST_BODY", "error searching files. pattern too complex: " + exploding);
 }
 
 TEST_F(ExecdFilesTest, SymlinkLoopsDoNotHangSearchOrList) {
@@ -335,11 +338,12 @@ TEST_F(ExecdFilesTest, SymlinkLoopsDoNotHangSearchOrList) {
     fs::create_directory_symlink(dir_ / "a", dir_ / "a/self");
     write_whole_file(dir_ / "a/b/f.txt", "");
     const auto started = std::chrono::steady_clock::now();
-    const HttpResponse search = http_request(port(), "GET", "/files/search?path=" + q(dir_.path()));
+    const HttpResponse search =
+        http_request(port(), "GET", "/files/search?path=" + percent_encoded(dir_.path()));
     ASSERT_EQ(search.status, 200);
     EXPECT_EQ(body_json(search).size(), 3u);  // f.txt and the two links, not what they point to
     const HttpResponse list =
-        http_request(port(), "GET", "/directories/list?path=" + q(dir_.path()) + "&depth=50");
+        http_request(port(), "GET", "/directories/list?path=" + percent_encoded(dir_.path()) + "&depth=50");
     ASSERT_EQ(list.status, 200);
     EXPECT_EQ(body_json(list).size(), 5u);
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
@@ -356,8 +360,9 @@ TEST_F(ExecdFilesTest, SearchSkipsUnreadableDirectories) {
     ExecdProcess as_nobody({"--command-log-dir", unreadable_root / "logs"}, {},
                            {"/usr/bin/unshare", "--fork", "/usr/bin/setpriv", "--reuid=65534",
                             "--regid=65534", "--clear-groups"});
-    const HttpResponse search = http_request(
-        as_nobody.port(), "GET", "/files/search?path=" + q(unreadable_root.path()) + "&pattern=*.txt");
+    const HttpResponse search =
+        http_request(as_nobody.port(), "GET",
+                     "/files/search?path=" + percent_encoded(unreadable_root.path()) + "&pattern=*.txt");
     ASSERT_EQ(search.status, 200) << search.body;
     ASSERT_EQ(body_json(search).size(), 1u);
     EXPECT_EQ(body_json(search)[0]["path"], unreadable_root / "open/a.txt");
@@ -376,9 +381,9 @@ TEST_F(ExecdFilesTest, ListDepthAndErrors) {
     write_whole_file(dir_ / "a/f", "");
     write_whole_file(dir_ / "z", "");
     const auto list = [&](const std::string& depth) {
-        const HttpResponse response = http_request(
-            port(), "GET",
-            "/directories/list?path=" + q(dir_.path()) + (depth.empty() ? "" : "&depth=" + depth));
+        const HttpResponse response = http_request(port(), "GET",
+                                                   "/directories/list?path=" + percent_encoded(dir_.path()) +
+                                                       (depth.empty() ? "" : "&depth=" + depth));
         std::vector<std::string> names;
         for (const auto& entry : body_json(response)) {
             names.push_back(entry["path"].get<std::string>().substr(dir_.path().size() + 1) + ":" +
@@ -392,16 +397,16 @@ TEST_F(ExecdFilesTest, ListDepthAndErrors) {
     EXPECT_EQ(list("2"), (Names{"a:directory", "a/b:directory", "a/f:file", "z:file"}));
     EXPECT_EQ(list("9"), (Names{"a:directory", "a/b:directory", "a/b/c:directory", "a/f:file", "z:file"}));
     for (const std::string bad : {"-1", "x", "1.5"}) {
-        expect_error(
-            http_request(port(), "GET", "/directories/list?path=" + q(dir_.path()) + "&depth=" + bad), 400,
-            "INVALID_REQUEST_BODY", "invalid query parameter 'depth': " + bad);
+        expect_error(http_request(port(), "GET",
+                                  "/directories/list?path=" + percent_encoded(dir_.path()) + "&depth=" + bad),
+                     400, "INVALID_REQUEST_BODY", "invalid query parameter 'depth': " + bad);
     }
     fs::create_directory_symlink(dir_ / "a", dir_ / "link");
-    expect_error(http_request(port(), "GET", "/directories/list?path=" + q(dir_ / "link")), 400,
+    expect_error(http_request(port(), "GET", "/directories/list?path=" + percent_encoded(dir_ / "link")), 400,
                  "INVALID_REQUEST_BODY", "path is a symbolic link, refusing to traverse: " + (dir_ / "link"));
-    expect_error(http_request(port(), "GET", "/directories/list?path=" + q(dir_ / "z")), 400,
+    expect_error(http_request(port(), "GET", "/directories/list?path=" + percent_encoded(dir_ / "z")), 400,
                  "INVALID_REQUEST_BODY", "path is not a directory: " + (dir_ / "z"));
-    expect_error(http_request(port(), "GET", "/directories/list?path=" + q(dir_ / "none")), 404,
+    expect_error(http_request(port(), "GET", "/directories/list?path=" + percent_encoded(dir_ / "none")), 404,
                  "FILE_NOT_FOUND", "");
 }
 
@@ -469,7 +474,7 @@ TEST_F(ExecdFilesTest, UploadKeepsTheConnectionAlive) {
     connection.send_request("POST", "/files/upload", body,
                             {std::string("Content-Type: multipart/form-data; boundary=") + kBoundary});
     EXPECT_EQ(connection.read_response().status, 200);
-    connection.send_request("GET", "/files/download?path=" + q(dir_ / "k"));
+    connection.send_request("GET", "/files/download?path=" + percent_encoded(dir_ / "k"));
     EXPECT_EQ(connection.read_response().body, "keep");
 }
 
@@ -549,7 +554,7 @@ TEST_F(ExecdFilesTest, OutOfDiskIs507) {
         confined.port(), {metadata_part(mount_point + "/big"), file_part(std::string(3 * 1024 * 1024, 'x'))});
     EXPECT_EQ(response.status, 507) << response.body;
     const HttpResponse names =
-        http_request(confined.port(), "GET", "/directories/list?path=" + q(mount_point));
+        http_request(confined.port(), "GET", "/directories/list?path=" + percent_encoded(mount_point));
     EXPECT_EQ(names.body, "[]");
 }
 
@@ -559,7 +564,7 @@ TEST_F(ExecdFilesTest, DownloadHeadersAndRanges) {
         content.push_back(static_cast<char>('0' + i % 10));
     }
     write_whole_file(dir_ / "r.bin", content);
-    const std::string target = "/files/download?path=" + q(dir_ / "r.bin");
+    const std::string target = "/files/download?path=" + percent_encoded(dir_ / "r.bin");
     const HttpResponse whole = http_request(port(), "GET", target);
     ASSERT_EQ(whole.status, 200);
     EXPECT_EQ(whole.body, content);
@@ -610,23 +615,24 @@ TEST_F(ExecdFilesTest, DownloadHeadersAndRanges) {
 
 TEST_F(ExecdFilesTest, DownloadErrorsAndNames) {
     fs::create_directory(dir_ / "d");
-    expect_error(http_request(port(), "GET", "/files/download?path=" + q(dir_ / "d")), 400,
+    expect_error(http_request(port(), "GET", "/files/download?path=" + percent_encoded(dir_ / "d")), 400,
                  "INVALID_REQUEST_BODY", "path is a directory: " + (dir_ / "d"));
-    expect_error(http_request(port(), "GET", "/files/download?path=" + q(dir_ / "none")), 404,
+    expect_error(http_request(port(), "GET", "/files/download?path=" + percent_encoded(dir_ / "none")), 404,
                  "FILE_NOT_FOUND", "");
     // A named pipe with no writer would block the open; a device has no size.
     ASSERT_EQ(::mkfifo((dir_ / "pipe").c_str(), 0600), 0);
     for (const std::string& other : {dir_ / "pipe", std::string("/dev/zero")}) {
-        expect_error(http_request(port(), "GET", "/files/download?path=" + q(other)), 400,
+        expect_error(http_request(port(), "GET", "/files/download?path=" + percent_encoded(other)), 400,
                      "INVALID_REQUEST_BODY", "path is not a regular file: " + other);
     }
     write_whole_file(dir_ / "na\xc3\xafve \"q\".txt", "n");
-    const HttpResponse unicode =
-        http_request(port(), "GET", "/files/download?path=" + q(dir_ / "na\xc3\xafve \"q\".txt"));
+    const HttpResponse unicode = http_request(
+        port(), "GET", "/files/download?path=" + percent_encoded(dir_ / "na\xc3\xafve \"q\".txt"));
     EXPECT_EQ(unicode.headers.at("content-disposition"),
               "attachment; filename=\"na%C3%AFve%20%22q%22.txt\"; filename*=UTF-8''na%C3%AFve%20%22q%22.txt");
     write_whole_file(dir_ / "empty", "");
-    const HttpResponse empty = http_request(port(), "GET", "/files/download?path=" + q(dir_ / "empty"));
+    const HttpResponse empty =
+        http_request(port(), "GET", "/files/download?path=" + percent_encoded(dir_ / "empty"));
     EXPECT_EQ(empty.status, 200);
     EXPECT_EQ(empty.body, "");
 }

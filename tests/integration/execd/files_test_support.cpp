@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
@@ -144,6 +146,20 @@ std::vector<std::string> ScratchDir::names() const {
     }
     std::sort(names.begin(), names.end());
     return names;
+}
+
+std::string percent_encoded(std::string_view text) {
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) != 0 || c == '/' || c == '.' || c == '-' || c == '_') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+            out += escaped;
+        }
+    }
+    return out;
 }
 
 std::string read_whole_file(const std::string& path) {

@@ -63,6 +63,9 @@ class ScratchDir {
     std::string path_;
 };
 
+// `text` with every byte but letters, digits and `/._-` percent-encoded, for a query parameter.
+std::string percent_encoded(std::string_view text);
+
 std::string read_whole_file(const std::string& path);
 void write_whole_file(const std::string& path, const std::string& content);
 

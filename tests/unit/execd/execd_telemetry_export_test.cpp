@@ -8,38 +8,11 @@
 #include <fstream>
 #include <optional>
 
+#include "../common/scoped_env.hpp"
 #include "telemetry/execd_telemetry.hpp"
 
 namespace execd::telemetry {
 namespace {
-
-// Sets (nullptr: unsets) an environment variable for one test, then restores it.
-class VariableOverride {
-  public:
-    VariableOverride(std::string name, const char* value) : name_(std::move(name)) {
-        if (const char* previous = std::getenv(name_.c_str())) {
-            previous_ = previous;
-        }
-        if (value == nullptr) {
-            ::unsetenv(name_.c_str());
-        } else {
-            ::setenv(name_.c_str(), value, 1);
-        }
-    }
-    ~VariableOverride() {
-        if (previous_) {
-            ::setenv(name_.c_str(), previous_->c_str(), 1);
-        } else {
-            ::unsetenv(name_.c_str());
-        }
-    }
-    VariableOverride(const VariableOverride&) = delete;
-    VariableOverride& operator=(const VariableOverride&) = delete;
-
-  private:
-    std::string name_;
-    std::optional<std::string> previous_;
-};
 
 class ExecdNodeCollectorTest : public ::testing::Test {
   protected:
@@ -57,11 +30,11 @@ class ExecdNodeCollectorTest : public ::testing::Test {
     std::string missing_hostinfo() const { return directory_ + "/none"; }
 
     std::string directory_;
-    const VariableOverride metrics_endpoint_{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", nullptr};
-    const VariableOverride endpoint_{"OTEL_EXPORTER_OTLP_ENDPOINT", nullptr};
-    const VariableOverride host_ip_{"HOST_IP", nullptr};
+    const ::ScopedEnv metrics_endpoint_{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", nullptr};
+    const ::ScopedEnv endpoint_{"OTEL_EXPORTER_OTLP_ENDPOINT", nullptr};
+    const ::ScopedEnv host_ip_{"HOST_IP", nullptr};
     // Nothing is sent while a test runs: the first export would come after a day.
-    const VariableOverride interval_{"OTEL_METRIC_EXPORT_INTERVAL", "86400000"};
+    const ::ScopedEnv interval_{"OTEL_METRIC_EXPORT_INTERVAL", "86400000"};
     const common::ResourceSampler sampler_{std::chrono::seconds(1)};
     ExecdTelemetry telemetry_{sampler_};
 };
@@ -71,7 +44,7 @@ TEST_F(ExecdNodeCollectorTest, TheGivenHostinfoFileEnablesExport) {
 }
 
 TEST_F(ExecdNodeCollectorTest, HostIpEnablesExportWithoutAHostinfoFile) {
-    const VariableOverride host_ip("HOST_IP", "192.0.2.11");
+    const ::ScopedEnv host_ip("HOST_IP", "192.0.2.11");
     EXPECT_TRUE(telemetry_.start_export(missing_hostinfo()));
 }
 
