@@ -7,6 +7,7 @@
 #                                     share of a frame
 #                      for each execd binary given (e.g. the build before eids and this one), and
 #                      for the last one also with the journal off (--stream-replay-bytes 0)
+#   (command logs go to /dev/shm when it exists, so that disk writeback does not blur the figures)
 #   memory held        execd's VmRSS after EXECUTIONS finished commands that each printed
 #                      KEPT_KIB KiB (still resumable), minus the same with resuming off, per execution
 #
@@ -32,12 +33,16 @@ for binary in "${binaries[@]}"; do
   [[ -x $binary ]] || die "$binary is not an executable"
 done
 command -v curl >/dev/null || die "curl not found"
+# Command logs on tmpfs when there is one: disk writeback of the logs is the noisiest part otherwise.
+log_dir=$work/logs
+[[ -d /dev/shm ]] && log_dir=$(mktemp -d /dev/shm/execd-resume-bench.XXXXXX)
+trap 'execd_bench_cleanup; [[ $log_dir == /dev/shm/* ]] && rm -rf "$log_dir"' EXIT
 
 # start_binary BINARY ARGS...: that execd on $PORT, waits for /ping.
 start_binary() {
   execd_bin=$1
   shift
-  start_execd --graceful-shutdown-timeout 0s "$@"
+  start_execd --graceful-shutdown-timeout 0s --command-log-dir "$log_dir" "$@"
 }
 
 stop_binary() {

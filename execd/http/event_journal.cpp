@@ -1,13 +1,18 @@
 #include "http/event_journal.hpp"
 
+#include <utility>
+
 namespace execd::http {
 
-void EventJournal::append(std::string frames, int64_t first_eid, int64_t last_eid) {
-    held_bytes_ += frames.size();
-    pieces_.push_back(Piece{std::move(frames), first_eid, last_eid});
+void EventJournal::append(std::string_view frames, int64_t first_eid, int64_t last_eid) {
+    std::string copy = std::exchange(spare_, {});
+    copy.assign(frames);
+    held_bytes_ += copy.size();
+    pieces_.push_back(Piece{std::move(copy), first_eid, last_eid});
     last_eid_ = last_eid;
     while (held_bytes_ > capacity_ && !pieces_.empty()) {
         held_bytes_ -= pieces_.front().frames.size();
+        spare_ = std::move(pieces_.front().frames);
         pieces_.pop_front();
     }
 }

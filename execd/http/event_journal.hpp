@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 
 namespace execd::http {
 
@@ -14,8 +15,10 @@ class EventJournal {
   public:
     explicit EventJournal(std::size_t capacity) : capacity_(capacity) {}
 
-    // Appends `frames`, the frames of the events first_eid..last_eid (each ends with "\n\n").
-    void append(std::string frames, int64_t first_eid, int64_t last_eid);
+    // Appends a copy of `frames`, the frames of the events first_eid..last_eid (each ends with
+    // "\n\n"). Once the journal is full, the buffer of the piece it gives up takes the copy, so a
+    // long stream allocates nothing more.
+    void append(std::string_view frames, int64_t first_eid, int64_t last_eid);
     // The frames of every kept event whose eid is above `after_eid`.
     std::string frames_after(int64_t after_eid) const;
 
@@ -34,6 +37,7 @@ class EventJournal {
 
     std::size_t capacity_;
     std::deque<Piece> pieces_;
+    std::string spare_;  // the buffer of the last piece given up
     std::size_t held_bytes_ = 0;
     int64_t last_eid_ = 0;
 };

@@ -38,19 +38,15 @@ void EventStream::write_event(StreamEvent event) {
 
 void EventStream::publish(std::string frames, int64_t first_eid, int64_t last_eid) {
     std::erase_if(clients_, [](const Client& client) { return client.channel->peer_gone(); });
+    if (journal_) {
+        journal_->append(frames, first_eid, last_eid);
+    }
     for (std::size_t i = 0; i + 1 < clients_.size(); ++i) {
         write_to(clients_[i], frames);
     }
-    if (!journal_) {
-        if (!clients_.empty()) {
-            write_to(clients_.back(), std::move(frames));
-        }
-        return;
-    }
     if (!clients_.empty()) {
-        write_to(clients_.back(), frames);
+        write_to(clients_.back(), std::move(frames));
     }
-    journal_->append(std::move(frames), first_eid, last_eid);
 }
 
 void EventStream::start_client(Client& client) {

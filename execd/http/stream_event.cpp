@@ -1,6 +1,8 @@
 #include "http/stream_event.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <iterator>
 
 #include "common/log.hpp"
 
@@ -75,10 +77,16 @@ void append_error(std::string& out, const EventError& error) {
     out += '}';
 }
 
+// Without a temporary string: this runs for every output line.
+void append_decimal(std::string& out, int64_t value) {
+    char digits[24];
+    out.append(std::begin(digits), std::to_chars(std::begin(digits), std::end(digits), value).ptr);
+}
+
 void append_eid(std::string& out, int64_t eid) {
     if (eid != 0) {
         out += "\"eid\":";
-        out += std::to_string(eid);
+        append_decimal(out, eid);
         out += ',';
     }
 }
@@ -123,7 +131,7 @@ void append_output_frame(std::string& out, int64_t eid, bool is_stderr, std::str
         common::append_json_string(out, line);
     }
     out += ",\"timestamp\":";
-    out += std::to_string(timestamp);
+    append_decimal(out, timestamp);
     out += "}\n\n";
 }
 
