@@ -84,13 +84,13 @@ run_command() {
   escaped=${escaped//\"/\\\"}
   api -N -H 'Content-Type: application/json' -d "{\"command\":\"$escaped\"}" \
     http://127.0.0.1:44772/command >"$work/stream"
-  head -1 "$work/stream" | grep -q '^{"type":"init"' || fail "stream does not start with init: $(cat "$work/stream")"
+  head -1 "$work/stream" | grep -q '^{"eid":1,"type":"init"' || fail "stream does not start with init: $(cat "$work/stream")"
   local out terminal
-  out=$(sed -n 's/^{"type":"stdout","text":"\(.*\)","timestamp":[0-9]*}$/\1/p' "$work/stream" | paste -sd '|')
-  if grep -q '^{"type":"execution_complete"' "$work/stream"; then
+  out=$(sed -n 's/^{"eid":[0-9]*,"type":"stdout","text":"\(.*\)","timestamp":[0-9]*}$/\1/p' "$work/stream" | paste -sd '|')
+  if grep -q '^{"eid":[0-9]*,"type":"execution_complete"' "$work/stream"; then
     terminal=complete
   else
-    terminal=exit=$(sed -n 's/^{"type":"error".*"evalue":"\([^"]*\)".*/\1/p' "$work/stream")
+    terminal=exit=$(sed -n 's/^{"eid":[0-9]*,"type":"error".*"evalue":"\([^"]*\)".*/\1/p' "$work/stream")
   fi
   echo "$out $terminal"
 }
