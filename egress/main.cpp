@@ -20,6 +20,7 @@
 #include "policy/policy_file.hpp"
 #include "sidecar/address_audit.hpp"
 #include "sidecar/config.hpp"
+#include "sidecar/config_fallback.hpp"
 #include "sidecar/credential_proxy.hpp"
 #include "sidecar/dns_service.hpp"
 #include "sidecar/enforcement.hpp"
@@ -28,6 +29,7 @@
 #include "sidecar/learned_lookup.hpp"
 #include "sidecar/listener_keeper.hpp"
 #include "sidecar/logging_setup.hpp"
+#include "sidecar/policy_check.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -38,22 +40,20 @@ void warn(std::string_view message) {
     spdlog::warn("{}", message);
 }
 
-void log_configuration_warnings(const sidecar::EgressConfig& config) {
-    if (!config.mode_warning.empty()) {
-        warn(config.mode_warning);
-    }
-    for (const auto& entry : config.nameserver_exempt_rejected) {
-        spdlog::warn(
-            "ignoring OPENSANDBOX_EGRESS_NAMESERVER_EXEMPT entry \"{}\": only single IP addresses are "
-            "allowed",
-            entry);
-    }
-    for (const auto& entry : config.doh_blocklist_rejected) {
-        spdlog::warn("ignoring invalid DoH blocklist entry: {}", entry);
-    }
+// Warns about each setting that fell back, or (strict mode) refuses the start.
+void handle_configuration_warnings(const sidecar::EgressConfig& config) {
+    sidecar::handle_fallbacks(config.fallbacks, config.strict);
     if (!config.nameserver_exempt.empty()) {
         spdlog::warn("nameserver exempt list in use: queries to those resolvers are sent without SO_MARK");
     }
+}
+
+// An unusable policy file falls back (or refuses the start) like any other setting.
+policy::FileFallbackSink policy_file_fallbacks(const sidecar::EgressConfig& config) {
+    return [&config](std::string_view problem) {
+        const sidecar::ConfigFallback fallback = sidecar::policy_file_fallback(config.policy_file, problem);
+        sidecar::handle_fallbacks({&fallback, 1}, config.strict);
+    };
 }
 
 std::unique_ptr<api::DenyWebhook> make_deny_webhook(const sidecar::EgressConfig& config,
@@ -168,11 +168,15 @@ pid_t start_dns(sidecar::DnsService& dns, bool own_cgroup) {
 
 int run_sidecar(common::BlockedSignals& signals) {
     const sidecar::EgressConfig config = sidecar::load_config_from_environment();
+    if (config.banner) {  // on stderr: stdout carries nothing but the JSON log lines
+        std::cerr << common::version_banner("OpenSandbox Egress") << std::flush;
+    }
     sidecar::init_egress_logging(config);
-    log_configuration_warnings(config);
+    handle_configuration_warnings(config);
     spdlog::info("enforcement mode: {}", sidecar::to_string(config.mode));
 
-    auto initial = policy::load_initial_policy(config.policy_file, config.rules_json, warn);
+    auto initial =
+        policy::load_initial_policy(config.policy_file, config.rules_json, policy_file_fallbacks(config));
     policy::AlwaysOverlayLoader overlay(config.always_rules_dir, warn);
     overlay.load();
     common::MetricsRegistry metrics;
@@ -263,21 +267,32 @@ int main(int argc, char** argv) {
     CLI::App app{"OpenSandbox egress sidecar: DNS policy proxy and nftables enforcement"};
     bool show_version = false;
     app.add_flag("--version", show_version, "Print version, git commit and build time, then exit");
+    std::string policy_to_check;
+    app.add_option("--check-policy", policy_to_check,
+                   "Validate a policy file (- for standard input) as the running egress would, then exit: "
+                   "0 valid, 1 invalid, 2 unreadable")
+        ->type_name("FILE");
     int kept_listeners = 0;
     app.add_option("--keep-dns-listeners", kept_listeners)->group("");  // egress starts its own keeper
     CLI11_PARSE(app, argc, argv);
     if (kept_listeners > 0) {
         return sidecar::run_listener_keeper(kept_listeners);
     }
+    if (app.count("--check-policy") > 0) {
+        return sidecar::check_policy(policy_to_check, std::cin, std::cout, std::cerr);
+    }
 
-    std::cout << common::version_banner("OpenSandbox Egress") << std::flush;
     if (show_version) {
+        std::cout << common::version_banner("OpenSandbox Egress") << std::flush;
         return 0;
     }
     // Before any thread starts, so every thread inherits the blocked mask.
     auto signals = common::BlockedSignals::for_shutdown();
     try {
         return run_sidecar(signals);
+    } catch (const sidecar::StrictModeRefusal& refusal) {
+        spdlog::critical("egress refused to start in strict mode: {}", refusal.what());
+        return sidecar::kRefusedByStrictMode;
     } catch (const std::exception& error) {
         spdlog::critical("egress failed to start: {}", error.what());
         return 1;

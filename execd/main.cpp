@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/code_api.hpp"
@@ -36,9 +37,26 @@ std::vector<std::string> arguments_after_program(int argc, char** argv) {
     return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
 }
 
+// Exit status of a start refused for its settings, as Go's flag package exits on a bad flag.
+constexpr int kBadSettings = 2;
+
+int refuse_start(const std::string& reason) {
+    std::cerr << "execd: " << reason << "\nRun with --help for the flags and their variables.\n";
+    return kBadSettings;
+}
+
+// The token check: a token read from a file and followed, a fixed one, or none.
+execd::http::AccessToken make_access_token(const execd::ExecdConfig& config) {
+    if (config.access_token_file.empty()) {
+        return execd::http::AccessToken(config.access_token);
+    }
+    return execd::http::AccessToken(std::make_shared<execd::http::TokenFile>(config.access_token_file));
+}
+
 void init_logging(const execd::ExecdConfig& config) {
     const std::string outputs = config.log_file.empty() ? config.log_output : config.log_file;
-    common::init_logging("opensandbox.execd", common::log_level_from_execd(config.log_level), outputs);
+    common::init_logging("opensandbox.execd", common::log_level_from_execd(config.log_level), outputs, {},
+                         {config.log_max_bytes, config.log_files});
     spdlog::info("Jupyter server host is: {}", config.jupyter_host);
     spdlog::info("Jupyter server token is: {}", execd::mask_token(config.jupyter_token));
 }
@@ -130,6 +148,8 @@ int main(int argc, char** argv) {
     execd::compat::Clone3CompatMode clone3_mode = execd::compat::Clone3CompatMode::off;
     try {
         clone3_mode = execd::compat::apply_clone3_compat_from_environment();
+    } catch (const std::invalid_argument& error) {
+        return refuse_start(error.what());
     } catch (const std::exception& error) {
         std::cerr << "execd: " << error.what() << "\n";
         return 1;
@@ -139,14 +159,23 @@ int main(int argc, char** argv) {
     try {
         config = execd::parse_execd_config(app, arguments_after_program(argc, argv));
     } catch (const CLI::ParseError& error) {
-        return app.exit(error);
-    } catch (const std::exception& error) {
-        std::cerr << error.what() << "\n";
-        return 1;
+        return app.exit(error);  // --help
+    } catch (const execd::ConfigError& error) {
+        return refuse_start(error.what());
     }
-    std::cout << common::version_banner("OpenSandbox Execd") << std::flush;
     if (config.show_version) {
+        std::cout << common::version_banner("OpenSandbox Execd") << std::flush;
         return 0;
+    }
+    std::optional<execd::http::AccessToken> access_token;
+    try {
+        access_token.emplace(make_access_token(config));
+    } catch (const std::runtime_error& error) {
+        return refuse_start(std::string("--access-token-file (EXECD_ACCESS_TOKEN_FILE): ") + error.what());
+    }
+    // stderr, so that stdout carries nothing but the JSON log lines.
+    if (config.banner) {
+        std::cerr << common::version_banner("OpenSandbox Execd") << std::flush;
     }
     init_logging(config);
     for (const std::string& warning : config.warnings) {
@@ -166,7 +195,7 @@ int main(int argc, char** argv) {
 
     // The server outlives everything that may still hold one of its response channels.
     execd::http::Router router;
-    execd::http::Server server(server_options(config), router, execd::http::AccessToken(config.access_token));
+    execd::http::Server server(server_options(config), router, std::move(*access_token));
     execd::process::WorkerPool workers(config.worker_threads);
     const common::ResourceSampler sampler(std::chrono::seconds(1));  // outlives the loop that uses it
     execd::telemetry::ExecdTelemetry telemetry(sampler);

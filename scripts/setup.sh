@@ -15,7 +15,7 @@ packages=(
   # real DNS servers the upstream matrix and soak forward to (their services are never started)
   unbound nsd bind9
   # real peers used by integration tests, benchmarks and the demo
-  iproute2 nftables iptables procps dnsutils dnsperf wrk curl libssl-dev openssl ca-certificates
+  iproute2 nftables iptables procps dnsutils dnsperf wrk curl libssl-dev openssl ca-certificates strace
   python3-requests libnss3-tools
   jupyter-server python3-ipykernel python3-matplotlib python3-websocket mariadb-server
   # packaging checks: busybox-only and musl-only root filesystems, the Kubernetes manifest check

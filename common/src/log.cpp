@@ -1,6 +1,7 @@
 #include "common/log.hpp"
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <charconv>
@@ -290,7 +291,18 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
-std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs) {
+namespace {
+
+spdlog::sink_ptr make_file_sink(const std::string& path, const LogRotation& rotation) {
+    if (rotation.max_bytes == 0) {
+        return std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
+    }
+    return std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, rotation.max_bytes, rotation.files);
+}
+
+}  // namespace
+
+std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs, const LogRotation& rotation) {
     std::vector<std::string> entries = split_list(outputs);
     if (entries.empty()) {
         entries.emplace_back("stdout");
@@ -302,7 +314,7 @@ std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs) {
         } else if (entry == "stderr") {
             sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
         } else {
-            sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(entry, /*truncate=*/false));
+            sinks.push_back(make_file_sink(entry, rotation));
         }
     }
     return sinks;
@@ -319,8 +331,9 @@ std::shared_ptr<spdlog::logger> make_json_logger(std::string name, LogLevel leve
 }
 
 std::shared_ptr<spdlog::logger> init_logging(std::string name, LogLevel level, std::string_view outputs,
-                                             const std::vector<LogField>& root_fields) {
-    auto logger = make_json_logger(std::move(name), level, make_log_sinks(outputs), root_fields);
+                                             const std::vector<LogField>& root_fields,
+                                             const LogRotation& rotation) {
+    auto logger = make_json_logger(std::move(name), level, make_log_sinks(outputs, rotation), root_fields);
     spdlog::set_default_logger(logger);
     return logger;
 }

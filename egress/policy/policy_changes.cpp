@@ -9,14 +9,18 @@
 
 namespace egress::policy {
 
-size_t parse_max_rules(std::string_view text) {
+std::optional<size_t> parse_rule_limit(std::string_view text) {
     const std::string_view digits = trim_space(text);
     size_t value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
-        return default_max_rules;
+        return std::nullopt;
     }
     return value;
+}
+
+size_t parse_max_rules(std::string_view text) {
+    return parse_rule_limit(text).value_or(default_max_rules);
 }
 
 void check_rule_limit(const Policy& policy, size_t max_rules) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,8 +13,12 @@ namespace egress::policy {
 // OPENSANDBOX_EGRESS_MAX_RULES default; 0 means unlimited.
 inline constexpr size_t default_max_rules = 4096;
 
-// Reads an OPENSANDBOX_EGRESS_MAX_RULES value like upstream: a decimal count, 0 for unlimited;
-// empty, negative or unparsable text gives default_max_rules.
+// An OPENSANDBOX_EGRESS_MAX_RULES value: a decimal count (surrounding whitespace ignored), 0 for
+// unlimited; nullopt for anything else, empty text included.
+std::optional<size_t> parse_rule_limit(std::string_view text);
+
+// Reads an OPENSANDBOX_EGRESS_MAX_RULES value like upstream: parse_rule_limit, where empty, negative
+// or unparsable text gives default_max_rules.
 size_t parse_max_rules(std::string_view text);
 
 // Throws RuleLimitError "egress rule total count N exceeds limit M" when max_rules is not 0 and

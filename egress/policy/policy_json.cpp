@@ -1,5 +1,7 @@
 #include "policy/policy_json.hpp"
 
+#include <utility>
+
 #include "policy/json_document.hpp"
 #include "policy/policy_error.hpp"
 #include "policy/text.hpp"
@@ -10,18 +12,21 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void reject_type(const std::string& what, const char* expected, const json& value) {
-    throw PolicyError(what + " must be " + expected + ", got " + json_type_name(value));
+// `field`: the part of a rule the value is ("ports[0]"), when it is in a rule.
+[[noreturn]] void reject_type(const std::string& what, const char* expected, const json& value,
+                              std::string field = {}) {
+    throw PolicyError(what + " must be " + expected + ", got " + json_type_name(value), std::move(field));
 }
 
 // A string member of an object whose keys are already folded to lowercase.
-std::string string_member(const json& object, const char* key, const std::string& path) {
+std::string string_member(const json& object, const char* key, const std::string& path,
+                          std::string field = {}) {
     const auto found = object.find(key);
     if (found == object.end() || found->is_null()) {
         return {};
     }
     if (!found->is_string()) {
-        reject_type(path, "a string", *found);
+        reject_type(path, "a string", *found, std::move(field));
     }
     return found->get<std::string>();
 }
@@ -37,13 +42,13 @@ Action parse_default_action(std::string_view raw) {
     throw PolicyError("unsupported defaultAction \"" + action + "\" (use \"allow\" or \"deny\")");
 }
 
-int64_t port_from_json(const json& value, const std::string& path) {
+int64_t port_from_json(const json& value, const std::string& path, std::string field) {
     if (value.is_number_unsigned()) {
         const auto port = value.get<uint64_t>();
         return port > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(port);
     }
     if (!value.is_number_integer()) {
-        reject_type(path, "an integer", value);
+        reject_type(path, "an integer", value, std::move(field));
     }
     return value.get<int64_t>();
 }
@@ -53,16 +58,17 @@ RawPortScope port_scope_from_json(const json& rule, const std::string& path) {
     const auto ports = rule.find("ports");
     if (ports != rule.end() && !ports->is_null()) {
         if (!ports->is_array()) {
-            reject_type(path + ".ports", "an array of integers", *ports);
+            reject_type(path + ".ports", "an array of integers", *ports, "ports");
         }
         for (size_t i = 0; i < ports->size(); ++i) {
-            scope.ports.push_back(port_from_json((*ports)[i], path + ".ports[" + std::to_string(i) + "]"));
+            const std::string field = "ports[" + std::to_string(i) + "]";
+            scope.ports.push_back(port_from_json((*ports)[i], path + "." + field, field));
         }
     }
     const auto protocol = rule.find("protocol");
     if (protocol != rule.end() && !protocol->is_null()) {
         if (!protocol->is_string()) {
-            reject_type(path + ".protocol", "a string", *protocol);
+            reject_type(path + ".protocol", "a string", *protocol, "protocol");
         }
         scope.protocol = protocol->get_ref<const std::string&>();
     }
@@ -87,8 +93,8 @@ Rule rule_from_json(const json& element, const std::string& path) {
     if (!element.is_object()) {
         reject_type(path, "an object", element);
     }
-    const std::string action = string_member(element, "action", path + ".action");
-    const std::string target = string_member(element, "target", path + ".target");
+    const std::string action = string_member(element, "action", path + ".action", "action");
+    const std::string target = string_member(element, "target", path + ".target", "target");
     return make_rule(action, target, port_scope_from_json(element, path));
 }
 
@@ -96,7 +102,12 @@ std::vector<Rule> rules_from_json(const json& array, const std::string& path) {
     std::vector<Rule> rules;
     rules.reserve(array.size());
     for (size_t i = 0; i < array.size(); ++i) {
-        rules.push_back(rule_from_json(array[i], path + "[" + std::to_string(i) + "]"));
+        const std::string rule_path = path + "[" + std::to_string(i) + "]";
+        try {
+            rules.push_back(rule_from_json(array[i], rule_path));
+        } catch (const PolicyError& error) {
+            throw error.in_rule(i, rule_path);
+        }
     }
     return rules;
 }

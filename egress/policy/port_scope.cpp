@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_set>
+#include <utility>
 
 #include "policy/policy_error.hpp"
 #include "policy/text.hpp"
@@ -10,8 +11,9 @@
 namespace egress::policy {
 namespace {
 
-[[noreturn]] void reject_scope(std::string_view target_text, const std::string& reason) {
-    throw PolicyError("egress target \"" + std::string(target_text) + "\": " + reason);
+// `field`: "ports", "ports[i]" or "protocol".
+[[noreturn]] void reject_scope(std::string_view target_text, std::string field, const std::string& reason) {
+    throw PolicyError("egress target \"" + std::string(target_text) + "\": " + reason, std::move(field));
 }
 
 Protocol parse_protocol(std::string_view target_text, std::string_view raw) {
@@ -22,7 +24,8 @@ Protocol parse_protocol(std::string_view target_text, std::string_view raw) {
     if (protocol == "udp") {
         return Protocol::udp;
     }
-    reject_scope(target_text, "unsupported protocol \"" + protocol + "\" (use \"tcp\" or \"udp\")");
+    reject_scope(target_text, "protocol",
+                 "unsupported protocol \"" + protocol + "\" (use \"tcp\" or \"udp\")");
 }
 
 }  // namespace
@@ -33,23 +36,26 @@ std::string_view to_string(Protocol protocol) {
 
 PortScope make_port_scope(std::string_view target_text, const RawPortScope& raw) {
     if (raw.ports.size() > max_ports_per_rule) {
-        reject_scope(target_text, "too many ports (" + std::to_string(raw.ports.size()) + "), max " +
-                                      std::to_string(max_ports_per_rule) + " per rule");
+        reject_scope(target_text, "ports",
+                     "too many ports (" + std::to_string(raw.ports.size()) + "), max " +
+                         std::to_string(max_ports_per_rule) + " per rule");
     }
     PortScope scope;
     if (raw.protocol) {
         scope.protocol = parse_protocol(target_text, *raw.protocol);
         if (raw.ports.empty()) {
-            reject_scope(target_text, "a protocol needs ports: list the ports it applies to");
+            reject_scope(target_text, "protocol", "a protocol needs ports: list the ports it applies to");
         }
     }
     std::unordered_set<int64_t> seen;
-    for (const int64_t port : raw.ports) {
+    for (size_t i = 0; i < raw.ports.size(); ++i) {
+        const int64_t port = raw.ports[i];
+        const std::string field = "ports[" + std::to_string(i) + "]";
         if (port < 1 || port > 65535) {
-            reject_scope(target_text, "port " + std::to_string(port) + " out of range 1-65535");
+            reject_scope(target_text, field, "port " + std::to_string(port) + " out of range 1-65535");
         }
         if (!seen.insert(port).second) {
-            reject_scope(target_text, "duplicate port " + std::to_string(port));
+            reject_scope(target_text, field, "duplicate port " + std::to_string(port));
         }
         scope.ports.push_back(static_cast<uint16_t>(port));
     }

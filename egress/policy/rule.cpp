@@ -34,19 +34,21 @@ Action parse_action(std::string_view raw) {
 }
 
 Rule make_rule(std::string_view action, std::string_view target, const RawPortScope& scope) {
-    const Action parsed_action = parse_action(action);
+    const Action parsed_action = blaming_field("action", [&] { return parse_action(action); });
     Target parsed_target = trim_space(target).empty() && !scope.ports.empty()
                                ? Target{TargetKind::any, "", {}}
-                               : parse_target(target);
+                               : blaming_field("target", [&] { return parse_target(target); });
     PortScope parsed_scope = make_port_scope(parsed_target.text, scope);
     if (parsed_action == Action::audit && parsed_scope.scoped()) {
-        throw PolicyError("egress target \"" + parsed_target.text +
-                          "\": an audit rule applies to every port (no ports)");
+        throw PolicyError(
+            "egress target \"" + parsed_target.text + "\": an audit rule applies to every port (no ports)",
+            "ports");
     }
     if (parsed_target.is_name() && parsed_scope.scoped() && parsed_action != Action::allow) {
         throw PolicyError(
             "egress target \"" + parsed_target.text +
-            "\": ports on a name need action \"allow\" (a name is answered or refused on every port)");
+                "\": ports on a name need action \"allow\" (a name is answered or refused on every port)",
+            "ports");
     }
     return {parsed_action, std::move(parsed_target), std::move(parsed_scope)};
 }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
@@ -10,6 +11,7 @@
 #include "dns/probe_query.hpp"
 #include "dns/upstream_config.hpp"
 #include "policy/policy_changes.hpp"
+#include "sidecar/config_reader.hpp"
 
 namespace egress::sidecar {
 namespace {
@@ -78,17 +80,111 @@ void load_upstreams(EgressConfig& config, const std::filesystem::path& resolv_co
     }
 }
 
-// Entries are single IPs or CIDRs; anything else is reported back for a warning.
-void load_doh_blocklist(EgressConfig& config) {
-    for (const auto& entry : common::env_list("OPENSANDBOX_EGRESS_DOH_BLOCKLIST")) {
+// Entries are single IPs or CIDRs; anything else is left out (upstream's warning).
+void load_doh_blocklist(EgressConfig& config, ConfigReader& env) {
+    const std::string variable = "OPENSANDBOX_EGRESS_DOH_BLOCKLIST";
+    const std::string value = env.text(variable);
+    for (const auto& entry : common::split_list(value)) {
         if (auto prefix = common::IpPrefix::parse(entry)) {
             config.doh_blocklist.push_back(prefix->masked());
         } else if (auto address = common::IpAddress::parse(entry)) {
             config.doh_blocklist.push_back(common::IpPrefix::host(*address));
         } else {
-            config.doh_blocklist_rejected.push_back(entry);
+            ConfigFallback fallback = make_config_fallback(
+                variable, value, "entry \"" + entry + "\" is neither an IP address nor a CIDR",
+                "the entry is ignored");
+            fallback.warning = "ignoring invalid DoH blocklist entry: " + entry;
+            env.record(std::move(fallback));
         }
     }
+}
+
+// Single IPs only; anything else is left out.
+void load_nameserver_exempt(EgressConfig& config, ConfigReader& env) {
+    const std::string variable = "OPENSANDBOX_EGRESS_NAMESERVER_EXEMPT";
+    const std::string value = env.text(variable);
+    auto exempt = dns::parse_exempt_list(value);
+    config.nameserver_exempt = std::move(exempt.addresses);
+    for (const auto& entry : exempt.rejected) {
+        ConfigFallback fallback = make_config_fallback(
+            variable, value, "entry \"" + entry + "\" is not a single IP address", "the entry is ignored");
+        fallback.warning =
+            "ignoring " + variable + " entry \"" + entry + "\": only single IP addresses are allowed";
+        env.record(std::move(fallback));
+    }
+}
+
+void load_mode(EgressConfig& config, ConfigReader& env) {
+    const std::string mode_text = env.text("OPENSANDBOX_EGRESS_MODE");
+    if (auto mode = parse_mode(mode_text)) {
+        config.mode = *mode;
+        return;
+    }
+    ConfigFallback fallback = make_config_fallback("OPENSANDBOX_EGRESS_MODE", mode_text,
+                                                   "not dns, dns+nft or nft+dns", "using dns");
+    fallback.warning = "invalid OPENSANDBOX_EGRESS_MODE=" + mode_text + ", falling back to dns";
+    env.record(std::move(fallback));
+}
+
+// Unset or empty: on.
+void load_banner(EgressConfig& config, ConfigReader& env) {
+    const std::string value = env.text("OPENSANDBOX_EGRESS_BANNER");
+    if (value.empty()) {
+        return;
+    }
+    if (const auto banner = parse_flag(value)) {
+        config.banner = *banner;
+        return;
+    }
+    env.record(
+        make_config_fallback("OPENSANDBOX_EGRESS_BANNER", value, "not a boolean", "printing the banner"));
+}
+
+// The names common::log_level_from_name knows; it reads anything else as info.
+void load_log_level(EgressConfig& config, ConfigReader& env) {
+    config.log_level = env.text("OPENSANDBOX_EGRESS_LOG_LEVEL", "info");
+    for (const std::string_view name : {"debug", "info", "warn", "warning", "error", "fatal"}) {
+        if (common::equals_ignoring_case(common::trim(config.log_level), name)) {
+            return;
+        }
+    }
+    env.record(make_config_fallback("OPENSANDBOX_EGRESS_LOG_LEVEL", config.log_level,
+                                    "not debug, info, warn, error or fatal", "using info"));
+}
+
+void load_max_rules(EgressConfig& config, ConfigReader& env) {
+    const std::string text = env.text("OPENSANDBOX_EGRESS_MAX_RULES");
+    config.max_rules = policy::parse_max_rules(text);
+    if (!text.empty() && !policy::parse_rule_limit(text)) {
+        env.record(make_config_fallback("OPENSANDBOX_EGRESS_MAX_RULES", text,
+                                        "not a rule count (0 for no limit)",
+                                        "using " + std::to_string(policy::default_max_rules)));
+    }
+}
+
+// The pairs the log fields and the OTLP resource leave out (see common::parse_otlp_attributes).
+void check_extra_attributes(ConfigReader& env) {
+    const std::string variable = "OPENSANDBOX_EGRESS_METRICS_EXTRA_ATTRS";
+    const std::string value = env.text(variable);
+    for (const auto& pair : common::split_list(value)) {
+        const size_t equals = pair.find('=');
+        if (equals == std::string::npos || common::trim(std::string_view(pair).substr(0, equals)).empty()) {
+            env.record(make_config_fallback(variable, value, "\"" + pair + "\" is not key=value",
+                                            "the pair is ignored"));
+        }
+    }
+}
+
+// Upstream's credential proxy runs in any mode; this one needs the nft nat chain of dns+nft.
+void check_credential_proxy_mode(const EgressConfig& config, ConfigReader& env) {
+    if (!config.credential_proxy.enabled || config.mode == EnforcementMode::dns_nft) {
+        return;
+    }
+    ConfigFallback fallback = make_config_fallback(
+        "OPENSANDBOX_EGRESS_MITMPROXY_TRANSPARENT", env.text("OPENSANDBOX_EGRESS_MITMPROXY_TRANSPARENT"),
+        "the credential proxy needs OPENSANDBOX_EGRESS_MODE=dns+nft", "the credential proxy is disabled");
+    fallback.warning = "credential proxy disabled: it needs OPENSANDBOX_EGRESS_MODE=dns+nft";
+    env.record(std::move(fallback));
 }
 
 void load_redirect_settings(EgressConfig& config) {
@@ -103,28 +199,26 @@ void load_redirect_settings(EgressConfig& config) {
     config.ip6tables_command = common::env_trimmed("OPENSANDBOX_EGRESS_IP6TABLES");
 }
 
-void load_nft_settings(EgressConfig& config) {
+void load_nft_settings(EgressConfig& config, ConfigReader& env) {
     load_redirect_settings(config);
-    config.cleanup_on_exit = common::env_truthy("OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT");
-    config.require_own_cgroup = common::env_truthy("OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP");
-    config.block_doh_443 = common::env_truthy("OPENSANDBOX_EGRESS_BLOCK_DOH_443");
-    load_doh_blocklist(config);
-    config.ttl_grace = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC", 60, 0, 86400));
-    config.ttl_min =
-        std::chrono::seconds(common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC", 60, 1, 86400));
-    config.ttl_max = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC", 360, 1, 86400));
-    config.use_tail = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC", 900, 0, 7 * 86400));
-    config.max_addresses_per_name = static_cast<size_t>(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME", 256, 1, 65536));
-    config.max_learned_addresses = static_cast<size_t>(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES", 60000, 1, 65536));
-    config.revalidations_per_second = static_cast<size_t>(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_REVALIDATE_PER_SEC", 10, 0, 1000));
-    config.revalidation_interval = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_NFT_REVALIDATE_NAME_SEC", 60, 1, 86400));
+    config.cleanup_on_exit = env.flag("OPENSANDBOX_EGRESS_CLEANUP_ON_EXIT");
+    config.require_own_cgroup = env.flag("OPENSANDBOX_EGRESS_REQUIRE_OWN_CGROUP");
+    config.block_doh_443 = env.flag("OPENSANDBOX_EGRESS_BLOCK_DOH_443");
+    load_doh_blocklist(config, env);
+    config.ttl_grace =
+        std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC", 60, 0, 86400));
+    config.ttl_min = std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC", 60, 1, 86400));
+    config.ttl_max = std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC", 360, 1, 86400));
+    config.use_tail =
+        std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC", 900, 0, 7 * 86400));
+    config.max_addresses_per_name =
+        static_cast<size_t>(env.integer("OPENSANDBOX_EGRESS_NFT_MAX_ADDRESSES_PER_NAME", 256, 1, 65536));
+    config.max_learned_addresses =
+        static_cast<size_t>(env.integer("OPENSANDBOX_EGRESS_NFT_MAX_LEARNED_ADDRESSES", 60000, 1, 65536));
+    config.revalidations_per_second =
+        static_cast<size_t>(env.integer("OPENSANDBOX_EGRESS_NFT_REVALIDATE_PER_SEC", 10, 0, 1000));
+    config.revalidation_interval =
+        std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_NFT_REVALIDATE_NAME_SEC", 60, 1, 86400));
     if (config.ttl_min > config.ttl_max) {
         throw std::invalid_argument("OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC (" +
                                     std::to_string(config.ttl_min.count()) +
@@ -133,21 +227,21 @@ void load_nft_settings(EgressConfig& config) {
     }
 }
 
-void load_api_settings(EgressConfig& config) {
+void load_api_settings(EgressConfig& config, ConfigReader& env) {
     std::tie(config.http_host, config.http_port) =
         parse_http_address(common::trim(common::env_or("OPENSANDBOX_EGRESS_HTTP_ADDR", ":18080")));
     config.api_token = common::env_raw("OPENSANDBOX_EGRESS_TOKEN").value_or("");
-    config.http_max_connections = static_cast<size_t>(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_HTTP_MAX_CONNECTIONS", 128, 4, 4096));
+    config.http_max_connections =
+        static_cast<size_t>(env.integer("OPENSANDBOX_EGRESS_HTTP_MAX_CONNECTIONS", 128, 4, 4096));
     config.health_port =
-        static_cast<uint16_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_HEALTH_PORT", 18081, 0, 65535));
+        static_cast<uint16_t>(env.integer("OPENSANDBOX_EGRESS_HEALTH_PORT", 18081, 0, 65535));
     if (config.health_port != 0 && config.health_port == config.http_port) {
         throw std::invalid_argument("OPENSANDBOX_EGRESS_HEALTH_PORT (" + std::to_string(config.health_port) +
                                     ") is the policy API's port; choose another, or 0 for none");
     }
 }
 
-void load_webhook_settings(EgressConfig& config) {
+void load_webhook_settings(EgressConfig& config, ConfigReader& env) {
     const std::string url(common::trim(common::env_or("OPENSANDBOX_EGRESS_DENY_WEBHOOK", "")));
     if (!url.empty()) {
         try {
@@ -158,8 +252,19 @@ void load_webhook_settings(EgressConfig& config) {
     }
     config.sandbox_id = common::env_or("OPENSANDBOX_EGRESS_SANDBOX_ID", "");
     config.webhook_secret = common::env_raw("OPENSANDBOX_EGRESS_DENY_WEBHOOK_SECRET").value_or("");
-    config.webhook_coalesce_window = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC", 10, 0, 3600));
+    config.webhook_coalesce_window =
+        std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_DENY_WEBHOOK_WINDOW_SEC", 10, 0, 3600));
+}
+
+// Read first: a typo here must not quietly turn strict mode off.
+bool read_strict_mode() {
+    const std::string value = common::env_raw("OPENSANDBOX_EGRESS_STRICT").value_or("");
+    const std::optional<bool> strict = parse_flag(value);
+    if (!strict) {
+        throw std::invalid_argument("OPENSANDBOX_EGRESS_STRICT: \"" + value +
+                                    "\" is not a boolean (1, true, yes, y, on or 0, false, no, n, off)");
+    }
+    return *strict;
 }
 
 }  // namespace
@@ -212,38 +317,47 @@ std::optional<EnforcementMode> parse_mode(std::string_view text) {
     return nft ? EnforcementMode::dns_nft : EnforcementMode::dns;
 }
 
+common::LogRotation log_rotation(ConfigReader& reader) {
+    common::LogRotation rotation;
+    rotation.max_bytes = static_cast<std::size_t>(reader.integer("OPENSANDBOX_EGRESS_LOG_MAX_BYTES",
+                                                                 static_cast<int64_t>(rotation.max_bytes), 0,
+                                                                 std::numeric_limits<int64_t>::max()));
+    rotation.files = static_cast<std::size_t>(reader.integer(
+        "OPENSANDBOX_EGRESS_LOG_FILES", static_cast<int64_t>(rotation.files), 0, kMaxLogFiles));
+    return rotation;
+}
+
 EgressConfig load_config_from_environment(const std::filesystem::path& resolv_conf_path) {
     EgressConfig config;
-    const std::string mode_text = common::env_or("OPENSANDBOX_EGRESS_MODE", "");
-    if (auto mode = parse_mode(mode_text)) {
-        config.mode = *mode;
-    } else {
-        config.mode_warning = "invalid OPENSANDBOX_EGRESS_MODE=" + mode_text + ", falling back to dns";
-    }
-    config.log_level = common::env_or("OPENSANDBOX_EGRESS_LOG_LEVEL", "info");
-    config.log_output = common::env_or("OPENSANDBOX_LOG_OUTPUT", "stdout");
-    config.rules_json = common::env_raw("OPENSANDBOX_EGRESS_RULES").value_or("");
-    config.policy_file = common::env_or("OPENSANDBOX_EGRESS_POLICY_FILE", "");
-    config.max_rules = policy::parse_max_rules(common::env_or("OPENSANDBOX_EGRESS_MAX_RULES", ""));
-    config.always_rules_dir = common::env_or("OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR", "/var/egress/rules");
+    config.strict = read_strict_mode();
+    ConfigReader env;
+    load_mode(config, env);
+    load_log_level(config, env);
+    config.log_output = env.text("OPENSANDBOX_LOG_OUTPUT", "stdout");
+    config.log_rotation = log_rotation(env);
+    load_banner(config, env);
+    config.rules_json = env.raw("OPENSANDBOX_EGRESS_RULES").value_or("");
+    config.policy_file = env.text("OPENSANDBOX_EGRESS_POLICY_FILE");
+    load_max_rules(config, env);
+    config.always_rules_dir = env.text("OPENSANDBOX_EGRESS_ALWAYS_RULES_DIR", "/var/egress/rules");
     config.dns_listen = parse_listen_list(common::env_or("OPENSANDBOX_EGRESS_DNS_LISTEN", ""));
     load_upstreams(config, resolv_conf_path);
-    auto exempt = dns::parse_exempt_list(common::env_or("OPENSANDBOX_EGRESS_NAMESERVER_EXEMPT", ""));
-    config.nameserver_exempt = std::move(exempt.addresses);
-    config.nameserver_exempt_rejected = std::move(exempt.rejected);
-    config.dns_upstream_timeout = std::chrono::seconds(common::env_int_in_range_or(
-        "OPENSANDBOX_EGRESS_DNS_UPSTREAM_TIMEOUT", 5, 1, kMaxUpstreamTimeoutSeconds));
-    config.dns_probe_interval = std::chrono::seconds(
-        common::env_int_in_range_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
+    load_nameserver_exempt(config, env);
+    config.dns_upstream_timeout = std::chrono::seconds(
+        env.integer("OPENSANDBOX_EGRESS_DNS_UPSTREAM_TIMEOUT", 5, 1, kMaxUpstreamTimeoutSeconds));
+    config.dns_probe_interval =
+        std::chrono::seconds(env.integer("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE_INTERVAL_SEC", 30, 1, 3600));
     config.dns_probe_name = parse_probe_name(common::env_or("OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE", ""));
     config.event_lines_per_second =
-        static_cast<size_t>(common::env_int_in_range_or("OPENSANDBOX_EGRESS_EVENT_LOG_RATE", 100, 0, 100000));
+        static_cast<size_t>(env.integer("OPENSANDBOX_EGRESS_EVENT_LOG_RATE", 100, 0, 100000));
     config.socket_mark =
         parse_mark(std::string(common::trim(common::env_or("OPENSANDBOX_EGRESS_SOCKET_MARK", ""))));
-    load_nft_settings(config);
-    load_api_settings(config);
-    load_webhook_settings(config);
-    config.credential_proxy = load_credential_proxy_config();
+    load_nft_settings(config, env);
+    load_api_settings(config, env);
+    load_webhook_settings(config, env);
+    check_extra_attributes(env);
+    config.credential_proxy = load_credential_proxy_config(env);
+    check_credential_proxy_mode(config, env);
     for (const uint16_t taken : {config.http_port, config.health_port, config.dns_listen.front().port()}) {
         if (config.credential_proxy.enabled && config.credential_proxy.port == taken) {
             throw std::invalid_argument("OPENSANDBOX_EGRESS_MITMPROXY_PORT (" +
@@ -255,6 +369,7 @@ EgressConfig load_config_from_environment(const std::filesystem::path& resolv_co
         throw std::invalid_argument(
             "OPENSANDBOX_EGRESS_SOCKET_MARK 0x2 is the credential proxy's mark; choose another");
     }
+    config.fallbacks = env.take_fallbacks();
     return config;
 }
 

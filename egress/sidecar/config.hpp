@@ -11,7 +11,10 @@
 #include "common/ip_address.hpp"
 #include "common/ip_endpoint.hpp"
 #include "common/ip_prefix.hpp"
+#include "common/log.hpp"
 #include "nft/redirect_backend.hpp"
+#include "sidecar/config_fallback.hpp"
+#include "sidecar/config_reader.hpp"
 #include "sidecar/credential_proxy_config.hpp"
 
 namespace egress::sidecar {
@@ -27,11 +30,17 @@ std::optional<EnforcementMode> parse_mode(std::string_view text);
 
 // Everything the sidecar reads from its environment, parsed and validated once at start.
 struct EgressConfig {
+    // OPENSANDBOX_EGRESS_STRICT: every fallback below refuses the start instead of a warning.
+    bool strict = false;
+    // The settings that could not be used as given, in the order read (see handle_fallbacks).
+    std::vector<ConfigFallback> fallbacks;
+
     EnforcementMode mode = EnforcementMode::dns;
-    std::string mode_warning;  // set when OPENSANDBOX_EGRESS_MODE was not understood
 
     std::string log_level = "info";
     std::string log_output = "stdout";
+    common::LogRotation log_rotation;  // OPENSANDBOX_EGRESS_LOG_MAX_BYTES, _LOG_FILES
+    bool banner = true;                // OPENSANDBOX_EGRESS_BANNER: the version banner on stderr
 
     std::string rules_json;             // OPENSANDBOX_EGRESS_RULES
     std::filesystem::path policy_file;  // OPENSANDBOX_EGRESS_POLICY_FILE
@@ -43,7 +52,6 @@ struct EgressConfig {
     std::vector<common::IpEndpoint> dns_upstreams;  // OPENSANDBOX_EGRESS_DNS_UPSTREAM, else resolv.conf
     bool upstreams_from_resolv_conf = false;
     std::vector<common::IpAddress> nameserver_exempt;
-    std::vector<std::string> nameserver_exempt_rejected;
     std::chrono::milliseconds dns_upstream_timeout{5000};
     std::chrono::milliseconds dns_probe_interval{30000};
     std::string dns_probe_name;  // OPENSANDBOX_EGRESS_DNS_UPSTREAM_PROBE, trimmed; "" or ".": ". IN NS"
@@ -60,10 +68,9 @@ struct EgressConfig {
     std::optional<std::string> ip6tables_command;  // OPENSANDBOX_EGRESS_IP6TABLES
     bool block_doh_443 = false;                    // OPENSANDBOX_EGRESS_BLOCK_DOH_443
     std::vector<common::IpPrefix> doh_blocklist;   // OPENSANDBOX_EGRESS_DOH_BLOCKLIST
-    std::vector<std::string> doh_blocklist_rejected;
-    std::chrono::seconds ttl_grace{60};  // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
-    std::chrono::seconds ttl_min{60};    // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC
-    std::chrono::seconds ttl_max{360};   // OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC
+    std::chrono::seconds ttl_grace{60};            // OPENSANDBOX_EGRESS_NFT_TTL_GRACE_SEC
+    std::chrono::seconds ttl_min{60};              // OPENSANDBOX_EGRESS_NFT_TTL_MIN_SEC
+    std::chrono::seconds ttl_max{360};             // OPENSANDBOX_EGRESS_NFT_TTL_MAX_SEC
     // A learned address in use stays at least this long after its last packet; 0: elements expire
     // with their answer's TTL, used or not (upstream's behaviour).
     std::chrono::seconds use_tail{900};  // OPENSANDBOX_EGRESS_NFT_USE_TAIL_SEC
@@ -92,11 +99,18 @@ struct EgressConfig {
     CredentialProxyConfig credential_proxy;
 };
 
+// The rotation of log files: OPENSANDBOX_EGRESS_LOG_MAX_BYTES (0: none) and
+// OPENSANDBOX_EGRESS_LOG_FILES; a bad value gives the default, recorded in `reader`.
+inline constexpr int64_t kMaxLogFiles = 1000;
+common::LogRotation log_rotation(ConfigReader& reader);
+
 // Go's listen address syntax: [host]:port, host optional. Throws std::invalid_argument.
 std::pair<std::string, uint16_t> parse_http_address(std::string_view text);
 
 // Reads the environment (and resolv_conf_path when no upstream is configured). Throws
-// std::invalid_argument with a message naming the variable for values that cannot be used.
+// std::invalid_argument with a message naming the variable for values that cannot be used at all;
+// values that have a fallback are used with it and listed in `fallbacks` (read every setting
+// through ConfigReader, so none is left out of strict mode).
 EgressConfig load_config_from_environment(const std::filesystem::path& resolv_conf_path = "/etc/resolv.conf");
 
 }  // namespace egress::sidecar

@@ -44,14 +44,8 @@ void CredentialProxy::guard(policy::PolicyEngine& engine) {
 
 void CredentialProxy::start(const Enforcement& enforcement, common::MetricsRegistry& metrics) {
     const auto& proxy = config_.credential_proxy;
-    for (const auto& name : proxy.ignored_settings) {
-        spdlog::warn("{} is not supported by this egress and is ignored", name);
-    }
-    if (!proxy.enabled) {
-        return;
-    }
-    if (config_.mode != EnforcementMode::dns_nft) {
-        spdlog::warn("credential proxy disabled: it needs OPENSANDBOX_EGRESS_MODE=dns+nft");
+    // Enabled outside dns+nft mode is a configuration fallback, already reported.
+    if (!proxy.enabled || config_.mode != EnforcementMode::dns_nft) {
         return;
     }
     if (!enforcement.intercepts()) {

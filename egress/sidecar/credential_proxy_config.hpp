@@ -26,11 +26,13 @@ struct CredentialProxyConfig {
     std::filesystem::path ca_certificate_file = "/opt/opensandbox/mitmproxy-ca-cert.pem";
     bool require_tls = false;                       // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_TLS
     std::vector<common::IpPrefix> trusted_proxies;  // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_TRUSTED_PROXY_CIDRS
-    bool require_scoped_match = false;          // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_SCOPED_MATCH
-    std::vector<std::string> ignored_settings;  // upstream variables this sidecar does not implement
+    bool require_scoped_match = false;  // OPENSANDBOX_EGRESS_CREDENTIAL_VAULT_REQUIRE_SCOPED_MATCH
 };
 
-// Throws std::invalid_argument naming the variable for values that cannot be used.
-CredentialProxyConfig load_credential_proxy_config();
+class ConfigReader;
+
+// Throws std::invalid_argument naming the variable for values that cannot be used; records values
+// with a fallback, and upstream variables this sidecar does not implement, in `env`.
+CredentialProxyConfig load_credential_proxy_config(ConfigReader& env);
 
 }  // namespace egress::sidecar

@@ -27,7 +27,7 @@ void init_egress_logging(const EgressConfig& config) {
         fields.emplace_back(key, value);
     }
     common::init_logging("opensandbox.egress", common::log_level_from_name(config.log_level),
-                         config.log_output, fields);
+                         config.log_output, fields, config.log_rotation);
 }
 
 }  // namespace egress::sidecar

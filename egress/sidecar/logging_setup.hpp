@@ -13,7 +13,7 @@ namespace egress::sidecar {
 // telemetry set-up warns about them).
 std::vector<std::pair<std::string, std::string>> log_root_fields();
 
-// Installs egress's JSON logger (level, outputs and root fields from the configuration).
+// Installs egress's JSON logger (level, outputs, rotation and root fields from the configuration).
 void init_egress_logging(const EgressConfig& config);
 
 }  // namespace egress::sidecar

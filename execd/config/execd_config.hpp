@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "config/flags_with_variables.hpp"
+
 namespace CLI {
 class App;
 }
@@ -48,6 +50,12 @@ struct ExecdConfig {
     // Events of each command, session run and code run kept for clients that resume (0: off).
     std::size_t stream_replay_bytes = 16 * 1024 * 1024;
     std::chrono::nanoseconds stream_replay_retention{std::chrono::minutes(10)};  // after the end
+    // The token read from this file and re-read when it changes (excludes access_token).
+    std::string access_token_file;
+    bool banner = true;  // the start-up banner on stderr
+    // Log files are rotated past this size (0: never), keeping this many older files.
+    std::size_t log_max_bytes = 64 * 1024 * 1024;
+    std::size_t log_files = 3;
 
     bool show_version = false;
     // Accepted values that were replaced (logged once logging is up).
@@ -55,8 +63,8 @@ struct ExecdConfig {
 };
 
 // Parses the arguments after argv[0] (Go flag syntax accepted) and the environment, declaring the
-// options on `app`. Throws CLI::ParseError (print it with app.exit) for bad flags or --help, and
-// std::invalid_argument for a bad JUPYTER_HOST.
+// options on `app`. Throws CLI::ParseError (print it with app.exit) for --help, and ConfigError,
+// naming the flag or variable, for anything execd cannot start with.
 ExecdConfig parse_execd_config(CLI::App& app, const std::vector<std::string>& args);
 
 // The token as upstream HEAD logs it: first 4 + "****" + last 4, or "****" when 8 chars or fewer.

@@ -1,5 +1,7 @@
 #include "config/go_flags.hpp"
 
+#include <algorithm>
+
 namespace execd {
 namespace {
 
@@ -9,7 +11,8 @@ bool is_single_dash_long_flag(const std::string& arg) {
 
 }  // namespace
 
-std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args) {
+std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args,
+                                            const std::vector<std::string>& switches) {
     std::vector<std::string> normalized;
     normalized.reserve(args.size());
     bool expect_value = false;
@@ -31,8 +34,8 @@ std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args
             continue;
         }
         std::string flag = is_single_dash_long_flag(arg) ? "-" + arg : arg;
-        expect_value =
-            flag.find('=') == std::string::npos && flag != "--version" && flag != "--help" && flag != "-h";
+        expect_value = flag.find('=') == std::string::npos &&
+                       std::find(switches.begin(), switches.end(), flag) == switches.end();
         normalized.push_back(std::move(flag));
     }
     return normalized;

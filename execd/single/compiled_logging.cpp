@@ -6,8 +6,9 @@
 // libraries (execd) or with this archive (execd-single).
 //
 // Only what execd uses is instantiated: the registry's default colour console sink, the stdout,
-// stderr and file sinks of common/log.cpp, and fmt's locale helpers. A sink or formatter used
-// somewhere new shows up as an undefined symbol when execd-single links; add its instantiation here.
+// stderr, file and rotating file sinks of common/log.cpp, and fmt's locale helpers. A sink or
+// formatter used somewhere new shows up as an undefined symbol when execd-single links; add its
+// instantiation here.
 #ifndef SPDLOG_COMPILED_LIB
 #error "compile with spdlog's compiled-library definitions (link the target to spdlog::spdlog)"
 #endif
@@ -27,6 +28,7 @@
 #include <spdlog/sinks/ansicolor_sink-inl.h>
 #include <spdlog/sinks/base_sink-inl.h>
 #include <spdlog/sinks/basic_file_sink-inl.h>
+#include <spdlog/sinks/rotating_file_sink-inl.h>
 #include <spdlog/sinks/sink-inl.h>
 #include <spdlog/sinks/stdout_sinks-inl.h>
 #include <spdlog/spdlog-inl.h>
@@ -41,6 +43,7 @@ template char fmt::detail::decimal_point_impl<char>(fmt::detail::locale_ref);
 // spdlog: the sinks execd creates (and the registry's default logger).
 template class spdlog::sinks::base_sink<std::mutex>;
 template class spdlog::sinks::basic_file_sink<std::mutex>;
+template class spdlog::sinks::rotating_file_sink<std::mutex>;
 template class spdlog::sinks::ansicolor_sink<spdlog::details::console_mutex>;
 template class spdlog::sinks::ansicolor_stdout_sink<spdlog::details::console_mutex>;
 template class spdlog::sinks::ansicolor_stderr_sink<spdlog::details::console_mutex>;

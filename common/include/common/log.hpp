@@ -55,10 +55,19 @@ inline constexpr std::string_view kLogEventKey = "opensandbox.event";
 // escaped and invalid UTF-8 bytes become U+FFFD, so every line stays parseable.
 void append_json_string(std::string& out, std::string_view text);
 
+// Size-based rotation of log files (spdlog's rotating file sink). A line that would take a file past
+// max_bytes first renames it to <name>.1<ext> ("execd.log" -> "execd.1.log", "execd" -> "execd.1"),
+// the older ones moving up to <name>.<files><ext> and the oldest going; the line starts a new file.
+// max_bytes 0: no rotation. files 0: the full file is emptied instead.
+struct LogRotation {
+    std::size_t max_bytes = 64 * 1024 * 1024;
+    std::size_t files = 3;
+};
+
 // Sinks for an OPENSANDBOX_LOG_OUTPUT-style value: comma-separated entries, each "stdout", "stderr" or a
-// file path (opened for append; spdlog creates missing parent directories). Empty means stdout. Throws
-// spdlog::spdlog_ex when a file cannot be opened.
-std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs);
+// file path (opened for append, rotated by `rotation`; spdlog creates missing parent directories). Empty
+// means stdout. Throws spdlog::spdlog_ex when a file cannot be opened.
+std::vector<spdlog::sink_ptr> make_log_sinks(std::string_view outputs, const LogRotation& rotation = {});
 
 // A synchronous logger named `name` that writes JSON lines to `sinks` (their formatter is replaced) and
 // flushes after every line, like zap. `root_fields` follow "msg" on every line, before the fields of a
@@ -67,11 +76,12 @@ std::shared_ptr<spdlog::logger> make_json_logger(std::string name, LogLevel leve
                                                  std::vector<spdlog::sink_ptr> sinks,
                                                  const std::vector<LogField>& root_fields = {});
 
-// make_json_logger(name, level, make_log_sinks(outputs), root_fields), installed as spdlog's default
-// logger so that spdlog::info(...) anywhere writes JSON. Call once from main().
+// make_json_logger(name, level, make_log_sinks(outputs, rotation), root_fields), installed as spdlog's
+// default logger so that spdlog::info(...) anywhere writes JSON. Call once from main().
 std::shared_ptr<spdlog::logger> init_logging(std::string name, LogLevel level,
                                              std::string_view outputs = "stdout",
-                                             const std::vector<LogField>& root_fields = {});
+                                             const std::vector<LogField>& root_fields = {},
+                                             const LogRotation& rotation = {});
 
 // Logs `message` with extra fields, e.g. log_fields(*logger, LogLevel::warn, "forward failed",
 // {{"upstream", "8.8.8.8:53"}, {"attempt", 2}}). Only loggers made by make_json_logger write the fields.

@@ -159,7 +159,7 @@ TEST(ExecdClone3Test, BadValueStopsTheStartWithAMessage) {
     }
     const int status = ::pclose(output);
     EXPECT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 1);
+    EXPECT_EQ(WEXITSTATUS(status), 2);
     EXPECT_NE(text.find("EXECD_CLONE3_COMPAT"), std::string::npos) << text;
     EXPECT_NE(text.find("sometimes"), std::string::npos) << text;
     EXPECT_EQ(text.find("OpenSandbox Execd"), std::string::npos) << "stopped before the banner: " << text;

@@ -135,7 +135,7 @@ TEST(ExecdServerTest, BadFlagsExitWithUsageError) {
     const std::string command = std::string(EXECD_BINARY) + " --port notaport >/dev/null 2>&1";
     const int status = std::system(command.c_str());
     EXPECT_TRUE(WIFEXITED(status));
-    EXPECT_NE(WEXITSTATUS(status), 0);
+    EXPECT_EQ(WEXITSTATUS(status), 2);
 }
 
 TEST(ExecdServerTest, VersionFlag) {

@@ -267,6 +267,48 @@ TEST(MakeLogSinks, RecognisesStandardStreamsAndDefaultsToStdout) {
     EXPECT_THROW(common::make_log_sinks("/dev/null/y.log"), spdlog::spdlog_ex);
 }
 
+TEST(MakeLogSinks, RotatesFilesAtTheirSizeLimit) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("common_log_rotation_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path path = dir / "d.log";
+    {
+        auto logger = common::make_json_logger("opensandbox.test", LogLevel::info,
+                                               common::make_log_sinks(path.string(), {300, 2}));
+        for (int i = 0; i < 40; ++i) {
+            logger->info("line {}", i);
+        }
+    }
+    EXPECT_TRUE(std::filesystem::exists(dir / "d.1.log"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "d.2.log"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "d.3.log"));
+    for (const char* name : {"d.log", "d.1.log", "d.2.log"}) {
+        EXPECT_LE(std::filesystem::file_size(dir / name), 300u) << name;
+    }
+    std::ifstream newest(path);
+    const std::string content((std::istreambuf_iterator<char>(newest)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(parse_lines(content).back().at("msg"), "line 39");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(MakeLogSinks, ZeroMaxBytesNeverRotates) {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("common_log_no_rotation_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    {
+        auto logger = common::make_json_logger("opensandbox.test", LogLevel::info,
+                                               common::make_log_sinks((dir / "d.log").string(), {0, 2}));
+        for (int i = 0; i < 40; ++i) {
+            logger->info("line {}", i);
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "d.1.log"));
+    EXPECT_GT(std::filesystem::file_size(dir / "d.log"), 300u);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(InitLogging, InstallsTheDefaultLogger) {
     const auto previous = spdlog::default_logger();
     const std::filesystem::path path = std::filesystem::temp_directory_path() /

@@ -48,25 +48,43 @@ TEST_F(PolicyFileTest, NoPathOrMissingFileUsesTheEnvironmentQuietly) {
     EXPECT_TRUE(warnings.empty());
 }
 
-TEST_F(PolicyFileTest, EmptyOrInvalidFileFallsBackWithAWarning) {
+TEST_F(PolicyFileTest, EmptyOrInvalidFileFallsBackSayingWhy) {
     dir.write("empty.json", " \n");
     EXPECT_EQ(load(dir / "empty.json").policy, parse_policy(env_rules));
     dir.write("bad.json", R"({"defaultAction":"sometimes"})");
     EXPECT_EQ(load(dir / "bad.json").policy, parse_policy(env_rules));
-    ASSERT_EQ(warnings.size(), 2u);
-    EXPECT_EQ(warnings[0], "egress policy file " + (dir / "empty.json").string() +
-                               " is empty; falling back to OPENSANDBOX_EGRESS_RULES");
-    EXPECT_EQ(warnings[1].rfind("egress policy file " + (dir / "bad.json").string() +
-                                    " is invalid: unsupported defaultAction \"sometimes\"",
-                                0),
-              0u)
-        << warnings[1];
+    dir.write("bad_rule.json", R"({"egress":[{"action":"allow","target":"ok.test"},{"target":"a b"}]})");
+    EXPECT_EQ(load(dir / "bad_rule.json").policy, parse_policy(env_rules));
+    ASSERT_EQ(warnings.size(), 3u);
+    EXPECT_EQ(warnings[0], "is empty");
+    EXPECT_EQ(warnings[1], "is invalid: unsupported defaultAction \"sometimes\" (use \"allow\" or \"deny\")");
+    EXPECT_EQ(warnings[2].rfind("is invalid: rule 1 (egress[1].target): invalid target \"a b\": ", 0), 0u)
+        << warnings[2];
+}
+
+TEST_F(PolicyFileTest, TheFallbackWarningIsUpstreams) {
+    EXPECT_EQ(policy_file_fallback_warning(dir / "empty.json", "is empty"),
+              "egress policy file " + (dir / "empty.json").string() +
+                  " is empty; falling back to OPENSANDBOX_EGRESS_RULES");
 }
 
 TEST_F(PolicyFileTest, UnreadableFileAndBadEnvironmentAreErrors) {
     std::filesystem::create_directory(dir / "dir.json");
     EXPECT_THROW(load(dir / "dir.json"), std::system_error);
     EXPECT_THROW(load(dir / "absent.json", "{\"egress\":5}"), PolicyError);
+}
+
+TEST_F(PolicyFileTest, ABadEnvironmentPolicyNamesTheVariableAndTheRule) {
+    try {
+        load(dir / "absent.json",
+             R"({"egress":[{"action":"allow","target":"a.test"},{"action":"allow","target":"b.test"},)"
+             R"({"action":"allow","target":"010.0.0.1"}]})");
+        FAIL() << "accepted";
+    } catch (const PolicyError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "OPENSANDBOX_EGRESS_RULES: rule 2 (egress[2].target): invalid target \"010.0.0.1\": not a "
+                  "valid IP address (IPv4 needs four decimal parts without leading zeros)");
+    }
 }
 
 TEST_F(PolicyFileTest, SaveWritesAtomicallyWithMode0600AndLeavesNoTempFile) {

@@ -28,16 +28,33 @@ ExecdConfig parse(const Args& args) {
     return parse_execd_config(app, args);
 }
 
+// The message of the ConfigError that parsing `args` throws; empty when none is thrown.
+std::string config_error(const Args& args) {
+    try {
+        parse(args);
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return {};
+}
+
 TEST(GoFlagsTest, SingleDashBecomesDoubleDash) {
-    EXPECT_EQ(normalize_go_flags({"-port", "1", "-log-level=7", "--access-token", "-x"}),
+    EXPECT_EQ(normalize_go_flags({"-port", "1", "-log-level=7", "--access-token", "-x"}, {"--version"}),
               (Args{"--port", "1", "--log-level=7", "--access-token", "-x"}));
 }
 
 TEST(GoFlagsTest, StopsAtFirstNonFlagAndDoubleDash) {
-    EXPECT_EQ(normalize_go_flags({"-port", "1", "positional", "-port"}),
+    EXPECT_EQ(normalize_go_flags({"-port", "1", "positional", "-port"}, {"--version"}),
               (Args{"--port", "1", "positional", "-port"}));
-    EXPECT_EQ(normalize_go_flags({"--", "-port"}), (Args{"--", "-port"}));
-    EXPECT_EQ(normalize_go_flags({"-version", "-port", "2"}), (Args{"--version", "--port", "2"}));
+    EXPECT_EQ(normalize_go_flags({"--", "-port"}, {"--version"}), (Args{"--", "-port"}));
+    EXPECT_EQ(normalize_go_flags({"-version", "-port", "2"}, {"--version"}),
+              (Args{"--version", "--port", "2"}));
+}
+
+TEST(GoFlagsTest, ASwitchTakesNoSeparateValue) {
+    EXPECT_EQ(normalize_go_flags({"-banner", "tail", "-f"}, {"--banner"}), (Args{"--banner", "tail", "-f"}));
+    EXPECT_EQ(normalize_go_flags({"-banner", "-port", "1"}, {"--banner"}), (Args{"--banner", "--port", "1"}));
+    EXPECT_EQ(normalize_go_flags({"-banner", "-port", "1"}, {}), (Args{"--banner", "-port", "1"}));
 }
 
 TEST(ExecdConfigTest, ArgumentsAfterTheFlagsAreIgnoredWithAWarningAsUpstream) {
@@ -45,7 +62,7 @@ TEST(ExecdConfigTest, ArgumentsAfterTheFlagsAreIgnoredWithAWarningAsUpstream) {
     EXPECT_EQ(config.port, 8080);
     ASSERT_EQ(config.warnings.size(), 1u);
     EXPECT_NE(config.warnings[0].find("tail -f /dev/null"), std::string::npos) << config.warnings[0];
-    EXPECT_THROW(parse({"-no-such-flag", "1"}), CLI::ParseError);
+    EXPECT_EQ(config_error({"-no-such-flag", "1"}), "flag provided but not defined: --no-such-flag");
 }
 
 TEST(ExecdConfigTest, Defaults) {
@@ -77,11 +94,115 @@ TEST(ExecdConfigTest, EnvironmentAndFlagPrecedence) {
 }
 
 TEST(ExecdConfigTest, RejectsBadValues) {
-    EXPECT_THROW(parse({"--port", "notanumber"}), CLI::ParseError);
-    EXPECT_THROW(parse({"--graceful-shutdown-timeout", "5"}), CLI::ParseError);
-    EXPECT_THROW(parse({"--no-such-flag", "1"}), CLI::ParseError);
+    EXPECT_THROW(parse({"--port", "notanumber"}), ConfigError);
+    EXPECT_THROW(parse({"--graceful-shutdown-timeout", "5"}), ConfigError);
+    EXPECT_THROW(parse({"--no-such-flag", "1"}), ConfigError);
     const ScopedEnv grace("EXECD_API_GRACE_SHUTDOWN", "soon");
-    EXPECT_THROW(parse({}), CLI::ParseError);
+    EXPECT_THROW(parse({}), ConfigError);
+}
+
+TEST(ExecdConfigTest, BadFlagValuesAreNamedByTheFlag) {
+    EXPECT_EQ(config_error({"-port", "notanumber"}),
+              "--port: invalid value \"notanumber\": expected an integer from 0 to 65535");
+    EXPECT_EQ(config_error({"-port=70000"}),
+              "--port: invalid value \"70000\": expected an integer from 0 to 65535");
+    EXPECT_EQ(config_error({"-log-level", "x"}),
+              "--log-level: invalid value \"x\": expected an integer from -2147483648 to 2147483647");
+    EXPECT_EQ(config_error({"-idle-timeout", "5"}).rfind("--idle-timeout: invalid duration", 0), 0u)
+        << config_error({"-idle-timeout", "5"});
+    EXPECT_EQ(config_error({"-graceful-shutdown-timeout=soon"})
+                  .rfind("--graceful-shutdown-timeout: invalid duration", 0),
+              0u);
+    EXPECT_EQ(config_error({"-banner=maybe"}), "--banner: invalid value \"maybe\": expected true or false");
+    EXPECT_NE(config_error({"-port"}).find("--port"), std::string::npos) << "a flag without its value";
+}
+
+TEST(ExecdConfigTest, BadVariableValuesAreNamedByTheVariable) {
+    const std::vector<std::pair<const char*, const char*>> bad{
+        {"EXECD_PORT", "http"},           {"EXECD_LOG_LEVEL", "debug"},       {"EXECD_MAX_BODY_BYTES", "-1"},
+        {"EXECD_IDLE_TIMEOUT", "5"},      {"EXECD_API_GRACE_SHUTDOWN", "1"},  {"EXECD_SQL_PORT", "99999"},
+        {"EXECD_BANNER", "maybe"},        {"EXECD_LOG_MAX_BYTES", "64MiB"},   {"EXECD_LOG_FILES", "1001"},
+        {"EXECD_COMMAND_RETENTION", "x"}, {"EXECD_STREAM_REPLAY_BYTES", "1k"}};
+    for (const auto& [name, value] : bad) {
+        const ScopedEnv variable(name, value);
+        const std::string message = config_error({});
+        EXPECT_EQ(message.rfind(std::string(name) + ": ", 0), 0u) << name << "=" << value << ": " << message;
+        EXPECT_NE(message.find(value), std::string::npos) << message;
+    }
+}
+
+TEST(ExecdConfigTest, HelpIsNoError) {
+    EXPECT_THROW(parse({"-help"}), CLI::CallForHelp);
+    EXPECT_THROW(parse({"-h"}), CLI::CallForHelp);
+}
+
+TEST(ExecdConfigTest, AVariableIsNotCheckedWhenItsFlagIsGiven) {
+    const ScopedEnv port("EXECD_PORT", "http");
+    EXPECT_EQ(parse({"-port", "9"}).port, 9);
+}
+
+TEST(ExecdConfigTest, EveryFlagHasAVariable) {
+    const ScopedEnv port("EXECD_PORT", "8081");
+    const ScopedEnv level("EXECD_LOG_LEVEL", "7");
+    const ScopedEnv file("EXECD_ACCESS_TOKEN_FILE", "/run/secrets/token");
+    const ScopedEnv banner("EXECD_BANNER", "false");
+    const ExecdConfig config = parse({});
+    EXPECT_EQ(config.port, 8081);
+    EXPECT_EQ(config.log_level, 7);
+    EXPECT_EQ(config.access_token_file, "/run/secrets/token");
+    EXPECT_FALSE(config.banner);
+}
+
+TEST(ExecdConfigTest, FlagsWinOverTheNewVariables) {
+    const ScopedEnv port("EXECD_PORT", "8081");
+    const ScopedEnv level("EXECD_LOG_LEVEL", "7");
+    const ScopedEnv file("EXECD_ACCESS_TOKEN_FILE", "/from/env");
+    const ScopedEnv banner("EXECD_BANNER", "false");
+    const ExecdConfig config =
+        parse({"-port", "8082", "--log-level=3", "-access-token-file", "/from/flag", "-banner"});
+    EXPECT_EQ(config.port, 8082);
+    EXPECT_EQ(config.log_level, 3);
+    EXPECT_EQ(config.access_token_file, "/from/flag");
+    EXPECT_TRUE(config.banner);
+}
+
+TEST(ExecdConfigTest, EmptyVariablesCountAsUnset) {
+    const ScopedEnv port("EXECD_PORT", "");
+    const ScopedEnv banner("EXECD_BANNER", "");
+    EXPECT_EQ(parse({}).port, 44772);
+    EXPECT_TRUE(parse({}).banner);
+}
+
+TEST(ExecdConfigTest, BannerSwitch) {
+    EXPECT_TRUE(parse({}).banner);
+    EXPECT_FALSE(parse({"-banner=false"}).banner);
+    EXPECT_TRUE(parse({"--banner"}).banner);
+    const ExecdConfig before_arguments = parse({"-banner", "tail", "-f", "/dev/null"});
+    EXPECT_TRUE(before_arguments.banner);
+    ASSERT_EQ(before_arguments.warnings.size(), 1u) << "a Go boolean flag takes no separate value";
+    const ScopedEnv banner("EXECD_BANNER", "0");
+    EXPECT_FALSE(parse({}).banner);
+    EXPECT_TRUE(parse({"-banner=true"}).banner);
+}
+
+TEST(ExecdConfigTest, LogRotationVariables) {
+    EXPECT_EQ(parse({}).log_max_bytes, 64u * 1024 * 1024);
+    EXPECT_EQ(parse({}).log_files, 3u);
+    const ScopedEnv bytes("EXECD_LOG_MAX_BYTES", "4096");
+    const ScopedEnv files("EXECD_LOG_FILES", "0");
+    EXPECT_EQ(parse({}).log_max_bytes, 4096u);
+    EXPECT_EQ(parse({}).log_files, 0u);
+}
+
+TEST(ExecdConfigTest, TokenAndTokenFileExcludeEachOther) {
+    const std::string both =
+        "--access-token (EXECD_ACCESS_TOKEN) and --access-token-file (EXECD_ACCESS_TOKEN_FILE) are both set; "
+        "give only one";
+    EXPECT_EQ(config_error({"-access-token", "t", "-access-token-file", "/f"}), both);
+    const ScopedEnv file("EXECD_ACCESS_TOKEN_FILE", "/f");
+    EXPECT_EQ(config_error({"-access-token", "t"}), both);
+    const ScopedEnv token("EXECD_ACCESS_TOKEN", "t");
+    EXPECT_EQ(config_error({}), both);
 }
 
 TEST(ExecdConfigTest, JupyterIdlePollInterval) {
@@ -106,20 +227,16 @@ TEST(ExecdConfigTest, NonPositiveJupyterIdlePollFallsBackWithAWarning) {
 }
 
 TEST(ExecdConfigTest, UnparsableJupyterIdlePollStopsTheStart) {
-    EXPECT_THROW(parse({"--jupyter-idle-poll-interval", "100"}), CLI::ParseError);
+    EXPECT_NE(config_error({"--jupyter-idle-poll-interval", "100"}).find("--jupyter-idle-poll-interval"),
+              std::string::npos);
     const ScopedEnv poll("EXECD_JUPYTER_IDLE_POLL_INTERVAL", "fast");
-    try {
-        parse({});
-        FAIL() << "no exception";
-    } catch (const CLI::ParseError& error) {
-        EXPECT_NE(std::string(error.what()).find("jupyter-idle-poll-interval"), std::string::npos)
-            << error.what();
-    }
+    EXPECT_NE(config_error({}).find("EXECD_JUPYTER_IDLE_POLL_INTERVAL"), std::string::npos)
+        << config_error({});
 }
 
 TEST(ExecdConfigTest, JupyterHostFromEnvironmentMustBeHttp) {
     const ScopedEnv host("JUPYTER_HOST", "127.0.0.1:44771");
-    EXPECT_THROW(parse({}), std::invalid_argument);
+    EXPECT_NE(config_error({}).find("JUPYTER_HOST"), std::string::npos);
 }
 
 TEST(ExecdConfigTest, SqlServerAddress) {
@@ -129,7 +246,7 @@ TEST(ExecdConfigTest, SqlServerAddress) {
     const ScopedEnv port("EXECD_SQL_PORT", "3307");
     EXPECT_EQ(parse({}).sql_host, "db.local");
     EXPECT_EQ(parse({"-sql-port=3310"}).sql_port, 3310);
-    EXPECT_THROW(parse({"--sql-port", "70000"}), CLI::ParseError);
+    EXPECT_THROW(parse({"--sql-port", "70000"}), ConfigError);
 }
 
 TEST(ExecdConfigTest, MasksTokens) {
