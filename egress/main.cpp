@@ -30,6 +30,7 @@
 #include "sidecar/listener_keeper.hpp"
 #include "sidecar/logging_setup.hpp"
 #include "sidecar/policy_check.hpp"
+#include "sidecar/settings_catalogue.hpp"
 #include "sidecar/telemetry.hpp"
 
 namespace {
@@ -274,6 +275,7 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     int kept_listeners = 0;
     app.add_option("--keep-dns-listeners", kept_listeners)->group("");  // egress starts its own keeper
+    app.footer(sidecar::settings_help());
     CLI11_PARSE(app, argc, argv);
     if (kept_listeners > 0) {
         return sidecar::run_listener_keeper(kept_listeners);
